@@ -1,0 +1,60 @@
+# みえDXセンター portal. `make run` and `make test` are the two commands a newcomer needs.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format messages migrate demo worker beat check-services clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) messages
+
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null 2>&1 || { echo "msgfmt not found: apt-get install gettext"; exit 1; }
+	cd $(CURDIR) && $(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+# The portal on the embedded default (SQLite, tasks in process, console e-mail), or on
+# PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set.
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-services: $(STAMP)
+	DJANGO_SETTINGS_MODULE=mie_dx.settings.test $(PY) -m mie_dx.check_services
+
+# Every test, against PostgreSQL (DATABASE_URL, default the local server) and Redis (REDIS_URL).
+test: install lint check-services
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A mie_dx worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(BIN)/celery -A mie_dx beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

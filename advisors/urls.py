@@ -1,0 +1,9 @@
+from django.urls import path
+
+from advisors import views
+
+app_name = "advisors"
+
+urlpatterns = [
+    path("", views.DirectoryView.as_view(), name="directory"),
+]

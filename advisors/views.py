@@ -1,0 +1,5 @@
+from django.views.generic import TemplateView
+
+
+class DirectoryView(TemplateView):
+    template_name = "home.html"

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from mie_dx import views
+
+admin.site.site_header = _("みえDXセンター 管理画面")
+admin.site.site_title = _("みえDXセンター")
+admin.site.index_title = _("業務メニュー")
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("advisors/", include("advisors.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,58 @@
+import logging
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+logger = logging.getLogger(__name__)
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+
+def _database_ok() -> bool:
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        logger.exception("healthz: database check failed")
+        return False
+
+
+def _broker_ok(url: str) -> bool:
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except redis.RedisError:
+        logger.exception("healthz: broker check failed")
+        return False
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and (if one is configured) the Redis broker answer, else 503."""
+    checks = {"database": "ok" if _database_ok() else "error"}
+    broker_url = settings.CELERY_BROKER_URL
+    if broker_url.startswith(("redis://", "rediss://")):
+        checks["broker"] = "ok" if _broker_ok(broker_url) else "error"
+    else:
+        checks["broker"] = "not configured"
+    failing = [name for name, state in checks.items() if state == "error"]
+    body = {"status": "error" if failing else "ok", "checks": checks}
+    if failing:
+        body["failing"] = failing
+    return JsonResponse(body, status=503 if failing else 200)
+
+
+def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """django-ratelimit's view: a friendly page instead of a bare 403."""
+    return render(request, "429.html", status=429)
