@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from mie_dx.roles import CENTER_STAFF
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
@@ -32,7 +34,7 @@ def center_staff(db, password):
     user = get_user_model().objects.create_user(
         username="staff", email="staff@example.jp", password=password, is_staff=True
     )
-    user.groups.add(Group.objects.get(name="center_staff"))
+    user.groups.add(Group.objects.get(name=CENTER_STAFF))
     return user
 
 
