@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("consultations/", include("consultations.urls")),
     path("advisors/", include("advisors.urls")),
     path("admin/", admin.site.urls),
 ]

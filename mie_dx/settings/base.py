@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes must be last: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,9 +133,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mie_dx.tasks.sweep_notifications",
         "schedule": 60.0,
     },
+    # Consultations: one survey reminder 7 days after closing; alert on stale new cases.
+    "consultation-survey-reminders": {
+        "task": "consultations.tasks.send_survey_reminders",
+        "schedule": crontab(minute=0, hour="9-17"),
+    },
+    "consultation-stale-alerts": {
+        "task": "consultations.tasks.alert_stale_consultations",
+        "schedule": crontab(minute=30, hour="8-18"),
+    },
 }
-# Kept for later schedules (daily jobs run in Japan time).
-DAILY_AT_NINE = crontab(hour=9, minute=0)
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -151,6 +159,14 @@ NOTIFICATION_MAX_RETRIES = 5
 NOTIFICATION_RETRY_BACKOFF_SECONDS = 60
 NOTIFICATION_REQUEUE_AFTER = timedelta(minutes=5)
 NOTIFICATION_SENDING_STALE_AFTER = timedelta(minutes=15)
+
+# --- Consultations ---------------------------------------------------------------------------
+# The center offers up to three advisor sessions per consultation.
+CONSULTATION_MAX_ADVICE_SESSIONS = env.int("CONSULTATION_MAX_ADVICE_SESSIONS", default=3)
+CONSULTATION_SURVEY_REMINDER_AFTER = timedelta(days=7)
+CONSULTATION_STALE_BUSINESS_DAYS = 3
+# Public forms: submissions per address and hour (django-ratelimit rate syntax).
+PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="5/h")
 
 # --- Auth and security -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

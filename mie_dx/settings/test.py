@@ -29,3 +29,4 @@ STORAGES["default"]["OPTIONS"]["location"] = env(  # noqa: F405
     "PRIVATE_MEDIA_ROOT", default="/tmp/mie_dx_test_media"  # noqa: S108
 )
 NOTIFICATION_RETRY_BACKOFF_SECONDS = 0
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,434 @@
+"""Triage in the admin: the center staff's list, the timeline, transitions and matching.
+
+Status never changes through the ModelForm: the change page posts to small admin views that
+call the services, which check the workflow and record who did what.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from advisors.models import Supporter
+from consultations import selectors, services
+from consultations.forms import AdviceForm
+from consultations.matching import suggest_supporters
+from consultations.models import (
+    Assignment,
+    Consultation,
+    Source,
+    Status,
+    Survey,
+)
+from consultations.services import ConsultationError, RequesterDetails
+from consultations.workflow import next_statuses
+from mie_dx.csv_export import csv_response
+from mie_dx.forms import clean_kana_field, clean_phone_field
+
+PERSONAL_FIELDS = ("organization", "name", "name_kana", "email", "phone")
+
+
+class AgeFilter(admin.SimpleListFilter):
+    title = gettext_lazy("受付からの経過")
+    parameter_name = "age"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("3", gettext_lazy("3日以内")),
+            ("7", gettext_lazy("4〜7日")),
+            ("30", gettext_lazy("8〜30日")),
+            ("older", gettext_lazy("31日以上")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        bounds = {"3": (0, 3), "7": (3, 7), "30": (7, 30), "older": (30, None)}
+        if self.value() not in bounds:
+            return queryset
+        newest, oldest = bounds[self.value()]
+        queryset = queryset.filter(created_at__lte=now - timedelta(days=newest))
+        if oldest is not None:
+            queryset = queryset.filter(created_at__gt=now - timedelta(days=oldest))
+        return queryset
+
+
+class ConsultationAdminForm(forms.ModelForm):
+    """Staff edit the requester's details; kana and phone are normalised as on the public form."""
+
+    clean_name_kana = clean_kana_field("name_kana")
+    clean_phone = clean_phone_field("phone")
+
+    class Meta:
+        model = Consultation
+        fields = (
+            "source",
+            "requester_type",
+            "organization",
+            "name",
+            "name_kana",
+            "email",
+            "phone",
+            "municipality",
+            "category",
+            "title",
+            "description",
+        )
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=gettext_lazy("変更後の状態"))
+    note = forms.CharField(
+        label=gettext_lazy("メモ（相談者には表示されません）"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [
+            (status.value, status.label) for status in next_statuses(consultation.status)
+        ]
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("内部メモ"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    form = ConsultationAdminForm
+    change_form_template = "admin/consultations/consultation/change_form.html"
+    change_list_template = "admin/consultations/consultation/change_list.html"
+    list_display = (
+        "reference",
+        "age",
+        "status",
+        "title",
+        "requester_type",
+        "category",
+        "municipality",
+        "source",
+        "supporters",
+    )
+    list_display_links = ("reference", "title")
+    list_filter = (
+        "status",
+        "category",
+        "requester_type",
+        "municipality",
+        AgeFilter,
+        "source",
+        ("assignments__supporter", admin.RelatedOnlyFieldListFilter),
+        "is_sample",
+    )
+    search_fields = ("reference", "title", "description", "organization", "name", "email")
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    readonly_fields = ("reference", "status", "created_at", "attachment_link", "created_by")
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
+
+    # --- Reading ---------------------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Consultation]:
+        return selectors.consultations_for_triage()
+
+    def get_search_fields(self, request):
+        if request.user.has_perm("consultations.view_personal_data"):
+            return self.search_fields
+        return ("reference", "title", "description")
+
+    def get_fieldsets(self, request, obj=None):
+        requester = ["requester_type", "municipality"]
+        if obj is None or request.user.has_perm("consultations.view_personal_data"):
+            requester = ["requester_type", *PERSONAL_FIELDS, "municipality"]
+        content = ["category", "title", "description"]
+        if obj is not None:
+            content.append("attachment_link")
+        first = ["source"] if obj is None else ["reference", "status", "source", "created_at"]
+        return [
+            (None, {"fields": first}),
+            (_("相談者"), {"fields": requester}),
+            (_("相談内容"), {"fields": content}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return (*self.readonly_fields, "source")
+
+    @admin.display(description=gettext_lazy("経過"), ordering="created_at")
+    def age(self, obj: Consultation) -> str:
+        days = (timezone.now() - obj.created_at).days
+        if not obj.is_open:
+            css = "age-done"
+        elif days >= 7:
+            css = "age-old"
+        elif days >= 3:
+            css = "age-warn"
+        else:
+            css = "age-fresh"
+        return format_html('<span class="age {}">{}</span>', css, _("%(days)s日") % {"days": days})
+
+    @admin.display(description=gettext_lazy("担当"))
+    def supporters(self, obj: Consultation) -> str:
+        return "、".join(a.supporter.name for a in obj.active_assignments)
+
+    @admin.display(description=gettext_lazy("添付ファイル"))
+    def attachment_link(self, obj: Consultation) -> str:
+        if not obj.attachment:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("consultations:attachment", args=[obj.pk]),
+            obj.attachment_name or _("ダウンロード"),
+        )
+
+    # --- Writing through services ----------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A consultation taken by phone, e-mail, a visit or at a seminar, entered by staff.
+        details = RequesterDetails(
+            **{name: form.cleaned_data[name] for name in RequesterDetails.__dataclass_fields__}
+        )
+        created = services.submit_consultation(
+            details=details, source=form.cleaned_data["source"], created_by=request.user
+        )
+        obj.pk = created.pk
+        obj.reference = created.reference
+
+    def get_changeform_initial_data(self, request):
+        return {"source": Source.PHONE}
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting personal data on request is done by the purge command, which keeps the
+        # statistics; a consultation is never deleted from the change page.
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/transition/", wrap(self.transition_view), name="consultations_transition"
+            ),
+            path("<int:pk>/note/", wrap(self.note_view), name="consultations_note"),
+            path("<int:pk>/match/", wrap(self.match_view), name="consultations_match"),
+            path(
+                "<int:pk>/advice/<int:assignment_pk>/",
+                wrap(self.advice_view),
+                name="consultations_advice",
+            ),
+            path("export/", wrap(self.export_view), name="consultations_export"),
+            *super().get_urls(),
+        ]
+
+    def _consultation_or_403(self, request: HttpRequest, pk: int) -> Consultation:
+        consultation = get_object_or_404(Consultation, pk=pk)
+        if not (
+            self.has_change_permission(request, consultation)
+            and request.user.has_perm("consultations.change_status")
+        ):
+            raise PermissionDenied
+        return consultation
+
+    def _back(self, consultation: Consultation) -> HttpResponseRedirect:
+        return HttpResponseRedirect(
+            reverse("admin:consultations_consultation_change", args=[consultation.pk])
+        )
+
+    def transition_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        consultation = self._consultation_or_403(request, pk)
+        if request.method != "POST":
+            return self._back(consultation)
+        form = TransitionForm(request.POST, consultation=consultation)
+        if not form.is_valid():
+            messages.error(request, _("変更後の状態を選んでください。"))
+            return self._back(consultation)
+        try:
+            services.change_status(
+                consultation=consultation,
+                to_status=form.cleaned_data["to_status"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ConsultationError as error:
+            messages.error(request, str(error))
+        else:
+            consultation.refresh_from_db()
+            messages.success(
+                request,
+                _("状態を「%(status)s」に変更しました。")
+                % {"status": consultation.get_status_display()},
+            )
+        return self._back(consultation)
+
+    def note_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        consultation = get_object_or_404(Consultation, pk=pk)
+        if not self.has_change_permission(request, consultation):
+            raise PermissionDenied
+        form = NoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.add_internal_note(
+                consultation=consultation, by=request.user, body=form.cleaned_data["body"]
+            )
+            messages.success(request, _("内部メモを追加しました。"))
+        elif request.method == "POST":
+            messages.error(request, _("メモを入力してください。"))
+        return self._back(consultation)
+
+    def match_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        consultation = self._consultation_or_403(request, pk)
+        suggestions = suggest_supporters(consultation, limit=50)
+        if request.method == "POST":
+            chosen_ids = [int(v) for v in request.POST.getlist("supporter") if v.isdigit()]
+            chosen = list(Supporter.objects.filter(pk__in=chosen_ids))
+            scores = {s.supporter.pk: (s.score, s.reasons) for s in suggestions}
+            try:
+                services.assign_supporters(
+                    consultation=consultation,
+                    supporters=chosen,
+                    by=request.user,
+                    scores=scores,
+                    note=request.POST.get("note", "")[:2000],
+                )
+            except ConsultationError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(names)s に依頼しました。相談者とアドバイザー等に通知します。")
+                    % {"names": "、".join(s.name for s in chosen)},
+                )
+                return self._back(consultation)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("アドバイザー・パートナーのマッチング"),
+            "consultation": consultation,
+            "suggestions": suggestions,
+            "can_assign": consultation.status == Status.MATCHING,
+        }
+        return TemplateResponse(request, "admin/consultations/consultation/match.html", context)
+
+    def advice_view(self, request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+        consultation = self._consultation_or_403(request, pk)
+        assignment = get_object_or_404(Assignment, pk=assignment_pk, consultation=consultation)
+        form = AdviceForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.record_advice(
+                    assignment=assignment,
+                    held_on=form.cleaned_data["held_on"],
+                    summary=form.cleaned_data["summary"],
+                    by_supporter=False,
+                    by=request.user,
+                )
+            except ConsultationError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("助言・提案の内容を記録しました。"))
+        elif request.method == "POST":
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        return self._back(consultation)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        consultation = self.get_object(request, object_id)
+        if consultation is not None:
+            extra_context.update(
+                {
+                    "timeline": selectors.timeline(consultation),
+                    "transition_form": TransitionForm(consultation=consultation),
+                    "note_form": NoteForm(),
+                    "advice_form": AdviceForm(),
+                    "assignments": consultation.assignments.select_related("supporter"),
+                    "can_change_status": request.user.has_perm("consultations.change_status"),
+                }
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- Export ----------------------------------------------------------------------------
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The change list as it is filtered now, as CSV for Japanese Excel."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
+        personal = request.user.has_perm("consultations.view_personal_data")
+        header = [
+            _("受付番号"),
+            _("受付日時"),
+            _("受付経路"),
+            _("状態"),
+            _("相談者の区分"),
+            _("所在市町"),
+            _("相談内容の種類"),
+            _("件名"),
+            _("担当"),
+        ]
+        if personal:
+            header += [
+                _("団体・事業者・所属名"),
+                _("氏名"),
+                _("フリガナ"),
+                _("メールアドレス"),
+                _("電話番号"),
+            ]
+
+        def rows():
+            for c in queryset.iterator(chunk_size=500):
+                row = [
+                    c.reference,
+                    timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+                    c.get_source_display(),
+                    c.get_status_display(),
+                    c.get_requester_type_display(),
+                    c.get_municipality_display(),
+                    c.get_category_display(),
+                    c.title,
+                    "、".join(a.supporter.name for a in c.active_assignments),
+                ]
+                if personal:
+                    row += [c.organization, c.name, c.name_kana, c.email, c.phone]
+                yield row
+
+        return csv_response(filename_stem="consultations", header=header, rows=rows())
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ("consultation", "sent_at", "reminder_sent_at", "rating", "answered_at")
+    list_filter = ("rating",)
+    list_select_related = ("consultation",)
+    readonly_fields = (
+        "consultation",
+        "sent_at",
+        "reminder_sent_at",
+        "rating",
+        "comment",
+        "answered_at",
+    )
+    search_fields = ("consultation__reference",)
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,295 @@
+"""Consultations (相談): intake, the status workflow, supporter assignments, advice, survey.
+
+Status never changes here: `consultations/services.py` owns every write that moves a
+consultation along, and records who did it, when and why.
+"""
+
+import secrets
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mie_dx.municipalities import Municipality
+
+
+def new_token() -> str:
+    """An unguessable token for the private links (status, survey, supporter)."""
+    return secrets.token_urlsafe(32)
+
+
+def attachment_path(instance: "Consultation", filename: str) -> str:
+    # Random names: the original name is kept in the database, never in the file system.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"consultations/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class RequesterType(models.TextChoices):
+    INDIVIDUAL = "individual", _("個人（県民）")
+    GROUP = "group", _("県民グループ")
+    BUSINESS = "business", _("県内事業者")
+    MUNICIPALITY = "municipality", _("市町")
+    PREFECTURE = "prefecture", _("県")
+
+
+class Category(models.TextChoices):
+    INFO = "info", _("DXに関する情報提供")
+    TRAINING = "training", _("人材育成（セミナー開催等の相談）")
+    PROBLEM = "problem", _("課題解決のための相談")
+    OTHER = "other", _("その他")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("受付")
+    TRIAGE = "triage", _("課題の明確化")
+    MATCHING = "matching", _("マッチング")
+    ADVISING = "advising", _("助言・提案")
+    CLOSED = "closed", _("完了")
+    ON_HOLD = "on_hold", _("保留")
+    WITHDRAWN = "withdrawn", _("取り下げ")
+    DECLINED = "declined", _("対応見送り")
+
+
+class Source(models.TextChoices):
+    WEB = "web", _("Webフォーム")
+    SEMINAR = "seminar", _("セミナー個別相談")
+    PHONE = "phone", _("電話")
+    EMAIL = "email", _("メール")
+    VISIT = "visit", _("来所")
+
+
+OPEN_STATUSES = (Status.RECEIVED, Status.TRIAGE, Status.MATCHING, Status.ADVISING, Status.ON_HOLD)
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Consultation(models.Model):
+    reference = models.CharField(_("受付番号"), max_length=16, unique=True, editable=False)
+    source = models.CharField(_("受付経路"), max_length=16, choices=Source, default=Source.WEB)
+    status = models.CharField(
+        _("状態"), max_length=16, choices=Status, default=Status.RECEIVED, db_index=True
+    )
+
+    requester_type = models.CharField(_("相談者の区分"), max_length=16, choices=RequesterType)
+    organization = models.CharField(_("団体・事業者・所属名"), max_length=200, blank=True)
+    name = models.CharField(_("氏名"), max_length=100)
+    name_kana = models.CharField(_("フリガナ"), max_length=100)
+    email = models.EmailField(_("メールアドレス"), max_length=254)
+    phone = models.CharField(_("電話番号"), max_length=20, blank=True)
+    municipality = models.CharField(_("所在市町"), max_length=16, choices=Municipality)
+    category = models.CharField(_("相談内容の種類"), max_length=16, choices=Category)
+    title = models.CharField(_("件名"), max_length=100)
+    description = models.TextField(_("相談内容"), max_length=4000)
+    attachment = models.FileField(_("添付ファイル"), upload_to=attachment_path, blank=True)
+    attachment_name = models.CharField(_("添付ファイル名"), max_length=255, blank=True)
+    privacy_consent_at = models.DateTimeField(_("個人情報の取扱いへの同意日時"), null=True)
+
+    language = models.CharField(
+        _("連絡に使う言語"), max_length=8, choices=settings.LANGUAGES, default="ja"
+    )
+    access_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代理登録した職員"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_sample = models.BooleanField(_("サンプルデータ"), default=False)
+    created_at = models.DateTimeField(_("受付日時"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    status_changed_at = models.DateTimeField(_("状態の更新日時"), default=timezone.now)
+    closed_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
+    stale_alert_sent_at = models.DateTimeField(_("滞留通知日時"), null=True, blank=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("相談")
+        verbose_name_plural = _("相談")
+        ordering = ["-created_at"]
+        permissions = [
+            ("view_personal_data", _("相談者の個人情報を閲覧・出力できる")),
+            ("change_status", _("相談の状態を変更できる")),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out in a year (DX-<year>-<number>).
+
+    A row per year, incremented under a row lock so that concurrent submissions never get
+    the same number.
+    """
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("受付番号の採番")
+        verbose_name_plural = _("受付番号の採番")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class StatusChange(models.Model):
+    """One step of the workflow: who moved the consultation, when, and the internal note."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(_("変更前"), max_length=16, choices=Status, blank=True)
+    to_status = models.CharField(_("変更後"), max_length=16, choices=Status)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("変更者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("日時"), default=timezone.now)
+    note = models.TextField(_("内部メモ"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("状態の履歴")
+        verbose_name_plural = _("状態の履歴")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class InternalNote(models.Model):
+    """A staff note on a consultation. Never shown to the requester or the supporter."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="internal_notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("メモ"), max_length=4000)
+    created_at = models.DateTimeField(_("日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("内部メモ")
+        verbose_name_plural = _("内部メモ")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class Assignment(models.Model):
+    """A supporter matched to a consultation, and their answer."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("依頼中")
+        ACCEPTED = "accepted", _("受諾")
+        DECLINED = "declined", _("辞退")
+        DONE = "done", _("対応完了")
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="assignments"
+    )
+    supporter = models.ForeignKey(
+        "advisors.Supporter",
+        verbose_name=_("アドバイザー・パートナー"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    state = models.CharField(_("状態"), max_length=16, choices=State, default=State.PROPOSED)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    score = models.PositiveSmallIntegerField(_("推薦スコア"), null=True, blank=True)
+    reasons = models.JSONField(_("推薦理由"), default=list, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("依頼日時"), default=timezone.now)
+    responded_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
+    decline_reason = models.CharField(_("辞退の理由"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("アドバイザー等の割当て")
+        verbose_name_plural = _("アドバイザー等の割当て")
+        ordering = ["assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "supporter"], name="one_assignment_per_supporter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation.reference} – {self.supporter}"
+
+
+class AdviceSession(models.Model):
+    """One advice or proposal session given by a supporter (助言・提案)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField(_("実施日"))
+    summary = models.TextField(_("助言・提案の内容"), max_length=4000)
+    recorded_by_supporter = models.BooleanField(_("アドバイザー等が記録"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("記録日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("助言・提案の記録")
+        verbose_name_plural = _("助言・提案の記録")
+        ordering = ["held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.summary[:30]}"
+
+
+class Rating(models.TextChoices):
+    USEFUL = "useful", _("役に立った")
+    SOMEWHAT_USEFUL = "somewhat_useful", _("やや役に立った")
+    NOT_VERY_USEFUL = "not_very_useful", _("あまり役に立たなかった")
+    NOT_USEFUL = "not_useful", _("役に立たなかった")
+
+
+USEFUL_RATINGS = (Rating.USEFUL, Rating.SOMEWHAT_USEFUL)
+
+
+class Survey(models.Model):
+    """The satisfaction survey sent when a consultation closes (KPI 10-1 a)."""
+
+    consultation = models.OneToOneField(
+        Consultation, on_delete=models.CASCADE, related_name="survey"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    sent_at = models.DateTimeField(_("送信日時"), default=timezone.now)
+    reminder_sent_at = models.DateTimeField(_("督促日時"), null=True, blank=True)
+    rating = models.CharField(_("評価"), max_length=20, choices=Rating, blank=True)
+    comment = models.TextField(_("ご意見"), max_length=2000, blank=True)
+    answered_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("満足度アンケート")
+        verbose_name_plural = _("満足度アンケート")
+
+    def __str__(self) -> str:
+        return f"{self.consultation.reference}: {self.get_rating_display() or '-'}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

@@ -1,0 +1,138 @@
+"""The e-mails of the consultation workflow, all through the portal's outbox.
+
+Each function is called by a service inside its transaction; the message is sent after commit.
+Requesters get messages in the language they used on the form; the center's inbox in Japanese.
+"""
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.urls import reverse
+
+from consultations.models import Assignment, Consultation, Survey
+from mie_dx.notifications import queue_notification
+
+
+def _url(name: str, **kwargs) -> str:
+    return settings.SITE_URL + reverse(name, kwargs=kwargs)
+
+
+def _status_url(consultation: Consultation) -> str:
+    return _url("consultations:status", token=consultation.access_token)
+
+
+def _admin_url(consultation: Consultation) -> str:
+    return _url("admin:consultations_consultation_change", object_id=consultation.pk)
+
+
+def consultation_received(consultation: Consultation) -> None:
+    queue_notification(
+        to=consultation.email,
+        template="consultation_received",
+        context={"consultation": consultation, "status_url": _status_url(consultation)},
+        language=consultation.language,
+        related=consultation,
+    )
+    queue_notification(
+        to=settings.CENTER_INBOX_EMAIL,
+        template="consultation_new_staff_alert",
+        context={"consultation": consultation, "admin_url": _admin_url(consultation)},
+        related=consultation,
+    )
+
+
+def status_changed(consultation: Consultation) -> None:
+    queue_notification(
+        to=consultation.email,
+        template="consultation_status_changed",
+        context={"consultation": consultation, "status_url": _status_url(consultation)},
+        language=consultation.language,
+        related=consultation,
+    )
+
+
+def supporter_matched(assignment: Assignment) -> None:
+    """To the supporter, with their private link; to the center when no address is on file."""
+    supporter = assignment.supporter
+    queue_notification(
+        to=supporter.contact_email or settings.CENTER_INBOX_EMAIL,
+        template="assignment_proposed",
+        context={
+            "assignment": assignment,
+            "consultation": assignment.consultation,
+            "supporter": supporter,
+            "no_address": not supporter.contact_email,
+            "assignment_url": _url("consultations:assignment", token=assignment.token),
+        },
+        related=assignment.consultation,
+    )
+
+
+def requester_matched(consultation: Consultation, assignments: Sequence[Assignment]) -> None:
+    queue_notification(
+        to=consultation.email,
+        template="consultation_matched",
+        context={
+            "consultation": consultation,
+            "supporters": [a.supporter for a in assignments],
+            "status_url": _status_url(consultation),
+        },
+        language=consultation.language,
+        related=consultation,
+    )
+
+
+def assignment_answered(assignment: Assignment) -> None:
+    queue_notification(
+        to=settings.CENTER_INBOX_EMAIL,
+        template="assignment_answered_staff_alert",
+        context={
+            "assignment": assignment,
+            "consultation": assignment.consultation,
+            "admin_url": _admin_url(assignment.consultation),
+        },
+        related=assignment.consultation,
+    )
+
+
+def survey_requested(survey: Survey) -> None:
+    consultation = survey.consultation
+    queue_notification(
+        to=consultation.email,
+        template="consultation_survey",
+        context={
+            "consultation": consultation,
+            "survey_url": _url("consultations:survey", token=survey.token),
+        },
+        language=consultation.language,
+        related=consultation,
+        dedupe_key=f"consultation-survey:{survey.pk}",
+    )
+
+
+def survey_reminder(survey: Survey) -> None:
+    consultation = survey.consultation
+    queue_notification(
+        to=consultation.email,
+        template="consultation_survey_reminder",
+        context={
+            "consultation": consultation,
+            "survey_url": _url("consultations:survey", token=survey.token),
+        },
+        language=consultation.language,
+        related=consultation,
+        dedupe_key=f"consultation-survey-reminder:{survey.pk}",
+    )
+
+
+def stale_consultations(consultations: Sequence[Consultation]) -> None:
+    queue_notification(
+        to=settings.CENTER_INBOX_EMAIL,
+        template="consultation_stale_staff_alert",
+        context={
+            "consultations": [
+                {"consultation": c, "admin_url": _admin_url(c)} for c in consultations
+            ],
+            "business_days": settings.CONSULTATION_STALE_BUSINESS_DAYS,
+        },
+    )

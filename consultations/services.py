@@ -1,0 +1,382 @@
+"""Every write that moves a consultation along.
+
+Each service runs in one transaction, locks the consultation row, checks the current status,
+records the history row and queues the e-mails (written as outbox rows in the same
+transaction; Celery is told only after commit).
+"""
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultations import notifications
+from consultations.models import (
+    AdviceSession,
+    Assignment,
+    Consultation,
+    InternalNote,
+    ReferenceCounter,
+    Source,
+    Status,
+    Survey,
+)
+from consultations.workflow import REQUESTER_NOTIFIED, can_transition
+
+
+class ConsultationError(Exception):
+    """A request the workflow does not allow; the message is shown to the person."""
+
+
+@dataclass(frozen=True)
+class RequesterDetails:
+    requester_type: str
+    organization: str
+    name: str
+    name_kana: str
+    email: str
+    phone: str
+    municipality: str
+    category: str
+    title: str
+    description: str
+
+
+def _next_reference(year: int) -> str:
+    """DX-<year>-<4 digits>, sequential per year, under a row lock on the year's counter."""
+    try:
+        with transaction.atomic():
+            ReferenceCounter.objects.get_or_create(year=year)
+    except IntegrityError:
+        pass  # another submission created the year's row first; lock it below
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last_number = F("last_number") + 1
+    counter.save(update_fields=["last_number"])
+    counter.refresh_from_db(fields=["last_number"])
+    return f"DX-{year}-{counter.last_number:04d}"
+
+
+@transaction.atomic
+def submit_consultation(
+    *,
+    details: RequesterDetails,
+    attachment: UploadedFile | None = None,
+    source: str = Source.WEB,
+    created_by: AbstractBaseUser | None = None,
+    created_at=None,
+    is_sample: bool = False,
+    language: str | None = None,
+) -> Consultation:
+    """Record a new consultation, acknowledge it to the requester and alert the center.
+
+    The caller has validated `details` (the public form or the admin form).
+    """
+    now = created_at or timezone.now()
+    consultation = Consultation(
+        reference=_next_reference(timezone.localtime(now).year),
+        source=source,
+        created_by=created_by if created_by and created_by.is_authenticated else None,
+        privacy_consent_at=now if source == Source.WEB else None,
+        created_at=now,
+        status_changed_at=now,
+        is_sample=is_sample,
+        language=(language or settings.LANGUAGE_CODE)[:2],
+        **asdict(details),
+    )
+    if attachment is not None:
+        consultation.attachment_name = attachment.name[:255]
+        consultation.attachment.save(attachment.name, attachment, save=False)
+    consultation.save()
+    consultation.status_changes.create(
+        from_status="",
+        to_status=Status.RECEIVED,
+        changed_by=consultation.created_by,
+        changed_at=now,
+    )
+    if not is_sample:
+        notifications.consultation_received(consultation)
+    return consultation
+
+
+def _lock(consultation: Consultation) -> Consultation:
+    return Consultation.objects.select_for_update().get(pk=consultation.pk)
+
+
+def _move(
+    consultation: Consultation, *, to_status: str, by: AbstractBaseUser | None, note: str = ""
+) -> Consultation:
+    """Precondition: `consultation` is locked in the current transaction."""
+    if consultation.status == to_status or not can_transition(consultation.status, to_status):
+        raise ConsultationError(
+            _("「%(from)s」から「%(to)s」には変更できません。")
+            % {
+                "from": Status(consultation.status).label,
+                "to": Status(to_status).label,
+            }
+        )
+    now = timezone.now()
+    from_status = consultation.status
+    consultation.status = to_status
+    consultation.status_changed_at = now
+    fields = ["status", "status_changed_at", "updated_at"]
+    if to_status == Status.CLOSED:
+        consultation.closed_at = now
+        fields.append("closed_at")
+    consultation.save(update_fields=fields)
+    consultation.status_changes.create(
+        from_status=from_status,
+        to_status=to_status,
+        changed_by=by if by and by.is_authenticated else None,
+        changed_at=now,
+        note=note,
+    )
+    return consultation
+
+
+@transaction.atomic
+def change_status(
+    *, consultation: Consultation, to_status: str, by: AbstractBaseUser, note: str = ""
+) -> Consultation:
+    """Staff move a consultation along the workflow. Closing sends the survey."""
+    consultation = _lock(consultation)
+    if to_status == Status.CLOSED:
+        return _close(consultation, by=by, note=note)
+    if (
+        to_status == Status.ADVISING
+        and not consultation.assignments.exclude(state=Assignment.State.DECLINED).exists()
+    ):
+        raise ConsultationError(
+            _("助言・提案に進むには、アドバイザー・パートナーを割り当ててください。")
+        )
+    _move(consultation, to_status=to_status, by=by, note=note)
+    if to_status in REQUESTER_NOTIFIED:
+        notifications.status_changed(consultation)
+    return consultation
+
+
+@transaction.atomic
+def withdraw(*, consultation: Consultation, reason: str = "") -> Consultation:
+    """The requester withdraws through their status link."""
+    consultation = _lock(consultation)
+    if not consultation.is_open:
+        raise ConsultationError(_("この相談はすでに終了しているため、取り下げできません。"))
+    _move(consultation, to_status=Status.WITHDRAWN, by=None, note=reason)
+    Assignment.objects.filter(
+        consultation=consultation,
+        state__in=[Assignment.State.PROPOSED, Assignment.State.ACCEPTED],
+    ).update(state=Assignment.State.DECLINED, responded_at=timezone.now())
+    notifications.status_changed(consultation)
+    return consultation
+
+
+def _close(consultation: Consultation, *, by: AbstractBaseUser | None, note: str) -> Consultation:
+    _move(consultation, to_status=Status.CLOSED, by=by, note=note)
+    consultation.assignments.filter(state=Assignment.State.ACCEPTED).update(
+        state=Assignment.State.DONE
+    )
+    survey = Survey.objects.create(consultation=consultation)
+    notifications.survey_requested(survey)
+    return consultation
+
+
+@transaction.atomic
+def add_internal_note(
+    *, consultation: Consultation, by: AbstractBaseUser, body: str
+) -> InternalNote:
+    return InternalNote.objects.create(consultation=consultation, author=by, body=body)
+
+
+@transaction.atomic
+def assign_supporters(
+    *,
+    consultation: Consultation,
+    supporters: Iterable,
+    by: AbstractBaseUser,
+    scores: dict[int, tuple[int, list[str]]] | None = None,
+    note: str = "",
+) -> list[Assignment]:
+    """Match supporters to a consultation in `matching`; it moves to `advising`.
+
+    Each supporter gets a private link to accept or decline; the requester is told.
+    """
+    consultation = _lock(consultation)
+    if consultation.status != Status.MATCHING:
+        raise ConsultationError(
+            _("アドバイザー等を割り当てられるのは「マッチング」の相談だけです。")
+        )
+    supporters = list(supporters)
+    if not supporters:
+        raise ConsultationError(_("アドバイザー・パートナーを1件以上選んでください。"))
+    already = set(consultation.assignments.values_list("supporter_id", flat=True))
+    created = []
+    for supporter in supporters:
+        if not supporter.is_active:
+            raise ConsultationError(
+                _("%(name)s は現在登録されていないため割り当てできません。") % {"name": supporter}
+            )
+        if supporter.pk in already:
+            continue
+        score, reasons = (scores or {}).get(supporter.pk, (None, []))
+        created.append(
+            Assignment.objects.create(
+                consultation=consultation,
+                supporter=supporter,
+                assigned_by=by,
+                score=score,
+                reasons=reasons,
+            )
+        )
+    if not created:
+        raise ConsultationError(_("選んだアドバイザー等はすでに割り当て済みです。"))
+    _move(consultation, to_status=Status.ADVISING, by=by, note=note)
+    for assignment in created:
+        notifications.supporter_matched(assignment)
+    notifications.requester_matched(consultation, created)
+    return created
+
+
+@transaction.atomic
+def respond_to_assignment(*, assignment: Assignment, accept: bool, reason: str = "") -> Assignment:
+    """The supporter accepts or declines through their private link.
+
+    When the last active supporter declines, the consultation goes back to matching and the
+    center is alerted.
+    """
+    consultation = _lock(assignment.consultation)
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.state != Assignment.State.PROPOSED:
+        raise ConsultationError(_("この依頼にはすでに回答済みです。"))
+    if not consultation.is_open:
+        raise ConsultationError(_("この相談はすでに終了しています。"))
+    assignment.state = Assignment.State.ACCEPTED if accept else Assignment.State.DECLINED
+    assignment.responded_at = timezone.now()
+    assignment.decline_reason = "" if accept else reason
+    assignment.save(update_fields=["state", "responded_at", "decline_reason"])
+    if not accept:
+        still_active = consultation.assignments.filter(
+            state__in=[Assignment.State.PROPOSED, Assignment.State.ACCEPTED]
+        ).exists()
+        if not still_active and consultation.status == Status.ADVISING:
+            _move(
+                consultation,
+                to_status=Status.MATCHING,
+                by=None,
+                note=_("%(name)s が辞退しました。") % {"name": assignment.supporter},
+            )
+    notifications.assignment_answered(assignment)
+    return assignment
+
+
+@transaction.atomic
+def record_advice(
+    *,
+    assignment: Assignment,
+    held_on: date,
+    summary: str,
+    by_supporter: bool,
+    by: AbstractBaseUser | None = None,
+) -> AdviceSession:
+    """Record one advice session; the center offers at most CONSULTATION_MAX_ADVICE_SESSIONS."""
+    consultation = _lock(assignment.consultation)
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if consultation.status != Status.ADVISING:
+        raise ConsultationError(_("助言・提案を記録できるのは「助言・提案」の相談だけです。"))
+    if assignment.state not in (Assignment.State.ACCEPTED, Assignment.State.PROPOSED):
+        raise ConsultationError(_("この依頼は辞退または完了しているため、記録できません。"))
+    limit = settings.CONSULTATION_MAX_ADVICE_SESSIONS
+    held = AdviceSession.objects.filter(assignment__consultation=consultation).count()
+    if held >= limit:
+        raise ConsultationError(
+            _("1件の相談で受けられるアドバイザー等の助言は%(limit)s回までです。") % {"limit": limit}
+        )
+    if held_on > timezone.localdate():
+        raise ConsultationError(_("実施日に未来の日付は指定できません。"))
+    if assignment.state == Assignment.State.PROPOSED:
+        # Recording advice is also an acceptance.
+        assignment.state = Assignment.State.ACCEPTED
+        assignment.responded_at = timezone.now()
+        assignment.save(update_fields=["state", "responded_at"])
+    return AdviceSession.objects.create(
+        assignment=assignment,
+        held_on=held_on,
+        summary=summary,
+        recorded_by_supporter=by_supporter,
+        recorded_by=by if by and by.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def answer_survey(*, survey: Survey, rating: str, comment: str = "") -> Survey:
+    """The requester answers the satisfaction survey, once."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.is_answered:
+        raise ConsultationError(_("このアンケートにはすでにご回答いただいています。"))
+    survey.rating = rating
+    survey.comment = comment
+    survey.answered_at = timezone.now()
+    survey.save(update_fields=["rating", "comment", "answered_at"])
+    return survey
+
+
+def send_survey_reminders(*, now=None) -> int:
+    """One reminder for surveys unanswered 7 days after they were sent (beat, daily)."""
+    now = now or timezone.now()
+    due = now - settings.CONSULTATION_SURVEY_REMINDER_AFTER
+    sent = 0
+    pending = Survey.objects.filter(
+        answered_at__isnull=True, reminder_sent_at__isnull=True, sent_at__lte=due
+    ).values_list("pk", flat=True)
+    for survey_pk in pending[:500]:
+        with transaction.atomic():
+            survey = (
+                Survey.objects.select_for_update(skip_locked=True)
+                .select_related("consultation")
+                .filter(pk=survey_pk, answered_at__isnull=True, reminder_sent_at__isnull=True)
+                .first()
+            )
+            if survey is None:
+                continue
+            survey.reminder_sent_at = now
+            survey.save(update_fields=["reminder_sent_at"])
+            notifications.survey_reminder(survey)
+            sent += 1
+    return sent
+
+
+def alert_stale_consultations(*, now=None) -> int:
+    """Alert the center once about consultations still `received` after 3 business days."""
+    from mie_dx.business_days import add_business_days
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    candidates = Consultation.objects.filter(
+        status=Status.RECEIVED, stale_alert_sent_at__isnull=True, is_sample=False
+    ).only("pk", "created_at")
+    stale = [
+        c.pk
+        for c in candidates[:1000]
+        if add_business_days(
+            timezone.localtime(c.created_at).date(), settings.CONSULTATION_STALE_BUSINESS_DAYS
+        )
+        <= today
+    ]
+    if not stale:
+        return 0
+    with transaction.atomic():
+        rows = list(
+            Consultation.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=stale, status=Status.RECEIVED, stale_alert_sent_at__isnull=True)
+            .order_by("created_at")
+        )
+        if not rows:
+            return 0
+        Consultation.objects.filter(pk__in=[c.pk for c in rows]).update(stale_alert_sent_at=now)
+        notifications.stale_consultations(rows)
+    return len(rows)

@@ -1,0 +1,240 @@
+"""Public consultation pages: the form, the private status page, the survey, the supporter link.
+
+Views are thin: a form validates, one service writes, a domain error becomes a form error.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView, TemplateView
+from django_ratelimit.decorators import ratelimit
+
+from consultations import selectors, services
+from consultations.forms import (
+    AdviceForm,
+    AssignmentResponseForm,
+    ConsultationForm,
+    SurveyForm,
+    WithdrawForm,
+)
+from consultations.models import Assignment, Consultation, Status
+
+SUBMITTED_SESSION_KEY = "consultation_submitted"
+
+# What each status means to the person who asked, in plain words.
+STATUS_EXPLANATIONS = {
+    Status.RECEIVED: gettext_lazy("相談を受け付けました。担当者が内容を確認しています。"),
+    Status.TRIAGE: gettext_lazy(
+        "担当者が課題を整理しています（課題の明確化）。必要に応じてご連絡します。"
+    ),
+    Status.MATCHING: gettext_lazy("ご相談に最適なアドバイザー・パートナーを選んでいます。"),
+    Status.ADVISING: gettext_lazy("アドバイザー・パートナーが助言・提案を行っています。"),
+    Status.CLOSED: gettext_lazy("相談は完了しました。ご利用ありがとうございました。"),
+    Status.ON_HOLD: gettext_lazy("相談を一時保留しています。再開するときはご連絡します。"),
+    Status.WITHDRAWN: gettext_lazy("相談は取り下げられました。"),
+    Status.DECLINED: gettext_lazy(
+        "申し訳ありませんが、このご相談はセンターではお受けできませんでした。詳しくはメールをご確認ください。"
+    ),
+}
+
+
+def _explain(status: str) -> str:
+    return str(STATUS_EXPLANATIONS[status])
+
+
+@method_decorator(
+    ratelimit(key="ip", rate=lambda group, request: settings.PUBLIC_FORM_RATE, method="POST"),
+    name="post",
+)
+class ConsultationCreateView(FormView):
+    template_name = "consultations/consultation_form.html"
+    form_class = ConsultationForm
+
+    def form_valid(self, form: ConsultationForm) -> HttpResponse:
+        consultation = services.submit_consultation(
+            details=form.requester_details(),
+            attachment=form.cleaned_data.get("attachment"),
+            language=get_language(),
+        )
+        self.request.session[SUBMITTED_SESSION_KEY] = consultation.reference
+        return redirect("consultations:submitted")
+
+
+class ConsultationSubmittedView(TemplateView):
+    template_name = "consultations/consultation_submitted.html"
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        reference = request.session.get(SUBMITTED_SESSION_KEY)
+        if not reference:
+            return redirect("consultations:new")
+        return self.render_to_response(self.get_context_data(reference=reference))
+
+
+@method_decorator(never_cache, name="dispatch")
+class ConsultationStatusView(View):
+    template_name = "consultations/consultation_status.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        consultation = selectors.consultation_for_requester(token)
+        return self._render(request, consultation, WithdrawForm())
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        consultation = selectors.consultation_for_requester(token)
+        form = WithdrawForm(request.POST)
+        if form.is_valid():
+            try:
+                services.withdraw(consultation=consultation, reason=form.cleaned_data["reason"])
+            except services.ConsultationError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("相談を取り下げました。"))
+                return redirect("consultations:status", token=token)
+        return self._render(request, consultation, form, status=400)
+
+    def _render(self, request, consultation: Consultation, form, status: int = 200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "consultation": consultation,
+                "explanation": _explain(consultation.status),
+                "history": consultation.status_changes.all(),
+                "supporters": [a.supporter for a in consultation.assignments.all()],
+                "withdraw_form": form if consultation.is_open else None,
+                "survey": getattr(consultation, "survey", None),
+            },
+            status=status,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class SurveyView(View):
+    template_name = "consultations/survey_form.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        survey = selectors.survey_for_requester(token)
+        return render(request, self.template_name, {"survey": survey, "form": SurveyForm()})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        survey = selectors.survey_for_requester(token)
+        form = SurveyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.answer_survey(
+                    survey=survey,
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except services.ConsultationError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("consultations:survey", token=token)
+        return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
+
+
+@method_decorator(never_cache, name="dispatch")
+class AssignmentView(View):
+    """The supporter's private page: accept or decline, then record the advice given."""
+
+    template_name = "consultations/assignment_detail.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        assignment = selectors.assignment_for_supporter(token)
+        return self._render(request, assignment)
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        assignment = selectors.assignment_for_supporter(token)
+        action = request.POST.get("action")
+        response_form = advice_form = None
+        try:
+            if action == "respond":
+                response_form = AssignmentResponseForm(request.POST)
+                if response_form.is_valid():
+                    accept = response_form.cleaned_data["decision"] == "accept"
+                    services.respond_to_assignment(
+                        assignment=assignment,
+                        accept=accept,
+                        reason=response_form.cleaned_data["reason"],
+                    )
+                    messages.success(
+                        request,
+                        _("ご回答ありがとうございます。")
+                        if accept
+                        else _(
+                            "辞退を受け付けました。センターから別のアドバイザー等を調整します。"
+                        ),
+                    )
+                    return redirect("consultations:assignment", token=token)
+            elif action == "advice":
+                advice_form = AdviceForm(request.POST)
+                if advice_form.is_valid():
+                    services.record_advice(
+                        assignment=assignment,
+                        held_on=advice_form.cleaned_data["held_on"],
+                        summary=advice_form.cleaned_data["summary"],
+                        by_supporter=True,
+                    )
+                    messages.success(request, _("助言・提案の内容を記録しました。"))
+                    return redirect("consultations:assignment", token=token)
+            else:
+                raise Http404
+        except services.ConsultationError as error:
+            form = advice_form or response_form
+            form.add_error(None, str(error))
+        return self._render(
+            request, assignment, response_form=response_form, advice_form=advice_form, status=400
+        )
+
+    def _render(self, request, assignment, *, response_form=None, advice_form=None, status=200):
+        consultation = assignment.consultation
+        can_record = consultation.status == Status.ADVISING and assignment.state in (
+            Assignment.State.PROPOSED,
+            Assignment.State.ACCEPTED,
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "assignment": assignment,
+                "consultation": consultation,
+                # Contact details are shared once the supporter has taken the case on.
+                "show_contact": assignment.state
+                in (Assignment.State.ACCEPTED, Assignment.State.DONE),
+                "response_form": (response_form or AssignmentResponseForm())
+                if assignment.state == Assignment.State.PROPOSED and consultation.is_open
+                else None,
+                "advice_form": (advice_form or AdviceForm()) if can_record else None,
+                "max_sessions": settings.CONSULTATION_MAX_ADVICE_SESSIONS,
+            },
+            status=status,
+        )
+
+
+class AttachmentDownloadView(PermissionRequiredMixin, View):
+    """Attachments are private: only staff allowed to see personal data may download them."""
+
+    permission_required = ("consultations.view_consultation", "consultations.view_personal_data")
+    raise_exception = False
+
+    def get_login_url(self) -> str:
+        return reverse("admin:login")
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        consultation = get_object_or_404(Consultation, pk=pk)
+        if not consultation.attachment:
+            raise Http404
+        response = FileResponse(
+            consultation.attachment.open("rb"),
+            as_attachment=True,
+            filename=consultation.attachment_name or consultation.attachment.name,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
