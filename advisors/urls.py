@@ -6,4 +6,5 @@ app_name = "advisors"
 
 urlpatterns = [
     path("", views.DirectoryView.as_view(), name="directory"),
+    path("<slug:slug>/", views.SupporterDetailView.as_view(), name="detail"),
 ]

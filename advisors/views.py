@@ -1,5 +1,47 @@
-from django.views.generic import TemplateView
+"""Public directory of みえDXアドバイザーズ and みえDXパートナーズ (read only)."""
+
+from typing import Any
+
+from django.views.generic import DetailView, ListView
+
+from advisors.forms import DirectoryFilterForm
+from advisors.models import ExpertiseArea, Supporter
+from advisors.selectors import public_supporters
 
 
-class DirectoryView(TemplateView):
-    template_name = "home.html"
+class DirectoryView(ListView):
+    """/advisors/ — active supporters in two sections, optionally filtered by expertise.
+
+    An unknown `?expertise=` value shows the error on the form and the unfiltered directory.
+    """
+
+    template_name = "advisors/supporter_list.html"
+    context_object_name = "supporters"
+
+    def get_queryset(self):
+        self.filter_form = DirectoryFilterForm(self.request.GET or None)
+        self.selected_area: ExpertiseArea | None = None
+        if self.filter_form.is_bound and self.filter_form.is_valid():
+            self.selected_area = self.filter_form.cleaned_data["expertise"]
+        return public_supporters(expertise=self.selected_area)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        supporters = list(context["supporters"])
+        context.update(
+            filter_form=self.filter_form,
+            selected_area=self.selected_area,
+            advisors=[s for s in supporters if s.kind == Supporter.Kind.ADVISOR],
+            partners=[s for s in supporters if s.kind == Supporter.Kind.PARTNER],
+        )
+        return context
+
+
+class SupporterDetailView(DetailView):
+    """/advisors/<slug>/ — one active supporter; inactive or unknown slugs are 404."""
+
+    template_name = "advisors/supporter_detail.html"
+    context_object_name = "supporter"
+
+    def get_queryset(self):
+        return public_supporters()
