@@ -11,16 +11,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from advisors.demo import load_supporters
+from consultations.demo import load_sample_consultations
 
 Loader = Callable[[], Mapping[str, int]]
 
 LOADERS: list[tuple[str, Loader]] = [
     ("advisors", load_supporters),
+    ("consultations", load_sample_consultations),
 ]
 
 
 class Command(BaseCommand):
-    help = "Load the seed's real data (supporters, ...). Safe to run again: nothing is duplicated."
+    help = "Load the seed's real data (supporters, sample consultations, ...). Safe to run again: nothing is duplicated."
 
     def handle(self, *args, **options) -> None:
         results: list[tuple[str, Mapping[str, int]]] = []
