@@ -22,6 +22,7 @@ CENTER_STAFF_PERMISSIONS = [
     "consultations.view_personal_data",
     "consultations.view_survey",
     "mie_dx.view_notification",
+    "mie_dx.change_notification",  # resend a failed notification
 ]
 
 # Managers read figures; they see consultations without the requesters' personal data.

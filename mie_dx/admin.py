@@ -1,0 +1,101 @@
+"""Admin for the e-mail outbox: staff see what was sent to whom, and resend failures.
+
+Notifications are records: nobody adds, edits or deletes them here. The HTML body is never
+shown (it would be rendered as markup); the text body carries the same content.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from mie_dx.models import Notification
+from mie_dx.notifications import resend_failed
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "to", "subject", "status", "attempts", "sent_at", "due_at")
+    list_filter = ("status", "template")
+    search_fields = ("to", "subject")
+    ordering = ("-created_at", "-pk")
+    actions = ("resend",)
+    fields = (
+        "to",
+        "subject",
+        "status",
+        "template",
+        "language",
+        "body_text",
+        "attachment",
+        "related_object",
+        "dedupe_key",
+        "due_at",
+        "attempts",
+        "last_error",
+        "created_at",
+        "queued_at",
+        "claimed_at",
+        "sent_at",
+    )
+    readonly_fields = ("attachment", "related_object")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
+        # The change list never shows the bodies or the attachment: do not load them.
+        return super().get_queryset(request).defer("body_html", "attachment_content")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        """Resending needs the model's change permission (staff who run the outbox)."""
+        return request.user.has_perm("mie_dx.change_notification")
+
+    @admin.action(description=_("再送する"), permissions=["resend"])
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        selected = list(queryset.values_list("pk", flat=True))
+        count = resend_failed(notification_ids=selected)
+        self.message_user(
+            request,
+            gettext("%(count)d 件の通知を再送します。") % {"count": count},
+            messages.SUCCESS,
+        )
+        if count < len(selected):
+            self.message_user(
+                request,
+                gettext("送信失敗ではない %(count)d 件は再送しませんでした。")
+                % {"count": len(selected) - count},
+                messages.WARNING,
+            )
+
+    @admin.display(description=_("添付ファイル"))
+    def attachment(self, obj: Notification) -> str:
+        if not obj.attachment_filename:
+            return "-"
+        size = len(obj.attachment_content or b"")
+        return gettext("%(name)s（%(mimetype)s、%(size)s バイト）") % {
+            "name": obj.attachment_filename,
+            "mimetype": obj.attachment_mimetype,
+            "size": f"{size:,}",
+        }
+
+    @admin.display(description=_("関連する対象"))
+    def related_object(self, obj: Notification) -> str:
+        related = obj.related
+        if related is None:
+            return "-"
+        opts = related._meta
+        try:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[related.pk])
+        except NoReverseMatch:
+            return f"{opts.verbose_name}: {related}"
+        return format_html('<a href="{}">{}: {}</a>', url, opts.verbose_name, related)

@@ -1,0 +1,96 @@
+"""Models shared by every app: the e-mail outbox.
+
+A notification is a database row first. It is written inside the business transaction, with
+its subject and bodies already rendered, so that a rolled-back transaction leaves nothing to
+send and a committed one always leaves something to send (the sweep finds rows whose task
+message was lost). See mie_dx/notifications.py for the API and mie_dx/tasks.py for delivery.
+"""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """One e-mail to one recipient, rendered when it was queued.
+
+    Life cycle: pending → sending → sent, or → failed (permanent error, retries exhausted, or
+    interrupted while sending). Failed rows go back to pending only through the admin's
+    resend action (`mie_dx.notifications.resend_failed`).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("送信待ち")
+        SENDING = "sending", _("送信中")
+        SENT = "sent", _("送信済み")
+        FAILED = "failed", _("送信失敗")
+
+    to = models.EmailField(_("宛先"))
+    template = models.CharField(
+        _("テンプレート"), max_length=100, help_text=_("templates/emails/ 以下のテンプレート名")
+    )
+    language = models.CharField(_("言語"), max_length=10)
+    subject = models.CharField(_("件名"), max_length=255)
+    body_text = models.TextField(_("本文（テキスト）"))
+    body_html = models.TextField(_("本文（HTML）"), blank=True)
+
+    attachment_filename = models.CharField(_("添付ファイル名"), max_length=255, blank=True)
+    attachment_mimetype = models.CharField(_("添付ファイルの種類"), max_length=100, blank=True)
+    attachment_content = models.BinaryField(_("添付ファイル"), null=True, blank=True)
+
+    # What the message is about, so that staff can see it in the admin.
+    content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("関連する対象の種類"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    object_id = models.PositiveBigIntegerField(_("関連する対象のID"), null=True, blank=True)
+    related = GenericForeignKey("content_type", "object_id")
+
+    dedupe_key = models.CharField(
+        _("重複防止キー"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("同じキーの通知は一度しか作成されません（空欄は制限なし）。"),
+    )
+
+    status = models.CharField(
+        _("状態"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    due_at = models.DateTimeField(_("送信予定日時"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("送信試行回数"), default=0)
+    last_error = models.TextField(_("最後のエラー"), blank=True)
+    created_at = models.DateTimeField(_("作成日時"), default=timezone.now, editable=False)
+    queued_at = models.DateTimeField(
+        _("キュー投入日時"),
+        null=True,
+        blank=True,
+        help_text=_("送信タスクを最後にキューへ入れた日時（再試行の場合は再試行の予定日時）"),
+    )
+    claimed_at = models.DateTimeField(_("送信開始日時"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("メール通知")
+        verbose_name_plural = _("メール通知")
+        indexes = [
+            # The sweep: pending rows that are due, and sending rows that are stale.
+            models.Index(fields=["status", "due_at"], name="notification_sweep_idx"),
+            models.Index(fields=["content_type", "object_id"], name="notification_related_idx"),
+            models.Index(fields=["-created_at"], name="notification_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_unique_dedupe_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -1,0 +1,203 @@
+"""The portal's e-mail outbox: the one way any app sends an e-mail.
+
+Call `queue_notification()` inside the transaction that makes the business change::
+
+    with transaction.atomic():
+        consultation.save()
+        queue_notification(
+            to=consultation.email,
+            template="consultation_received",
+            context={"consultation": consultation},
+            related=consultation,
+        )
+
+The message is rendered at once (in the recipient's language) and stored as a
+`mie_dx.models.Notification` row in that transaction. When the transaction commits, a Celery
+task sends it (mie_dx/tasks.py); when it rolls back, nothing is left to send. A row with a
+future `due_at` (a reminder) is sent by the beat sweep once that time has come.
+
+Template convention, for ``template="NAME"`` (all under templates/emails/):
+
+- ``NAME_subject.txt`` — the subject; whitespace (newlines too) is collapsed to one line.
+- ``NAME.txt`` — the plain-text body, required; extends ``emails/base.txt`` for the footer.
+- ``NAME.html`` — the HTML body, optional; extends ``emails/base.html``.
+
+The subject and .txt are rendered with autoescaping OFF (plain text must not show ``&amp;``);
+the .html with Django's autoescaping ON, so user input is escaped there. Every template also
+gets ``SITE_URL`` (absolute base for links, no trailing slash). Rendering happens without a
+request, so context processors do not run.
+"""
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.core.validators import validate_email
+from django.db import IntegrityError, models, transaction
+from django.template import Context, Engine, TemplateDoesNotExist
+from django.utils import timezone, translation
+
+from mie_dx.models import Notification
+from mie_dx.tasks import queue_send_on_commit
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_MAX_LENGTH = Notification._meta.get_field("subject").max_length
+
+
+class Attachment(NamedTuple):
+    """A file sent with the message, e.g. ``Attachment("seminar.ics", data, "text/calendar")``."""
+
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+class RenderedEmail(NamedTuple):
+    subject: str
+    body_text: str
+    body_html: str
+
+
+def render_email(
+    template: str, context: Mapping[str, Any], *, language: str | None = None
+) -> RenderedEmail:
+    """Render the subject and bodies of ``templates/emails/<template>*`` in `language`.
+
+    Raises TemplateDoesNotExist when the subject or the .txt body is missing (the .html body is
+    optional and comes back as "").
+    """
+    full_context = {"SITE_URL": settings.SITE_URL, **context}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = _render(f"emails/{template}_subject.txt", full_context, autoescape=False)
+        body_text = _render(f"emails/{template}.txt", full_context, autoescape=False)
+        try:
+            body_html = _render(f"emails/{template}.html", full_context, autoescape=True)
+        except TemplateDoesNotExist:
+            body_html = ""
+    # One line: a newline in a subject would be a header injection.
+    subject = " ".join(subject.split())[:SUBJECT_MAX_LENGTH]
+    return RenderedEmail(subject, _tidy_text(body_text), body_html.strip())
+
+
+def queue_notification(
+    *,
+    to: str,
+    template: str,
+    context: Mapping[str, Any],
+    language: str | None = None,
+    attachment: Attachment | None = None,
+    due_at: datetime | None = None,
+    related: models.Model | None = None,
+    dedupe_key: str = "",
+) -> Notification:
+    """Store an e-mail to `to` and have it sent once the current transaction commits.
+
+    Preconditions: called inside the business transaction (``transaction.atomic()``), so that
+    the e-mail exists if and only if the business change does — RuntimeError otherwise; `to` is
+    one valid address (ValidationError otherwise).
+
+    - `language`: the recipient's language (default settings.LANGUAGE_CODE); the templates are
+      rendered now, under ``translation.override(language)``.
+    - `due_at`: send no earlier than this (default: now). A future time makes a scheduled
+      message (a reminder) which the beat sweep sends when it is due — never a Celery ETA.
+    - `related`: the business object the message is about, shown to staff in the admin.
+    - `dedupe_key`: when given and a notification with that key already exists, nothing new is
+      created and that existing row is returned (e.g. ``f"survey-reminder:{consultation.pk}"``).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "queue_notification() must be called inside the business transaction "
+            "(transaction.atomic())."
+        )
+    validate_email(to)
+    if dedupe_key:
+        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+
+    language = language or settings.LANGUAGE_CODE
+    rendered = render_email(template, context, language=language)
+    now = timezone.now()
+    due_at = due_at or now
+    due_now = due_at <= now
+    notification = Notification(
+        to=to,
+        template=template,
+        language=language,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        due_at=due_at,
+        dedupe_key=dedupe_key,
+        created_at=now,
+        # Set before the commit: if the publish after commit is lost, the sweep re-queues the
+        # row once NOTIFICATION_REQUEUE_AFTER has passed since this time.
+        queued_at=now if due_now else None,
+    )
+    if attachment is not None:
+        notification.attachment_filename = attachment.filename
+        notification.attachment_mimetype = attachment.mimetype
+        notification.attachment_content = attachment.content
+    if related is not None:
+        notification.related = related
+
+    if dedupe_key:
+        try:
+            # A savepoint, so that losing a race on the key leaves the caller's transaction
+            # usable.
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:
+            existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+            if existing is None:
+                raise
+            return existing
+    else:
+        notification.save()
+
+    if due_now:
+        queue_send_on_commit(notification.pk)
+    logger.info(
+        "notification %s queued (template=%s, due_at=%s)", notification.pk, template, due_at
+    )
+    return notification
+
+
+def resend_failed(*, notification_ids: Iterable[int]) -> int:
+    """Put the failed notifications among `notification_ids` back to pending and queue them.
+
+    Rows in any other status are left alone. The retry budget starts again (attempts = 0);
+    `last_error` is kept for the record. The tasks are published when the transaction commits.
+    Returns how many rows were put back.
+    """
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=list(notification_ids), status=Notification.Status.FAILED)
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            status=Notification.Status.PENDING,
+            attempts=0,
+            claimed_at=None,
+            queued_at=timezone.now(),
+        )
+        for pk in ids:
+            queue_send_on_commit(pk)
+    logger.info("notifications %s put back for resending", ids)
+    return len(ids)
+
+
+def _render(name: str, context: dict[str, Any], *, autoescape: bool) -> str:
+    template = Engine.get_default().get_template(name)
+    return template.render(Context(context, autoescape=autoescape))
+
+
+def _tidy_text(text: str) -> str:
+    """Drop trailing spaces and the runs of blank lines that template tags leave behind."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"

@@ -1,0 +1,198 @@
+"""Delivery of the e-mail outbox (mie_dx.models.Notification).
+
+`send_notification` is safe to run twice: it claims the row (locked, still pending, due),
+marks it `sending` and commits BEFORE talking to the mail server, so a redelivered or
+duplicated task finds nothing to claim. Transient mail errors put the row back to pending and
+retry with exponential back-off; permanent errors and exhausted retries mark it failed.
+
+`sweep_notifications` (Celery beat, every minute) publishes pending rows whose task message
+was lost or whose scheduled time has come, and fails rows stuck in `sending`.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from mie_dx.models import Notification
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH_SIZE = 200
+# Stored in the row for staff to read (the center works in Japanese).
+STALE_SENDING_ERROR = "送信中に中断されました。再送するには管理画面から再送してください。"
+NOT_ACCEPTED_ERROR = "メールバックエンドがメッセージを受け付けませんでした。"
+Status = Notification.Status
+
+
+def queue_send_on_commit(notification_id: int) -> None:
+    """Publish `send_notification` for the row once the current transaction commits.
+
+    Robust: if the broker cannot be reached, the error is logged and the caller's request
+    still succeeds; the row stays pending and the sweep publishes it later.
+    """
+    transaction.on_commit(lambda: send_notification.delay(notification_id), robust=True)
+
+
+@shared_task(bind=True, max_retries=None, ignore_result=True)
+def send_notification(self: Task, notification_id: int) -> str:
+    """Send one notification. Returns "sent", "failed" or "skipped" (for logs).
+
+    Retries are counted by the row's `attempts` (which also counts sends started by the sweep
+    or a resend), hence max_retries=None for Celery itself.
+    """
+    notification = _claim(notification_id)
+    if notification is None:
+        # Already sent, claimed by another worker, failed, or not due yet.
+        logger.info("notification %s: nothing to send", notification_id)
+        return "skipped"
+    try:
+        delivered = get_connection().send_messages([_build_message(notification)])
+    except (smtplib.SMTPException, OSError, ValueError) as exc:
+        if _is_permanent(exc) or notification.attempts > settings.NOTIFICATION_MAX_RETRIES:
+            _mark_failed(notification, _describe(exc))
+            return "failed"
+        countdown = settings.NOTIFICATION_RETRY_BACKOFF_SECONDS * 2 ** (notification.attempts - 1)
+        _release_for_retry(notification, _describe(exc), countdown)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    except Exception as exc:
+        # An unknown outcome (a bug, the soft time limit): retrying could send twice, so it is
+        # recorded for staff, who can resend from the admin.
+        _mark_failed(notification, _describe(exc))
+        raise
+    if not delivered:
+        # A backend that reports 0 messages sent without raising: never record it as sent.
+        _mark_failed(notification, NOT_ACCEPTED_ERROR)
+        return "failed"
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Status.SENT, sent_at=timezone.now()
+    )
+    logger.info("notification %s sent (attempt %s)", notification.pk, notification.attempts)
+    return "sent"
+
+
+@shared_task(ignore_result=True)
+def sweep_notifications() -> dict[str, int]:
+    """Queue due pending rows that were never published or whose publish looks lost; fail
+    rows stuck in `sending` (never resent automatically: we prefer never sending twice).
+
+    At most SWEEP_BATCH_SIZE rows of each kind per run; the next run takes the rest.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        stale_ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(
+                status=Status.SENDING,
+                claimed_at__lt=now - settings.NOTIFICATION_SENDING_STALE_AFTER,
+            )
+            .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
+        )
+        Notification.objects.filter(pk__in=stale_ids).update(
+            status=Status.FAILED, last_error=STALE_SENDING_ERROR
+        )
+        due_ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.PENDING, due_at__lte=now)
+            .filter(
+                Q(queued_at__isnull=True)
+                | Q(queued_at__lt=now - settings.NOTIFICATION_REQUEUE_AFTER)
+            )
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
+        )
+        Notification.objects.filter(pk__in=due_ids).update(queued_at=now)
+        for pk in due_ids:
+            queue_send_on_commit(pk)
+    if due_ids:
+        logger.info("notification sweep: queued %s", due_ids)
+    if stale_ids:
+        logger.warning("notification sweep: failed %s, stuck in sending", stale_ids)
+    return {"queued": len(due_ids), "failed_stale": len(stale_ids)}
+
+
+def _claim(notification_id: int) -> Notification | None:
+    """Lock the row if it is pending and due, mark it sending and commit; else None."""
+    now = timezone.now()
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=Status.PENDING, due_at__lte=now)
+            .first()
+        )
+        if notification is None:
+            return None
+        notification.status = Status.SENDING
+        notification.attempts += 1
+        notification.claimed_at = now
+        notification.save(update_fields=["status", "attempts", "claimed_at"])
+    return notification
+
+
+def _build_message(notification: Notification) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.to],
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    if notification.attachment_content is not None:
+        message.attach(
+            notification.attachment_filename,
+            bytes(notification.attachment_content),
+            notification.attachment_mimetype or None,
+        )
+    return message
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """True for errors that retrying cannot fix (SMTP 5xx replies, a malformed address)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPConnectError):
+        return False  # the server could not be reached: try again later
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    # ValueError: an address or header Django refuses to encode (BadHeaderError is one).
+    return isinstance(exc, ValueError)
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _mark_failed(notification: Notification, error: str) -> None:
+    Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
+        status=Status.FAILED, last_error=error
+    )
+    logger.error(
+        "notification %s failed after %s attempt(s): %s",
+        notification.pk,
+        notification.attempts,
+        error,
+    )
+
+
+def _release_for_retry(notification: Notification, error: str, countdown: int) -> None:
+    # queued_at is when the retry message becomes due, so the sweep does not publish a
+    # second one while the first is still waiting on the broker.
+    Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
+        status=Status.PENDING,
+        last_error=error,
+        queued_at=timezone.now() + timedelta(seconds=countdown),
+    )
+    logger.warning(
+        "notification %s: attempt %s failed (%s), retrying in %ss",
+        notification.pk,
+        notification.attempts,
+        error,
+        countdown,
+    )

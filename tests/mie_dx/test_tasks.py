@@ -1,0 +1,243 @@
+"""Delivery: send_notification (claim, send, retry, fail) and the beat sweep."""
+
+import smtplib
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from mie_dx import tasks
+from mie_dx.models import Notification
+from mie_dx.notifications import resend_failed
+from mie_dx.tasks import STALE_SENDING_ERROR, send_notification, sweep_notifications
+
+Status = Notification.Status
+
+
+def disconnected() -> smtplib.SMTPServerDisconnected:
+    return smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def test_running_the_task_twice_sends_one_email(queue_alert, mail_server, mailoutbox):
+    notification = queue_alert()
+
+    first = send_notification.delay(notification.pk)
+    second = send_notification.delay(notification.pk)
+
+    assert (first.get(), second.get()) == ("sent", "skipped")
+    assert len(mailoutbox) == 1
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
+    assert notification.attempts == 1
+
+
+def test_a_failing_mail_server_leads_to_retries_then_failed_with_nothing_lost(
+    queue_alert, mail_server, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    mail_server.always = disconnected()
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = queue_alert()
+
+    notification.refresh_from_db()
+    assert notification.status == Status.FAILED
+    assert notification.attempts == settings.NOTIFICATION_MAX_RETRIES + 1
+    assert mail_server.calls == settings.NOTIFICATION_MAX_RETRIES + 1
+    assert "SMTPServerDisconnected" in notification.last_error
+    assert mailoutbox == []
+    # Nothing lost: the message is still there, and goes out once the server is back.
+    mail_server.always = None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend_failed(notification_ids=[notification.pk]) == 1
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject == notification.subject
+
+
+def test_failing_twice_then_succeeding_ends_sent_with_one_email(
+    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks
+):
+    mail_server.errors = [disconnected(), ConnectionRefusedError(111, "Connection refused")]
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = queue_alert()
+
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
+    assert notification.attempts == 3
+    assert "ConnectionRefusedError" in notification.last_error
+    assert len(mailoutbox) == 1
+
+
+@time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo")), tick=False)
+def test_retries_back_off_exponentially(
+    queue_alert, mail_server, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATION_RETRY_BACKOFF_SECONDS = 60
+    mail_server.errors = [disconnected(), disconnected()]
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = queue_alert()
+
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
+    # The second retry waited 60 × 2 s; queued_at records when it became due on the broker,
+    # so the sweep does not publish a duplicate meanwhile.
+    assert notification.queued_at == timezone.now() + timedelta(seconds=120)
+
+
+def test_a_permanent_error_fails_without_retrying(
+    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks
+):
+    mail_server.always = smtplib.SMTPRecipientsRefused(
+        {"staff@example.jp": (550, b"5.1.1 User unknown")}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = queue_alert()
+
+    notification.refresh_from_db()
+    assert notification.status == Status.FAILED
+    assert notification.attempts == 1
+    assert mail_server.calls == 1
+    assert "User unknown" in notification.last_error
+    assert mailoutbox == []
+
+
+def test_a_temporary_refusal_is_retried(
+    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks
+):
+    mail_server.errors = [
+        smtplib.SMTPRecipientsRefused({"staff@example.jp": (450, b"4.2.0 Greylisted")})
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = queue_alert()
+
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
+    assert notification.attempts == 2
+    assert len(mailoutbox) == 1
+
+
+def test_the_task_does_not_send_before_the_due_time(queue_alert, mail_server, mailoutbox):
+    notification = queue_alert(due_at=timezone.now() + timedelta(hours=1))
+
+    assert send_notification.delay(notification.pk).get() == "skipped"
+
+    notification.refresh_from_db()
+    assert notification.status == Status.PENDING
+    assert notification.attempts == 0
+    assert mailoutbox == []
+
+
+def test_the_sweep_sends_a_row_whose_task_was_never_published(
+    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    # Created and committed, but the process died before its on_commit callback ran.
+    notification = queue_alert()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_notifications() == {"queued": 0, "failed_stale": 0}
+    assert mailoutbox == []  # published a moment ago: give that task its chance first
+
+    later = timezone.now() + settings.NOTIFICATION_REQUEUE_AFTER + timedelta(minutes=1)
+    with (
+        time_machine.travel(later, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert sweep_notifications() == {"queued": 1, "failed_stale": 0}
+
+    assert len(mailoutbox) == 1
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
+
+
+def test_the_sweep_sends_a_scheduled_row_only_once_it_is_due(
+    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks
+):
+    due_at = timezone.now() + timedelta(days=7)
+    notification = queue_alert(due_at=due_at)
+
+    with (
+        time_machine.travel(due_at - timedelta(minutes=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert sweep_notifications()["queued"] == 0
+    assert mailoutbox == []
+
+    with time_machine.travel(due_at + timedelta(seconds=30), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert sweep_notifications()["queued"] == 1
+        notification.refresh_from_db()
+        assert notification.status == Status.SENT
+        assert notification.sent_at == timezone.now()
+    assert len(mailoutbox) == 1
+
+
+def test_the_sweep_fails_rows_stuck_in_sending_instead_of_resending(
+    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    stuck = queue_alert()
+    recent = queue_alert()
+    now = timezone.now()
+    # What a worker killed mid-send leaves behind.
+    Notification.objects.filter(pk=stuck.pk).update(
+        status=Status.SENDING,
+        attempts=1,
+        claimed_at=now - settings.NOTIFICATION_SENDING_STALE_AFTER - timedelta(minutes=1),
+    )
+    Notification.objects.filter(pk=recent.pk).update(
+        status=Status.SENDING, attempts=1, claimed_at=now - timedelta(minutes=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_notifications() == {"queued": 0, "failed_stale": 1}
+
+    stuck.refresh_from_db()
+    recent.refresh_from_db()
+    assert stuck.status == Status.FAILED
+    assert stuck.last_error == STALE_SENDING_ERROR
+    assert recent.status == Status.SENDING
+    assert mailoutbox == []
+
+
+def test_the_sweep_works_in_bounded_batches(
+    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(tasks, "SWEEP_BATCH_SIZE", 2)
+    for _ in range(3):
+        queue_alert(due_at=timezone.now() - timedelta(seconds=1))
+    Notification.objects.update(queued_at=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_notifications()["queued"] == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_notifications()["queued"] == 1
+
+    assert len(mailoutbox) == 3
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+@pytest.mark.parametrize("error", [ValueError("Invalid address"), smtplib.SMTPDataError(554, b"")])
+def test_other_permanent_errors_fail_at_once(
+    queue_alert, mail_server, django_capture_on_commit_callbacks, error
+):
+    mail_server.always = error
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = queue_alert()
+
+    notification.refresh_from_db()
+    assert notification.status == Status.FAILED
+    assert notification.attempts == 1
+
+
+def test_a_backend_that_sends_nothing_is_not_recorded_as_sent(
+    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks
+):
+    mail_server.accept = False
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = queue_alert()
+
+    notification.refresh_from_db()
+    assert notification.status == Status.FAILED
+    assert notification.last_error == tasks.NOT_ACCEPTED_ERROR
+    assert mailoutbox == []
