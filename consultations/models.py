@@ -108,6 +108,7 @@ class Consultation(models.Model):
     status_changed_at = models.DateTimeField(_("状態の更新日時"), default=timezone.now)
     closed_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
     stale_alert_sent_at = models.DateTimeField(_("滞留通知日時"), null=True, blank=True)
+    personal_data_erased_at = models.DateTimeField(_("個人情報の削除日時"), null=True, blank=True)
 
     objects = ConsultationQuerySet.as_manager()
 

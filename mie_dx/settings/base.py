@@ -165,6 +165,8 @@ NOTIFICATION_SENDING_STALE_AFTER = timedelta(minutes=15)
 CONSULTATION_MAX_ADVICE_SESSIONS = env.int("CONSULTATION_MAX_ADVICE_SESSIONS", default=3)
 CONSULTATION_SURVEY_REMINDER_AFTER = timedelta(days=7)
 CONSULTATION_STALE_BUSINESS_DAYS = 3
+# Requesters' personal data is erased this long after a consultation ends (purge command).
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
 # Public forms: submissions per address and hour (django-ratelimit rate syntax).
 PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="5/h")
 

@@ -1,0 +1,86 @@
+"""Requesters' personal data is erased after the retention period, keeping the statistics."""
+
+import os
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from consultations import services
+from consultations.models import Consultation, Status
+from consultations.retention import ERASED, erase_personal_data
+from mie_dx.models import Notification
+from tests.consultations.factories import ConsultationFactory, requester_details
+
+pytestmark = pytest.mark.django_db
+
+
+def _closed(**kwargs) -> Consultation:
+    consultation = ConsultationFactory(**kwargs)
+    Consultation.objects.filter(pk=consultation.pk).update(status=Status.CLOSED)
+    consultation.refresh_from_db()
+    return consultation
+
+
+def test_purge_erases_personal_data_after_the_retention_period(settings, mailoutbox):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 30
+    old = _closed(name="見本 花子", email="hanako@example.jp", phone="059-000-0000")
+    recent = _closed(name="見本 次郎")
+    still_open = ConsultationFactory(name="見本 三郎")
+    long_ago = timezone.now() - timedelta(days=31)
+    Consultation.objects.filter(pk__in=[old.pk, still_open.pk]).update(status_changed_at=long_ago)
+
+    out = StringIO()
+    call_command("purge_personal_data", stdout=out)
+
+    old.refresh_from_db()
+    assert (old.name, old.email, old.phone, old.description) == (ERASED, "", "", ERASED)
+    assert old.personal_data_erased_at is not None
+    assert old.category and old.requester_type and old.municipality  # statistics stay
+    assert old.reference in out.getvalue()
+    recent.refresh_from_db()
+    still_open.refresh_from_db()
+    assert recent.name == "見本 次郎"
+    assert still_open.name == "見本 三郎"
+
+
+def test_dry_run_changes_nothing(settings):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 1
+    with time_machine.travel(timezone.now() - timedelta(days=10)):
+        consultation = _closed(name="見本 花子")
+    out = StringIO()
+    call_command("purge_personal_data", "--dry-run", stdout=out)
+    consultation.refresh_from_db()
+    assert consultation.name == "見本 花子"
+    assert "would erase" in out.getvalue()
+    assert consultation.reference in out.getvalue()
+
+
+def test_erasing_removes_the_attachment_and_sent_e_mails(django_capture_on_commit_callbacks):
+    upload = SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", "application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        consultation = services.submit_consultation(
+            details=requester_details(email="hanako@example.jp"), attachment=upload
+        )
+    path = consultation.attachment.path
+    sent = Notification.objects.filter(to="hanako@example.jp")
+    assert sent.exists()
+    Consultation.objects.filter(pk=consultation.pk).update(status=Status.WITHDRAWN)
+
+    erase_personal_data(consultation=consultation)
+
+    consultation.refresh_from_db()
+    assert not consultation.attachment
+    assert not os.path.exists(path)
+    assert not Notification.objects.filter(to="hanako@example.jp").exists()
+    assert not Notification.objects.filter(body_text__contains="見本").exists()
+
+
+def test_an_open_consultation_is_never_erased():
+    consultation = ConsultationFactory()
+    with pytest.raises(ValueError):
+        erase_personal_data(consultation=consultation)
