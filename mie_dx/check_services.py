@@ -16,7 +16,9 @@ def main() -> int:
     db = settings.DATABASES["default"]
     problems = []
     if db["ENGINE"] != "django.db.backends.postgresql":
-        problems.append(f"DATABASE_URL must point at PostgreSQL for the tests (got {db['ENGINE']}).")
+        problems.append(
+            f"DATABASE_URL must point at PostgreSQL for the tests (got {db['ENGINE']})."
+        )
     else:
         try:
             psycopg.connect(

@@ -26,7 +26,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="memorymail://")
 vars().update(EMAIL_CONFIG)
 STORAGES["default"]["OPTIONS"]["location"] = env(  # noqa: F405
-    "PRIVATE_MEDIA_ROOT", default="/tmp/mie_dx_test_media"  # noqa: S108
+    "PRIVATE_MEDIA_ROOT",
+    default="/tmp/mie_dx_test_media",  # noqa: S108
 )
 NOTIFICATION_RETRY_BACKOFF_SECONDS = 0
 WHITENOISE_AUTOREFRESH = True
