@@ -68,6 +68,15 @@ class ConsultationAdminForm(forms.ModelForm):
     clean_name_kana = clean_kana_field("name_kana")
     clean_phone = clean_phone_field("phone")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "source" in self.fields:
+            # Staff enter consultations taken by phone, e-mail, a visit or at a seminar; only
+            # the public form is "web" (and only it records the requester's consent).
+            self.fields["source"].choices = [
+                (value, label) for value, label in Source.choices if value != Source.WEB
+            ]
+
     class Meta:
         model = Consultation
         fields = (
@@ -96,9 +105,14 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, consultation: Consultation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [
+        # Any status validates, so that the service (not the form) refuses a transition the
+        # workflow does not allow, with its own message ("「受付」から「完了」には…").
+        # The menu offers only the allowed next steps.
+        self.next_statuses = [
             (status.value, status.label) for status in next_statuses(consultation.status)
         ]
+        self.fields["to_status"].choices = Status.choices
+        self.fields["to_status"].widget.choices = self.next_statuses
 
 
 class NoteForm(forms.Form):

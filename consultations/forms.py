@@ -83,9 +83,11 @@ class ConsultationForm(HoneypotMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # Only when the field itself is valid: an over-long name already has its message.
         if (
             cleaned.get("requester_type") in ORGANIZATION_REQUIRED
-            and not cleaned.get("organization", "").strip()
+            and "organization" in cleaned
+            and not cleaned["organization"].strip()
         ):
             self.add_error(
                 "organization",

@@ -64,6 +64,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "digital-skills": ("デジタルスキル", "パソコン", "使い方", "リテラシー"),
 }
 
+ADVISED_STATES = (Assignment.State.ACCEPTED, Assignment.State.DONE)
+
 EXPERTISE_CATEGORY_POINTS = 25
 EXPERTISE_TEXT_POINTS = 20
 REQUESTER_POINTS = 15
@@ -107,14 +109,22 @@ def suggest_supporters(consultation: Consultation, *, limit: int = 10) -> list[S
                 ),
                 distinct=True,
             ),
+            # Only the cases the supporter took on: a requester's rating says nothing about
+            # a supporter who declined (or never answered) the request.
             rated=Count(
                 "assignments",
-                filter=Q(assignments__consultation__survey__answered_at__isnull=False),
+                filter=Q(
+                    assignments__state__in=ADVISED_STATES,
+                    assignments__consultation__survey__answered_at__isnull=False,
+                ),
                 distinct=True,
             ),
             rated_useful=Count(
                 "assignments",
-                filter=Q(assignments__consultation__survey__rating__in=USEFUL_RATINGS),
+                filter=Q(
+                    assignments__state__in=ADVISED_STATES,
+                    assignments__consultation__survey__rating__in=USEFUL_RATINGS,
+                ),
                 distinct=True,
             ),
         )

@@ -7,7 +7,7 @@ transaction; Celery is told only after commit).
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -29,6 +29,7 @@ from consultations.models import (
     Survey,
 )
 from consultations.workflow import REQUESTER_NOTIFIED, can_transition
+from mie_dx.business_days import add_business_days
 
 
 class ConsultationError(Exception):
@@ -150,6 +151,8 @@ def change_status(
         return _close(consultation, by=by, note=note)
     if (
         to_status == Status.ADVISING
+        # A transition the workflow refuses anyway gets the workflow's message from _move.
+        and can_transition(consultation.status, to_status)
         and not consultation.assignments.exclude(state=Assignment.State.DECLINED).exists()
     ):
         raise ConsultationError(
@@ -350,23 +353,30 @@ def send_survey_reminders(*, now=None) -> int:
     return sent
 
 
+def stale_after(created_at: datetime) -> datetime:
+    """When a consultation received at `created_at` has waited the stale number of business days.
+
+    The same time of day, that many business days later (weekends, Japanese public holidays
+    and the year-end closure skipped): received Friday 10:00 before a Monday holiday, it is
+    stale from Thursday 10:00.
+    """
+    local = timezone.localtime(created_at)
+    due_day = add_business_days(local.date(), settings.CONSULTATION_STALE_BUSINESS_DAYS)
+    return local.replace(year=due_day.year, month=due_day.month, day=due_day.day)
+
+
 def alert_stale_consultations(*, now=None) -> int:
     """Alert the center once about consultations still `received` after 3 business days."""
-    from mie_dx.business_days import add_business_days
-
     now = now or timezone.now()
-    today = timezone.localtime(now).date()
-    candidates = Consultation.objects.filter(
-        status=Status.RECEIVED, stale_alert_sent_at__isnull=True, is_sample=False
-    ).only("pk", "created_at")
-    stale = [
-        c.pk
-        for c in candidates[:1000]
-        if add_business_days(
-            timezone.localtime(c.created_at).date(), settings.CONSULTATION_STALE_BUSINESS_DAYS
+    candidates = (
+        Consultation.objects.filter(
+            status=Status.RECEIVED, stale_alert_sent_at__isnull=True, is_sample=False
         )
-        <= today
-    ]
+        # Oldest first, so a backlog larger than one batch is worked through in order.
+        .order_by("created_at")
+        .only("pk", "created_at")
+    )
+    stale = [c.pk for c in candidates[:1000] if stale_after(c.created_at) <= now]
     if not stale:
         return 0
     with transaction.atomic():

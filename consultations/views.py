@@ -46,8 +46,28 @@ STATUS_EXPLANATIONS = {
 }
 
 
+# The usual path of a consultation, shown to the requester as numbered steps.
+MAIN_PATH = [Status.RECEIVED, Status.TRIAGE, Status.MATCHING, Status.ADVISING, Status.CLOSED]
+
+
 def _explain(status: str) -> str:
     return str(STATUS_EXPLANATIONS[status])
+
+
+def _steps(status: str) -> list[dict]:
+    """Where the consultation is on the usual path ([] when it left it: on hold, ended)."""
+    if status not in MAIN_PATH:
+        return []
+    current = MAIN_PATH.index(status)
+    return [
+        {
+            "label": step.label,
+            "state": "done"
+            if n < current or status == Status.CLOSED
+            else ("current" if n == current else "todo"),
+        }
+        for n, step in enumerate(MAIN_PATH)
+    ]
 
 
 @method_decorator(
@@ -89,26 +109,34 @@ class ConsultationStatusView(View):
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         consultation = selectors.consultation_for_requester(token)
         form = WithdrawForm(request.POST)
-        if form.is_valid():
-            try:
-                services.withdraw(consultation=consultation, reason=form.cleaned_data["reason"])
-            except services.ConsultationError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("相談を取り下げました。"))
-                return redirect("consultations:status", token=token)
-        return self._render(request, consultation, form, status=400)
+        if consultation.is_open and not form.is_valid():
+            return self._render(request, consultation, form, status=400)
+        # An ended consultation has no form on the page, so the refusal is shown on its own
+        # (posting the old page again, or a second tab).
+        try:
+            services.withdraw(
+                consultation=consultation,
+                reason=form.cleaned_data.get("reason", "") if form.is_valid() else "",
+            )
+        except services.ConsultationError as error:
+            return self._render(request, consultation, form, error=str(error), status=400)
+        messages.success(request, _("相談を取り下げました。"))
+        return redirect("consultations:status", token=token)
 
-    def _render(self, request, consultation: Consultation, form, status: int = 200):
+    def _render(
+        self, request, consultation: Consultation, form, *, error: str = "", status: int = 200
+    ):
         return render(
             request,
             self.template_name,
             {
                 "consultation": consultation,
                 "explanation": _explain(consultation.status),
+                "steps": _steps(consultation.status),
                 "history": consultation.status_changes.all(),
                 "supporters": [a.supporter for a in consultation.assignments.all()],
                 "withdraw_form": form if consultation.is_open else None,
+                "withdraw_error": error,
                 "survey": getattr(consultation, "survey", None),
             },
             status=status,
@@ -187,13 +215,18 @@ class AssignmentView(View):
             else:
                 raise Http404
         except services.ConsultationError as error:
-            form = advice_form or response_form
-            form.add_error(None, str(error))
+            # Shown above the forms: the form that was posted may no longer be on the page
+            # (an answer given twice, a case closed meanwhile).
+            return self._render(
+                request, assignment, advice_form=advice_form, error=str(error), status=400
+            )
         return self._render(
             request, assignment, response_form=response_form, advice_form=advice_form, status=400
         )
 
-    def _render(self, request, assignment, *, response_form=None, advice_form=None, status=200):
+    def _render(
+        self, request, assignment, *, response_form=None, advice_form=None, error="", status=200
+    ):
         consultation = assignment.consultation
         can_record = consultation.status == Status.ADVISING and assignment.state in (
             Assignment.State.PROPOSED,
@@ -213,6 +246,7 @@ class AssignmentView(View):
                 else None,
                 "advice_form": (advice_form or AdviceForm()) if can_record else None,
                 "max_sessions": settings.CONSULTATION_MAX_ADVICE_SESSIONS,
+                "error": error,
             },
             status=status,
         )
@@ -231,8 +265,13 @@ class AttachmentDownloadView(PermissionRequiredMixin, View):
         consultation = get_object_or_404(Consultation, pk=pk)
         if not consultation.attachment:
             raise Http404
+        try:
+            handle = consultation.attachment.open("rb")
+        except FileNotFoundError:
+            # The row outlived its file (restored database, erased by the retention purge).
+            raise Http404 from None
         response = FileResponse(
-            consultation.attachment.open("rb"),
+            handle,
             as_attachment=True,
             filename=consultation.attachment_name or consultation.attachment.name,
         )

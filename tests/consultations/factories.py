@@ -1,11 +1,22 @@
 """Factories for consultations. Requesters are fictional and recognisable as such."""
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from consultations import services
-from consultations.models import Category, Consultation, RequesterType, Source
+from consultations.models import (
+    Assignment,
+    Category,
+    Consultation,
+    RequesterType,
+    Source,
+    Status,
+)
 from mie_dx.municipalities import Municipality
+from tests.advisors.factories import SupporterFactory
 
 
 def requester_details(**overrides) -> services.RequesterDetails:
@@ -62,3 +73,63 @@ def valid_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+class AssignmentFactory(DjangoModelFactory):
+    """A supporter proposed for a consultation in `advising` (set up directly, as a fixture)."""
+
+    class Meta:
+        model = Assignment
+
+    consultation = factory.SubFactory(ConsultationFactory, status=Status.ADVISING)
+    supporter = factory.SubFactory(SupporterFactory)
+    state = Assignment.State.PROPOSED
+
+
+def closed_consultation(**kwargs) -> Consultation:
+    """A consultation closed through the service (so it has its survey), with one supporter."""
+    assignment = AssignmentFactory(
+        consultation=ConsultationFactory(status=Status.ADVISING, **kwargs),
+        state=Assignment.State.ACCEPTED,
+    )
+    return services.change_status(
+        consultation=assignment.consultation, to_status=Status.CLOSED, by=None
+    )
+
+
+def bulk_consultations(count: int, *, supporter=None, start: int = 1000) -> list[Consultation]:
+    """`count` consultations written in two queries (volume rows for query-count tests).
+
+    With `supporter`, each gets an accepted assignment so the supporter column has data.
+    """
+    now = timezone.now()
+    statuses = list(Status)
+    consultations = Consultation.objects.bulk_create(
+        Consultation(
+            reference=f"DX-1999-{start + n:05d}",
+            access_token=f"bulk-token-{start + n}",
+            status=statuses[n % len(statuses)],
+            requester_type=RequesterType.BUSINESS,
+            organization=f"株式会社見本{n}",
+            name=f"見本 太郎{n}",
+            name_kana="ミホン　タロウ",
+            email=f"bulk{n}@example.jp",
+            municipality=Municipality.TSU,
+            category=Category.INFO,
+            title=f"大量の相談{n}",
+            description="件数の多い一覧の確認用。",
+            created_at=now - timedelta(days=n % 40),
+        )
+        for n in range(count)
+    )
+    if supporter is not None:
+        Assignment.objects.bulk_create(
+            Assignment(
+                consultation=consultation,
+                supporter=supporter,
+                state=Assignment.State.ACCEPTED,
+                token=f"bulk-assignment-{consultation.reference}",
+            )
+            for consultation in consultations
+        )
+    return consultations

@@ -1,0 +1,91 @@
+"""`manage.py load_demo`: 34 sample consultations shaped like the seed's figures (§4-3)."""
+
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations import services
+from consultations.models import Consultation, ReferenceCounter, StatusChange, Survey
+from mie_dx.fiscal import fiscal_year
+from mie_dx.models import Notification
+from tests.consultations.factories import requester_details
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded():
+    call_command("load_demo", verbosity=0)
+    return Consultation.objects.filter(is_sample=True)
+
+
+def test_load_demo_adds_34_samples_shaped_like_the_seed(loaded):
+    assert loaded.count() == Consultation.objects.count() == 34
+    by_requester = Counter(loaded.values_list("requester_type", flat=True))
+    assert by_requester["business"] == 19
+    assert by_requester["group"] == 5
+    assert by_requester["municipality"] + by_requester["prefecture"] == 10
+    assert by_requester["individual"] == 0
+    assert Counter(loaded.values_list("category", flat=True)) == {
+        "info": 10,
+        "training": 12,
+        "problem": 9,
+        "other": 3,
+    }
+    # R3 (FY2021, April 2021 – March 2022): 29; R4 to 31 May 2022: 5.
+    fiscal_years = Counter(fiscal_year(timezone.localtime(c.created_at).date()) for c in loaded)
+    assert fiscal_years == {2021: 29, 2022: 5}
+    assert loaded.filter(created_at__date__gt="2022-05-31").count() == 0
+
+
+def test_samples_are_clearly_fictional_and_in_various_states(loaded):
+    assert all(c.title.startswith("【サンプル】") for c in loaded)
+    assert all(c.email.endswith("@example.com") for c in loaded)
+    assert len(set(loaded.values_list("status", flat=True))) >= 6
+    # The three consultations the seed quotes are among them, word for word.
+    titles = set(loaded.values_list("title", flat=True))
+    assert "【サンプル】自治体DXの必要性に関する講義" in titles
+    # Every sample has its history, and the closed ones their survey.
+    assert StatusChange.objects.filter(consultation__in=loaded, to_status="received").count() == 34
+    assert (
+        Survey.objects.filter(consultation__in=loaded).count()
+        == loaded.filter(status="closed").count()
+    )
+
+
+def test_load_demo_is_idempotent_and_sends_nothing(loaded, mailoutbox):
+    call_command("load_demo", verbosity=0)
+
+    assert Consultation.objects.filter(is_sample=True).count() == 34
+    assert Consultation.objects.count() == 34
+    assert Notification.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_real_consultations_are_numbered_after_the_samples(loaded):
+    # References follow the calendar year, like real ones (DX-<year>-<number>).
+    references = set(loaded.values_list("reference", flat=True))
+    by_year = Counter(reference[3:7] for reference in references)
+    for year, count in by_year.items():
+        assert ReferenceCounter.objects.get(year=int(year)).last_number == count
+        assert {f"DX-{year}-{n:04d}" for n in range(1, count + 1)} <= references
+    assert sum(by_year.values()) == 34
+
+    real = services.submit_consultation(details=requester_details())
+
+    assert real.reference not in references
+    assert not real.is_sample
+
+
+def test_samples_show_in_the_admin_and_can_be_filtered_out(loaded, client, center_staff):
+    client.force_login(center_staff)
+    changelist = reverse("admin:consultations_consultation_changelist")
+
+    all_rows = client.get(changelist)
+    real_only = client.get(changelist + "?is_sample__exact=0")
+
+    assert all_rows.context["cl"].result_count == 34
+    assert real_only.context["cl"].result_count == 0

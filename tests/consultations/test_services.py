@@ -1,0 +1,382 @@
+"""The workflow services: references, every transition allowed and refused, withdrawal,
+supporters' answers, the advice limit and the survey."""
+
+import threading
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import override_settings
+
+from consultations import services
+from consultations.models import (
+    AdviceSession,
+    Assignment,
+    Consultation,
+    ReferenceCounter,
+    Status,
+    StatusChange,
+    Survey,
+)
+from consultations.services import ConsultationError
+from consultations.workflow import ALLOWED_TRANSITIONS
+from mie_dx.models import Notification
+from tests.advisors.factories import SupporterFactory
+from tests.consultations.factories import (
+    AssignmentFactory,
+    ConsultationFactory,
+    closed_consultation,
+    requester_details,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+NOW = datetime(2026, 11, 26, 14, 0, tzinfo=TOKYO)
+
+
+# --- References ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_references_are_sequential_per_year():
+    first = services.submit_consultation(details=requester_details())
+    second = services.submit_consultation(details=requester_details())
+
+    assert (first.reference, second.reference) == ("DX-2026-0001", "DX-2026-0002")
+
+
+@pytest.mark.django_db
+def test_the_year_is_the_japanese_calendar_year_and_numbering_restarts():
+    with time_machine.travel(datetime(2026, 12, 31, 23, 59, tzinfo=TOKYO), tick=False):
+        last_of_2026 = services.submit_consultation(details=requester_details())
+    # 15:30 UTC on 31 December is already New Year's Day in Mie.
+    with time_machine.travel(datetime(2026, 12, 31, 15, 30, tzinfo=ZoneInfo("UTC")), tick=False):
+        first_of_2027 = services.submit_consultation(details=requester_details())
+
+    assert last_of_2026.reference == "DX-2026-0001"
+    assert first_of_2027.reference == "DX-2027-0001"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("already_issued", [0, 41], ids=["first-of-the-year", "counter-exists"])
+def test_concurrent_submissions_get_distinct_sequential_references(already_issued):
+    if already_issued:
+        ReferenceCounter.objects.create(year=2026, last_number=already_issued)
+    threads_count = 10
+    barrier = threading.Barrier(threads_count)
+    references: list[str] = []
+    errors: list[BaseException] = []
+
+    def submit(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            consultation = services.submit_consultation(
+                details=requester_details(email=f"concurrent{n}@example.jp")
+            )
+            references.append(consultation.reference)
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with time_machine.travel(NOW, tick=True):
+        threads = [threading.Thread(target=submit, args=(n,)) for n in range(threads_count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert errors == []
+    expected = [f"DX-2026-{n:04d}" for n in range(already_issued + 1, already_issued + 11)]
+    assert sorted(references) == expected
+    assert sorted(Consultation.objects.values_list("reference", flat=True)) == expected
+    assert ReferenceCounter.objects.get(year=2026).last_number == already_issued + threads_count
+
+
+@pytest.mark.django_db
+def test_submitting_records_the_first_history_row_and_consent():
+    consultation = services.submit_consultation(details=requester_details())
+
+    change = consultation.status_changes.get()
+    assert (change.from_status, change.to_status) == ("", Status.RECEIVED)
+    assert consultation.privacy_consent_at is not None
+    assert consultation.source == "web"
+
+
+# --- Every transition, allowed and refused -----------------------------------------------------
+
+ALL_PAIRS = [
+    pytest.param(
+        from_status,
+        to_status,
+        to_status in ALLOWED_TRANSITIONS[from_status],
+        id=f"{from_status}->{to_status}",
+    )
+    for from_status in Status
+    for to_status in Status
+]
+
+
+def test_the_workflow_table_covers_every_status():
+    assert set(ALLOWED_TRANSITIONS) == set(Status)
+    assert all(targets <= set(Status) for targets in ALLOWED_TRANSITIONS.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("from_status", "to_status", "allowed"), ALL_PAIRS)
+def test_every_transition_is_allowed_or_refused_as_the_workflow_says(
+    center_staff, from_status, to_status, allowed
+):
+    consultation = ConsultationFactory(status=from_status)
+    if to_status == Status.ADVISING:
+        AssignmentFactory(consultation=consultation)
+    history_before = list(consultation.status_changes.values_list("pk", flat=True))
+    notifications_before = Notification.objects.count()
+
+    with time_machine.travel(NOW, tick=False):
+        if allowed:
+            services.change_status(
+                consultation=consultation, to_status=to_status, by=center_staff, note="確認メモ"
+            )
+        else:
+            with pytest.raises(ConsultationError, match="には変更できません"):
+                services.change_status(
+                    consultation=consultation, to_status=to_status, by=center_staff, note="x"
+                )
+
+    consultation.refresh_from_db()
+    if allowed:
+        assert consultation.status == to_status
+        change = consultation.status_changes.exclude(pk__in=history_before).get()
+        assert (change.from_status, change.to_status) == (from_status, to_status)
+        assert change.changed_by == center_staff
+        assert change.changed_at == NOW
+        assert change.note == "確認メモ"
+        assert consultation.status_changed_at == NOW
+        assert (consultation.closed_at == NOW) is (to_status == Status.CLOSED)
+        assert Survey.objects.filter(consultation=consultation).exists() is (
+            to_status == Status.CLOSED
+        )
+    else:
+        assert consultation.status == from_status
+        assert list(consultation.status_changes.values_list("pk", flat=True)) == history_before
+        assert Notification.objects.count() == notifications_before
+        assert not Survey.objects.filter(consultation=consultation).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("from_status", [Status.MATCHING, Status.ON_HOLD])
+def test_advising_needs_a_supporter_who_has_not_declined(center_staff, from_status):
+    consultation = ConsultationFactory(status=from_status)
+    AssignmentFactory(consultation=consultation, state=Assignment.State.DECLINED)
+
+    with pytest.raises(ConsultationError, match="割り当ててください"):
+        services.change_status(
+            consultation=consultation, to_status=Status.ADVISING, by=center_staff
+        )
+
+    consultation.refresh_from_db()
+    assert consultation.status == from_status
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("to_status", ["on_hold", "declined", "withdrawn"])
+def test_the_requester_hears_about_hold_decline_and_withdrawal(
+    center_staff, mailoutbox, django_capture_on_commit_callbacks, to_status
+):
+    consultation = ConsultationFactory(status=Status.TRIAGE, email="hanako@example.jp")
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(consultation=consultation, to_status=to_status, by=center_staff)
+
+    assert [m.to for m in mailoutbox] == [["hanako@example.jp"]]
+    assert "状況が変わりました" in mailoutbox[0].subject
+
+
+@pytest.mark.django_db
+def test_triage_and_matching_are_not_mailed(
+    center_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    consultation = ConsultationFactory()
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(consultation=consultation, to_status="triage", by=center_staff)
+        services.change_status(consultation=consultation, to_status="matching", by=center_staff)
+
+    assert mailoutbox == []
+
+
+# --- Withdrawal ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_withdrawal_works_once_and_releases_the_supporters():
+    assignment = AssignmentFactory(state=Assignment.State.ACCEPTED)
+    consultation = assignment.consultation
+
+    services.withdraw(consultation=consultation, reason="自社で解決しました")
+
+    consultation.refresh_from_db()
+    assert consultation.status == Status.WITHDRAWN
+    change = consultation.status_changes.last()
+    assert (change.to_status, change.changed_by, change.note) == (
+        Status.WITHDRAWN,
+        None,
+        "自社で解決しました",
+    )
+    assignment.refresh_from_db()
+    assert assignment.state == Assignment.State.DECLINED
+    with pytest.raises(ConsultationError, match="取り下げできません"):
+        services.withdraw(consultation=consultation)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["closed", "declined", "withdrawn"])
+def test_an_ended_consultation_cannot_be_withdrawn(status):
+    consultation = ConsultationFactory(status=status)
+
+    with pytest.raises(ConsultationError, match="すでに終了しているため"):
+        services.withdraw(consultation=consultation)
+
+    consultation.refresh_from_db()
+    assert consultation.status == status
+
+
+# --- Supporters ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_assigning_moves_to_advising_and_skips_nothing_silently(center_staff):
+    consultation = ConsultationFactory(status=Status.MATCHING)
+    first, second = SupporterFactory(), SupporterFactory()
+
+    created = services.assign_supporters(
+        consultation=consultation, supporters=[first, second], by=center_staff, note="二人に依頼"
+    )
+
+    assert [a.supporter for a in created] == [first, second]
+    consultation.refresh_from_db()
+    assert consultation.status == Status.ADVISING
+    assert consultation.status_changes.last().changed_by == center_staff
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["received", "triage", "advising", "closed"])
+def test_supporters_are_assigned_only_in_matching(center_staff, status):
+    consultation = ConsultationFactory(status=status)
+
+    with pytest.raises(ConsultationError, match="マッチング"):
+        services.assign_supporters(
+            consultation=consultation, supporters=[SupporterFactory()], by=center_staff
+        )
+
+    assert not Assignment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_inactive_supporter_cannot_be_assigned(center_staff):
+    consultation = ConsultationFactory(status=Status.MATCHING)
+
+    with pytest.raises(ConsultationError, match="割り当てできません"):
+        services.assign_supporters(
+            consultation=consultation,
+            supporters=[SupporterFactory(is_active=False)],
+            by=center_staff,
+        )
+
+
+@pytest.mark.django_db
+def test_declining_keeps_advising_while_another_supporter_remains():
+    consultation = ConsultationFactory(status=Status.ADVISING)
+    leaving = AssignmentFactory(consultation=consultation)
+    AssignmentFactory(consultation=consultation, state=Assignment.State.ACCEPTED)
+
+    services.respond_to_assignment(assignment=leaving, accept=False, reason="日程が合わない")
+
+    consultation.refresh_from_db()
+    assert consultation.status == Status.ADVISING
+
+
+@pytest.mark.django_db
+def test_a_supporter_answers_once():
+    assignment = AssignmentFactory()
+    services.respond_to_assignment(assignment=assignment, accept=True)
+
+    with pytest.raises(ConsultationError, match="すでに回答済み"):
+        services.respond_to_assignment(assignment=assignment, accept=False)
+
+    assignment.refresh_from_db()
+    assert assignment.state == Assignment.State.ACCEPTED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("limit", [3, 2])
+def test_advice_sessions_are_limited_per_consultation(limit):
+    consultation = ConsultationFactory(status=Status.ADVISING)
+    first = AssignmentFactory(consultation=consultation, state=Assignment.State.ACCEPTED)
+    second = AssignmentFactory(consultation=consultation, state=Assignment.State.ACCEPTED)
+
+    with override_settings(CONSULTATION_MAX_ADVICE_SESSIONS=limit):
+        for n in range(limit):
+            services.record_advice(
+                assignment=(first, second)[n % 2],
+                held_on=date(2026, 11, n + 1),
+                summary=f"{n + 1}回目",
+                by_supporter=True,
+            )
+        # The limit counts every supporter's sessions on the consultation.
+        with pytest.raises(ConsultationError, match=f"{limit}回までです"):
+            services.record_advice(
+                assignment=second, held_on=date(2026, 11, 20), summary="超過", by_supporter=True
+            )
+
+    assert AdviceSession.objects.count() == limit
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_advice_cannot_be_dated_in_the_future():
+    assignment = AssignmentFactory(state=Assignment.State.ACCEPTED)
+
+    with pytest.raises(ConsultationError, match="未来の日付"):
+        services.record_advice(
+            assignment=assignment, held_on=date(2026, 11, 27), summary="x", by_supporter=True
+        )
+
+
+# --- Survey -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_closing_creates_the_survey_and_marks_the_accepted_supporters_done():
+    consultation = closed_consultation()
+
+    assert consultation.survey.is_answered is False
+    assert list(consultation.assignments.values_list("state", flat=True)) == ["done"]
+
+
+@pytest.mark.django_db
+def test_a_survey_is_answered_once():
+    survey = closed_consultation().survey
+    services.answer_survey(survey=survey, rating="useful", comment="助かりました")
+
+    with pytest.raises(ConsultationError, match="すでにご回答いただいています"):
+        services.answer_survey(survey=survey, rating="not_useful", comment="変更")
+
+    survey.refresh_from_db()
+    assert (survey.rating, survey.comment) == ("useful", "助かりました")
+
+
+@pytest.mark.django_db
+def test_history_rows_are_kept_in_order(center_staff):
+    consultation = ConsultationFactory()
+    for to_status in ("triage", "on_hold", "triage", "declined"):
+        services.change_status(consultation=consultation, to_status=to_status, by=center_staff)
+
+    assert list(
+        StatusChange.objects.filter(consultation=consultation).values_list("to_status", flat=True)
+    ) == ["received", "triage", "on_hold", "triage", "declined"]
