@@ -205,6 +205,7 @@ class Assignment(models.Model):
         ACCEPTED = "accepted", _("受諾")
         DECLINED = "declined", _("辞退")
         DONE = "done", _("対応完了")
+        CANCELLED = "cancelled", _("取消（相談の終了）")
 
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="assignments"

@@ -68,6 +68,22 @@ def supporter_matched(assignment: Assignment) -> None:
     )
 
 
+def assignment_cancelled(assignment: Assignment) -> None:
+    """The consultation a supporter was asked about ended (withdrawn or declined)."""
+    supporter = assignment.supporter
+    queue_notification(
+        to=supporter.contact_email or settings.CENTER_INBOX_EMAIL,
+        template="assignment_cancelled",
+        context={
+            "assignment": assignment,
+            "consultation": assignment.consultation,
+            "supporter": supporter,
+            "no_address": not supporter.contact_email,
+        },
+        related=assignment.consultation,
+    )
+
+
 def requester_matched(consultation: Consultation, assignments: Sequence[Assignment]) -> None:
     queue_notification(
         to=consultation.email,

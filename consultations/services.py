@@ -159,6 +159,8 @@ def change_status(
             _("助言・提案に進むには、アドバイザー・パートナーを割り当ててください。")
         )
     _move(consultation, to_status=to_status, by=by, note=note)
+    if to_status in (Status.WITHDRAWN, Status.DECLINED):
+        _cancel_assignments(consultation)
     if to_status in REQUESTER_NOTIFIED:
         notifications.status_changed(consultation)
     return consultation
@@ -171,12 +173,25 @@ def withdraw(*, consultation: Consultation, reason: str = "") -> Consultation:
     if not consultation.is_open:
         raise ConsultationError(_("この相談はすでに終了しているため、取り下げできません。"))
     _move(consultation, to_status=Status.WITHDRAWN, by=None, note=reason)
-    Assignment.objects.filter(
-        consultation=consultation,
-        state__in=[Assignment.State.PROPOSED, Assignment.State.ACCEPTED],
-    ).update(state=Assignment.State.DECLINED, responded_at=timezone.now())
+    _cancel_assignments(consultation)
     notifications.status_changed(consultation)
     return consultation
+
+
+def _cancel_assignments(consultation: Consultation) -> None:
+    """The case ended without advice (withdrawn or declined): tell the supporters involved."""
+    active = list(
+        consultation.assignments.filter(
+            state__in=[Assignment.State.PROPOSED, Assignment.State.ACCEPTED]
+        ).select_related("supporter")
+    )
+    if not active:
+        return
+    Assignment.objects.filter(pk__in=[a.pk for a in active]).update(
+        state=Assignment.State.CANCELLED
+    )
+    for assignment in active:
+        notifications.assignment_cancelled(assignment)
 
 
 def _close(consultation: Consultation, *, by: AbstractBaseUser | None, note: str) -> Consultation:

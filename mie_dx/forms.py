@@ -50,9 +50,11 @@ class HoneypotMixin(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def clean_website(self) -> str:
-        if self.cleaned_data.get("website"):
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            # A form-level error: the field itself is hidden from people.
             raise forms.ValidationError(
                 _("送信内容を確認できませんでした。もう一度お試しください。"), code="honeypot"
             )
-        return ""
+        return cleaned

@@ -22,9 +22,11 @@ def grant(apps, role: str, permissions: list[str]) -> None:
 
     for app_label in {name.split(".", 1)[0] for name in permissions}:
         app_config = apps.get_app_config(app_label)
-        app_config.models_module = True
+        # Historical app configs have no models module, and create_permissions skips those.
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

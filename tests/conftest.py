@@ -1,11 +1,17 @@
 """Shared fixtures: the people every view test needs, and a clean cache per test."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from mie_dx.roles import CENTER_STAFF
+
+# The data migrations that create the staff roles and grant permissions: (module, function).
+ROLE_MIGRATIONS = [("mie_dx.migrations.0002_staff_groups", "create_groups")]
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +35,18 @@ def superuser(db, password):
 
 
 @pytest.fixture
-def center_staff(db, password):
+def staff_roles(db) -> None:
+    """The groups as the data migrations made them.
+
+    A transactional test (live_server, the worker) ends by flushing every table, including
+    what data migrations filled; this puts the roles back by running those migrations' code.
+    """
+    for module, function in ROLE_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture
+def center_staff(staff_roles, password):
     """A member of センター事務局: staff, in the center staff group."""
     user = get_user_model().objects.create_user(
         username="staff", email="staff@example.jp", password=password, is_staff=True

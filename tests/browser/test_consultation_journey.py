@@ -9,17 +9,14 @@ With live_server the portal runs in a thread of this process and Celery is eager
 e-mails a request sends are in django.core.mail.outbox when the response arrives.
 """
 
-import importlib
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from playwright.sync_api import Browser, Page, expect
 
 from consultations.models import Assignment, Consultation, Status
-from mie_dx.roles import CENTER_STAFF
 from tests.advisors.factories import ExpertiseAreaFactory, SupporterFactory
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.consultations.helpers import pdf_bytes
@@ -30,26 +27,8 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 
 
 @pytest.fixture
-def center_staff(transactional_db, center_staff_group, center_staff):
+def center_staff(transactional_db, center_staff):
     return center_staff
-
-
-@pytest.fixture
-def center_staff_group(transactional_db):
-    """The センター事務局 group as its data migration made it.
-
-    A transactional test before this one (any live_server test) ends with a flush, which
-    empties the tables that data migrations fill; serialized_rollback cannot restore them here
-    because Playwright's event loop gives this thread other database connection objects.
-    """
-    staff_groups = importlib.import_module("mie_dx.migrations.0002_staff_groups")
-    group, _ = Group.objects.get_or_create(name=CENTER_STAFF)
-    for name in staff_groups.CENTER_STAFF_PERMISSIONS:
-        app_label, codename = name.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return group
 
 
 def check_accessibility(page: Page, console, artifacts, name: str) -> None:

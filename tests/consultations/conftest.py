@@ -22,7 +22,7 @@ def private_media(settings, tmp_path):
 
 
 @pytest.fixture
-def manager(db, password):
+def manager(staff_roles, password):
     """Staff who may read consultations but not the requesters' personal data."""
     user = get_user_model().objects.create_user(
         username="cdo", email="cdo@example.jp", password=password, is_staff=True

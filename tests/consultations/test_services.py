@@ -214,11 +214,14 @@ def test_triage_and_matching_are_not_mailed(
 
 
 @pytest.mark.django_db
-def test_withdrawal_works_once_and_releases_the_supporters():
+def test_withdrawal_works_once_and_releases_the_supporters(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     assignment = AssignmentFactory(state=Assignment.State.ACCEPTED)
     consultation = assignment.consultation
 
-    services.withdraw(consultation=consultation, reason="自社で解決しました")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw(consultation=consultation, reason="自社で解決しました")
 
     consultation.refresh_from_db()
     assert consultation.status == Status.WITHDRAWN
@@ -229,7 +232,13 @@ def test_withdrawal_works_once_and_releases_the_supporters():
         "自社で解決しました",
     )
     assignment.refresh_from_db()
-    assert assignment.state == Assignment.State.DECLINED
+    # Cancelled, not "declined": the supporter did not refuse; they are told it ended.
+    assert assignment.state == Assignment.State.CANCELLED
+    to_supporter = [m for m in mailoutbox if m.to == [assignment.supporter.contact_email]]
+    assert len(to_supporter) == 1
+    assert consultation.reference in to_supporter[0].subject
+    assert "対応は不要です" in to_supporter[0].body
+    assert "自社で解決しました" not in to_supporter[0].body  # the requester's reason is theirs
     with pytest.raises(ConsultationError, match="取り下げできません"):
         services.withdraw(consultation=consultation)
 
@@ -380,3 +389,23 @@ def test_history_rows_are_kept_in_order(center_staff):
     assert list(
         StatusChange.objects.filter(consultation=consultation).values_list("to_status", flat=True)
     ) == ["received", "triage", "on_hold", "triage", "declined"]
+
+
+@pytest.mark.django_db
+def test_declining_a_case_on_hold_cancels_its_assignments_and_tells_the_supporter(
+    center_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    assignment = AssignmentFactory(state=Assignment.State.PROPOSED)
+    consultation = assignment.consultation
+    Consultation.objects.filter(pk=consultation.pk).update(status=Status.ON_HOLD)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(
+            consultation=consultation, to_status=Status.DECLINED, by=center_staff
+        )
+
+    assignment.refresh_from_db()
+    assert assignment.state == Assignment.State.CANCELLED
+    assert [m.to for m in mailoutbox if "終了しました" in m.subject] == [
+        [assignment.supporter.contact_email]
+    ]
