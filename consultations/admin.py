@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from advisors.models import Supporter
-from consultations import selectors, services
+from consultations import retention, selectors, services
 from consultations.forms import AdviceForm
 from consultations.matching import suggest_supporters
 from consultations.models import (
@@ -230,6 +230,37 @@ class ConsultationAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         return {"source": Source.PHONE}
+
+    actions = ["erase_personal_data"]
+
+    def has_erase_permission(self, request) -> bool:
+        return request.user.has_perms(
+            ["consultations.change_consultation", "consultations.view_personal_data"]
+        )
+
+    @admin.action(
+        description=gettext_lazy("個人情報を削除する（本人の求め・終了した相談のみ）"),
+        permissions=["erase"],
+    )
+    def erase_personal_data(self, request, queryset):
+        erased, still_open = [], []
+        for consultation in queryset:
+            if consultation.is_open:
+                still_open.append(consultation.reference)
+                continue
+            retention.erase_personal_data(consultation=consultation)
+            erased.append(consultation.reference)
+        if erased:
+            messages.success(
+                request,
+                _("%(count)s件の相談の個人情報を削除しました。") % {"count": len(erased)},
+            )
+        if still_open:
+            messages.error(
+                request,
+                _("対応中の相談の個人情報は削除できません。先に終了してください: %(refs)s")
+                % {"refs": "、".join(still_open)},
+            )
 
     def has_delete_permission(self, request, obj=None):
         # Deleting personal data on request is done by the purge command, which keeps the

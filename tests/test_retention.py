@@ -84,3 +84,40 @@ def test_an_open_consultation_is_never_erased():
     consultation = ConsultationFactory()
     with pytest.raises(ValueError):
         erase_personal_data(consultation=consultation)
+
+
+def test_staff_erase_personal_data_on_request_from_the_admin(client, center_staff):
+    ended = _closed(name="見本 花子")
+    still_open = ConsultationFactory(name="見本 三郎")
+    client.force_login(center_staff)
+    response = client.post(
+        "/admin/consultations/consultation/",
+        {"action": "erase_personal_data", "_selected_action": [ended.pk, still_open.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "1件の相談の個人情報を削除しました" in body
+    assert still_open.reference in body
+    ended.refresh_from_db()
+    still_open.refresh_from_db()
+    assert ended.name == ERASED
+    assert still_open.name == "見本 三郎"
+
+
+def test_managers_cannot_erase(client, staff_roles, password):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from mie_dx.roles import MANAGERS
+
+    manager = get_user_model().objects.create_user(username="cdo", password=password, is_staff=True)
+    manager.groups.add(Group.objects.get(name=MANAGERS))
+    ended = _closed(name="見本 花子")
+    client.force_login(manager)
+    client.post(
+        "/admin/consultations/consultation/",
+        {"action": "erase_personal_data", "_selected_action": [ended.pk]},
+    )
+    ended.refresh_from_db()
+    assert ended.name == "見本 花子"
