@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from advisors.models import ExpertiseArea, Supporter
+from mie_dx.text import join_list
 
 
 @admin.register(ExpertiseArea)
@@ -68,7 +69,7 @@ class SupporterAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("専門分野"))
     def expertise_list(self, obj: Supporter) -> str:
-        return "、".join(area.localized_name for area in obj.expertise.all())
+        return join_list(area.localized_name for area in obj.expertise.all())
 
     @admin.display(description=_("任期"), ordering="term_start_fy")
     def term(self, obj: Supporter) -> str:

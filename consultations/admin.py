@@ -34,6 +34,7 @@ from consultations.services import ConsultationError, RequesterDetails
 from consultations.workflow import next_statuses
 from mie_dx.csv_export import csv_response
 from mie_dx.forms import clean_kana_field, clean_phone_field
+from mie_dx.text import join_list
 
 PERSONAL_FIELDS = ("organization", "name", "name_kana", "email", "phone")
 
@@ -200,7 +201,7 @@ class ConsultationAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("担当"))
     def supporters(self, obj: Consultation) -> str:
-        return "、".join(a.supporter.name for a in obj.active_assignments)
+        return join_list(a.supporter.name for a in obj.active_assignments)
 
     @admin.display(description=gettext_lazy("添付ファイル"))
     def attachment_link(self, obj: Consultation) -> str:
@@ -259,7 +260,7 @@ class ConsultationAdmin(admin.ModelAdmin):
             messages.error(
                 request,
                 _("対応中の相談の個人情報は削除できません。先に終了してください: %(refs)s")
-                % {"refs": "、".join(still_open)},
+                % {"refs": join_list(still_open)},
             )
 
     def has_delete_permission(self, request, obj=None):
@@ -359,7 +360,7 @@ class ConsultationAdmin(admin.ModelAdmin):
                 messages.success(
                     request,
                     _("%(names)s に依頼しました。相談者とアドバイザー等に通知します。")
-                    % {"names": "、".join(s.name for s in chosen)},
+                    % {"names": join_list(s.name for s in chosen)},
                 )
                 return self._back(consultation)
         context = {
@@ -451,7 +452,7 @@ class ConsultationAdmin(admin.ModelAdmin):
                     c.get_municipality_display(),
                     c.get_category_display(),
                     c.title,
-                    "、".join(a.supporter.name for a in c.active_assignments),
+                    join_list(a.supporter.name for a in c.active_assignments),
                 ]
                 if personal:
                     row += [c.organization, c.name, c.name_kana, c.email, c.phone]

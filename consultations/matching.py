@@ -25,6 +25,7 @@ from consultations.models import (
     RequesterType,
 )
 from mie_dx.fiscal import fiscal_year
+from mie_dx.text import join_list
 
 CATEGORY_AREAS: dict[str, set[str]] = {
     Category.INFO: {"dx-strategy", "digital-skills", "open-data"},
@@ -145,20 +146,20 @@ def suggest_supporters(consultation: Consultation, *, limit: int = 10) -> list[S
             score += EXPERTISE_CATEGORY_POINTS
             reasons.append(
                 _("相談の種類に合う専門分野: %(areas)s")
-                % {"areas": "、".join(areas[s].localized_name for s in category_hits)}
+                % {"areas": join_list(areas[s].localized_name for s in category_hits)}
             )
         if text_hits:
             score += min(len(text_hits), 2) * EXPERTISE_TEXT_POINTS
             reasons.append(
                 _("相談内容に関係する専門分野: %(areas)s")
-                % {"areas": "、".join(areas[s].localized_name for s in sorted(text_hits))}
+                % {"areas": join_list(areas[s].localized_name for s in sorted(text_hits))}
             )
         requester_hits = sorted(requester_areas & areas.keys())
         if requester_hits:
             score += REQUESTER_POINTS
             reasons.append(
                 _("相談者の区分に合う専門分野: %(areas)s")
-                % {"areas": "、".join(areas[s].localized_name for s in requester_hits)}
+                % {"areas": join_list(areas[s].localized_name for s in requester_hits)}
             )
         if supporter.open_load:
             score -= min(supporter.open_load, 3) * LOAD_PENALTY

@@ -47,3 +47,11 @@ def normalize_phone(value: str) -> str:
     if not re.fullmatch(r"0\d{9}|0[5-9]0\d{8}", digits):
         raise ValueError(value)
     return value
+
+
+def join_list(items) -> str:
+    """Join names for display: '、' in Japanese, ', ' in English."""
+    from django.utils.translation import get_language
+
+    separator = "、" if (get_language() or "ja").startswith("ja") else ", "
+    return separator.join(str(item) for item in items)
