@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("consultations/", include("consultations.urls")),
     path("advisors/", include("advisors.urls")),
+    path("seminars/", include("seminars.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -141,6 +141,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.alert_stale_consultations",
         "schedule": crontab(minute=30, hour="8-18"),
     },
+    # Seminars: the day-before reminder and the survey after the seminar. Each run sends only
+    # what is due and not yet sent, so the interval only bounds how late a message can be.
+    "seminar-reminders": {
+        "task": "seminars.tasks.send_seminar_reminders",
+        "schedule": 15 * 60.0,
+    },
+    "seminar-surveys": {
+        "task": "seminars.tasks.send_seminar_surveys",
+        "schedule": 15 * 60.0,
+    },
 }
 
 # --- E-mail ----------------------------------------------------------------------------------
@@ -170,6 +180,13 @@ CONSULTATION_STALE_BUSINESS_DAYS = 3
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
 # Public forms: submissions per address and hour (django-ratelimit rate syntax).
 PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="5/h")
+
+# --- Seminars --------------------------------------------------------------------------------
+# Registrants confirmed before (start − this) get a reminder at that time; later ones do not.
+SEMINAR_REMINDER_BEFORE = timedelta(days=1)
+# The survey goes out this long after the seminar ends, and not at all after the window.
+SEMINAR_SURVEY_AFTER = timedelta(hours=1)
+SEMINAR_SURVEY_WINDOW = timedelta(days=7)
 
 # --- Auth and security -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -12,11 +12,13 @@ from django.db import transaction
 
 from advisors.demo import load_supporters
 from consultations.demo import load_sample_consultations
+from seminars.demo import load_seminars
 
 Loader = Callable[[], Mapping[str, int]]
 
 LOADERS: list[tuple[str, Loader]] = [
     ("advisors", load_supporters),
+    ("seminars", load_seminars),
     ("consultations", load_sample_consultations),
 ]
 

@@ -1,0 +1,636 @@
+"""Running seminars in the admin: seats and alerts, registrants, check-in at the door,
+individual-consultation slots, cancelling, CSV for Excel, attendance figures.
+
+Status never changes through a ModelForm: actions and small admin views call the services,
+which lock the seminar and notify the people concerned.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from mie_dx.csv_export import csv_response
+from mie_dx.fiscal import fiscal_year_label
+from seminars import retention, selectors, services
+from seminars.forms import CancelSeminarForm, SeminarAdminForm
+from seminars.models import (
+    Registration,
+    RegistrationStatus,
+    Seminar,
+    SeminarStatus,
+    SeminarSurvey,
+    Talk,
+)
+
+# At or above this share of on-site seats taken, the change list flags the seminar.
+NEARLY_FULL = 0.9
+
+
+class TalkInline(admin.StackedInline):
+    model = Talk
+    extra = 0
+    fields = (
+        ("order", "kind"),
+        "title",
+        "subtitle",
+        "supporter",
+        "speaker_name",
+        "speaker_affiliation",
+    )
+    autocomplete_fields = ("supporter",)
+
+
+def _time(moment) -> str:
+    return moment.strftime("%H:%M") if moment else ""
+
+
+@admin.register(Seminar)
+class SeminarAdmin(admin.ModelAdmin):
+    form = SeminarAdminForm
+    change_form_template = "admin/seminars/seminar/change_form.html"
+    inlines = (TalkInline,)
+    list_display = (
+        "numbered",
+        "title",
+        "schedule",
+        "status",
+        "seats",
+        "capacity_alert",
+        "waitlisted",
+        "online_taken",
+        "consultation_requests",
+        "attendance",
+        "registrants_link",
+    )
+    list_display_links = ("numbered", "title")
+    list_filter = ("status", "fiscal_year", "format")
+    search_fields = ("title", "theme", "slug")
+    readonly_fields = ("status", "cancelled_at", "cancellation_reason")
+    actions = ("publish", "mark_held", "promote_waitlisted", "assign_slots")
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ("status", ("fiscal_year", "number"), "slug", "title", "theme")}),
+        (gettext_lazy("内容"), {"fields": ("description",)}),
+        (
+            gettext_lazy("日時"),
+            {
+                "fields": (
+                    "date",
+                    "date_note",
+                    ("doors_open_time", "start_time", "end_time"),
+                    "registration_deadline",
+                )
+            },
+        ),
+        (
+            gettext_lazy("会場・オンライン"),
+            {
+                "fields": (
+                    "format",
+                    "venue_name",
+                    "venue_address",
+                    "onsite_capacity",
+                    "online_platform",
+                    "online_capacity",
+                    "online_meeting_url",
+                    "online_meeting_note",
+                    "fee_yen",
+                )
+            },
+        ),
+        (
+            gettext_lazy("個別相談会"),
+            {
+                "fields": (
+                    ("consultation_start_time", "consultation_end_time"),
+                    "consultation_slot_minutes",
+                )
+            },
+        ),
+        (gettext_lazy("中止"), {"fields": ("cancelled_at", "cancellation_reason")}),
+    )
+
+    class Media:
+        css = {"all": ("css/seminars.css",)}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Seminar]:
+        return selectors.seminars_for_admin()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.status != SeminarStatus.CANCELLED:
+            # The cancellation section means something only for a cancelled seminar.
+            fieldsets = [fs for fs in fieldsets if "cancelled_at" not in fs[1]["fields"]]
+        return fieldsets
+
+    def has_delete_permission(self, request, obj=None):
+        # Registrations (personal data, attendance figures) hang on the seminar; a seminar that
+        # will not take place is cancelled, which tells the people registered.
+        return False
+
+    # --- Columns ---------------------------------------------------------------------------
+
+    @admin.display(description=gettext_lazy("回"), ordering="number")
+    def numbered(self, obj: Seminar) -> str:
+        return f"{fiscal_year_label(obj.fiscal_year)} {obj.numbered_label}"
+
+    @admin.display(description=gettext_lazy("開催日時"), ordering="date")
+    def schedule(self, obj: Seminar) -> str:
+        if obj.date is None:
+            return obj.date_note or "—"
+        times = "–".join(t for t in (_time(obj.start_time), _time(obj.end_time)) if t)
+        return f"{obj.date:%Y-%m-%d} {times}".strip()
+
+    @admin.display(description=gettext_lazy("会場の席"), ordering="onsite_taken")
+    def seats(self, obj: Seminar) -> str:
+        if not obj.onsite_capacity:
+            return "—"
+        return _("%(taken)s / %(capacity)s席（残り%(left)s）") % {
+            "taken": obj.onsite_taken,
+            "capacity": obj.onsite_capacity,
+            "left": obj.onsite_seats_left,
+        }
+
+    @admin.display(description=gettext_lazy("定員の状況"))
+    def capacity_alert(self, obj: Seminar) -> str:
+        if not obj.onsite_capacity:
+            return ""
+        if obj.onsite_seats_left == 0:
+            return format_html('<span class="seat-alert seat-full">{}</span>', _("満席"))
+        if obj.onsite_fill_ratio >= NEARLY_FULL:
+            return format_html('<span class="seat-alert seat-nearly">{}</span>', _("残りわずか"))
+        return format_html('<span class="seat-alert seat-open">{}</span>', _("受付可"))
+
+    @admin.display(description=gettext_lazy("キャンセル待ち"), ordering="waitlisted")
+    def waitlisted(self, obj: Seminar) -> int:
+        return obj.waitlisted
+
+    @admin.display(description=gettext_lazy("オンライン"), ordering="online_taken")
+    def online_taken(self, obj: Seminar) -> int:
+        return obj.online_taken
+
+    @admin.display(description=gettext_lazy("個別相談の希望"), ordering="consultation_requests")
+    def consultation_requests(self, obj: Seminar) -> int:
+        return obj.consultation_requests
+
+    @admin.display(description=gettext_lazy("出席 / 欠席"))
+    def attendance(self, obj: Seminar) -> str:
+        if not (obj.attended or obj.no_show):
+            return "—"
+        return f"{obj.attended} / {obj.no_show}"
+
+    @admin.display(description=gettext_lazy("申込み"))
+    def registrants_link(self, obj: Seminar) -> str:
+        registrants = (
+            reverse("admin:seminars_registration_changelist")
+            + "?"
+            + urlencode({"seminar__id__exact": obj.pk})
+        )
+        checkin = reverse("admin:seminars_checkin", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> | <a href="{}">{}</a>',
+            registrants,
+            _("申込者"),
+            checkin,
+            _("受付（出欠）"),
+        )
+
+    # --- Actions (through services) --------------------------------------------------------
+
+    def _each(self, request, queryset, service, done: str) -> None:
+        count = 0
+        for seminar in queryset:
+            try:
+                service(seminar=seminar)
+            except services.SeminarError as error:
+                self.message_user(request, f"{seminar}: {error}", messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("選んだセミナーを公開する"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._each(request, queryset, services.publish_seminar, _("%(count)s件を公開しました。"))
+
+    @admin.action(
+        description=gettext_lazy("選んだセミナーを開催済みにする"), permissions=["change"]
+    )
+    def mark_held(self, request, queryset):
+        self._each(request, queryset, services.mark_held, _("%(count)s件を開催済みにしました。"))
+
+    @admin.action(
+        description=gettext_lazy("空いた席にキャンセル待ちの方を繰り上げる"), permissions=["change"]
+    )
+    def promote_waitlisted(self, request, queryset):
+        for seminar in queryset:
+            promoted = services.promote_waitlisted(seminar=seminar)
+            self.message_user(
+                request,
+                _("%(seminar)s: %(count)s人を繰り上げました。")
+                % {"seminar": seminar, "count": len(promoted)},
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description=gettext_lazy("個別相談の時間を希望者全員に順に割り当てる"),
+        permissions=["change"],
+    )
+    def assign_slots(self, request, queryset):
+        for seminar in queryset:
+            _report_slots(self, request, seminar, None)
+
+    # --- Extra pages -----------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/checkin/", wrap(self.checkin_view), name="seminars_checkin"),
+            path("<int:pk>/cancel/", wrap(self.cancel_view), name="seminars_cancel"),
+            *super().get_urls(),
+        ]
+
+    def _seminar_or_403(self, request: HttpRequest, pk: int, perm: str) -> Seminar:
+        seminar = get_object_or_404(Seminar, pk=pk)
+        if not request.user.has_perm(perm):
+            raise PermissionDenied
+        return seminar
+
+    def checkin_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The door list on a tablet: a big 出席 / 欠席 button per person; plain POST forms."""
+        seminar = self._seminar_or_403(request, pk, "seminars.change_registration")
+        search = request.GET.get("q", "").strip()[:100]
+        back = reverse("admin:seminars_checkin", args=[pk])
+        if search:
+            back += "?" + urlencode({"q": search})
+        if request.method == "POST":
+            registration = get_object_or_404(
+                Registration, pk=request.POST.get("registration") or 0, seminar=seminar
+            )
+            attended = {"attended": True, "no_show": False, "undo": None}
+            action = request.POST.get("action")
+            if action not in attended:
+                messages.error(request, _("操作を選んでください。"))
+                return HttpResponseRedirect(back)
+            try:
+                services.record_attendance(
+                    registration=registration, attended=attended[action], by=request.user
+                )
+            except services.SeminarError as error:
+                messages.error(request, str(error))
+            else:
+                registration.refresh_from_db(fields=["status"])
+                messages.success(
+                    request,
+                    _("%(name)s さん: %(status)s")
+                    % {"name": registration.name, "status": registration.get_status_display()},
+                )
+            return HttpResponseRedirect(f"{back}#registration-{registration.pk}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("受付（出欠の記録）"),
+            "seminar": seminar,
+            "registrations": selectors.registrations_for_checkin(seminar, search),
+            "figures": selectors.attendance_figures(seminar),
+            "search": search,
+            "can_check_in": seminar.date is not None and timezone.localdate() >= seminar.date,
+        }
+        return TemplateResponse(request, "admin/seminars/seminar/checkin.html", context)
+
+    def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        seminar = self._seminar_or_403(request, pk, "seminars.change_seminar")
+        form = CancelSeminarForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                told = services.cancel_seminar(seminar=seminar, reason=form.cleaned_data["reason"])
+            except services.SeminarError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "セミナーを中止しました。登録者%(count)s人にメールで知らせます。",
+                        "セミナーを中止しました。登録者%(count)s人にメールで知らせます。",
+                        told,
+                    )
+                    % {"count": told},
+                )
+            return HttpResponseRedirect(reverse("admin:seminars_seminar_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("セミナーの中止"),
+            "seminar": seminar,
+            "form": form,
+            "active_count": seminar.registrations.filter(
+                status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
+            ).count(),
+        }
+        return TemplateResponse(request, "admin/seminars/seminar/cancel.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        seminar = self.get_object(request, object_id)
+        if seminar is not None:
+            extra_context.update(
+                {
+                    "figures": selectors.attendance_figures(seminar),
+                    "registrants_url": reverse("admin:seminars_registration_changelist")
+                    + "?"
+                    + urlencode({"seminar__id__exact": seminar.pk}),
+                    "export_url": reverse("admin:seminars_registration_export")
+                    + "?"
+                    + urlencode({"seminar__id__exact": seminar.pk}),
+                    "can_cancel": seminar.status in (SeminarStatus.DRAFT, SeminarStatus.PUBLISHED)
+                    and request.user.has_perm("seminars.change_seminar"),
+                }
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _report_slots(model_admin, request, seminar: Seminar, registrations) -> None:
+    try:
+        result = services.assign_consultation_slots(seminar=seminar, registrations=registrations)
+    except services.SeminarError as error:
+        model_admin.message_user(request, f"{seminar}: {error}", messages.ERROR)
+        return
+    lines = [
+        f"{timezone.localtime(r.consultation_slot_at):%H:%M} {r.name}" for r in result.assigned
+    ]
+    model_admin.message_user(
+        request,
+        _(
+            "%(seminar)s: %(count)s人に個別相談の時間を割り当てました（変更のあった方にはメールで知らせます）。%(lines)s"
+        )
+        % {"seminar": seminar, "count": len(result.assigned), "lines": " / ".join(lines)},
+        messages.SUCCESS,
+    )
+    if result.unassigned:
+        model_admin.message_user(
+            request,
+            _("時間帯に収まらず割り当てられなかった方: %(names)s")
+            % {"names": "、".join(r.name for r in result.unassigned)},
+            messages.WARNING,
+        )
+
+
+class SlotFilter(admin.SimpleListFilter):
+    title = gettext_lazy("個別相談の時間")
+    parameter_name = "slot"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("割当て済み")), ("no", gettext_lazy("未割当て"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(consultation_slot_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(wants_consultation=True, consultation_slot_at__isnull=True)
+        return queryset
+
+
+class RegistrationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Registration
+        fields = ("requester_type", "organization", "name", "name_kana", "email", "phone")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    form = RegistrationAdminForm
+    change_list_template = "admin/seminars/registration/change_list.html"
+    list_display = (
+        "name",
+        "name_kana",
+        "seminar_label",
+        "attendance",
+        "status",
+        "registered_at",
+        "waitlisted_at",
+        "wants_consultation",
+        "slot",
+        "consultation_link",
+    )
+    list_filter = (
+        "status",
+        "attendance",
+        "wants_consultation",
+        SlotFilter,
+        "requester_type",
+        ("seminar", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("seminar", "consultation")
+    search_fields = ("name", "name_kana", "email", "organization")
+    ordering = ("seminar", "registered_at", "pk")
+    actions = ("assign_slots", "erase_personal_data")
+    list_per_page = 100
+    readonly_fields = (
+        "seminar",
+        "status",
+        "attendance",
+        "wants_consultation",
+        "consultation_topic",
+        "consultation_link",
+        "consultation_slot_at",
+        "registered_at",
+        "confirmed_at",
+        "waitlisted_at",
+        "cancelled_at",
+        "checked_in_at",
+        "reminder_sent_at",
+        "privacy_consent_at",
+        "personal_data_erased_at",
+        "language",
+    )
+    fieldsets = (
+        (None, {"fields": ("seminar", "status", "attendance")}),
+        (
+            gettext_lazy("申込者"),
+            {"fields": ("requester_type", "organization", "name", "name_kana", "email", "phone")},
+        ),
+        (
+            gettext_lazy("個別相談"),
+            {
+                "fields": (
+                    "wants_consultation",
+                    "consultation_topic",
+                    "consultation_link",
+                    "consultation_slot_at",
+                )
+            },
+        ),
+        (
+            gettext_lazy("記録"),
+            {
+                "fields": (
+                    "registered_at",
+                    "confirmed_at",
+                    "waitlisted_at",
+                    "cancelled_at",
+                    "checked_in_at",
+                    "reminder_sent_at",
+                    "privacy_consent_at",
+                    "personal_data_erased_at",
+                    "language",
+                )
+            },
+        ),
+    )
+
+    class Media:
+        css = {"all": ("css/seminars.css",)}
+
+    def has_add_permission(self, request):
+        # People register through the public form, which counts the seats under a lock.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("セミナー"), ordering="seminar")
+    def seminar_label(self, obj: Registration) -> str:
+        return f"{fiscal_year_label(obj.seminar.fiscal_year)} {obj.seminar.numbered_label}"
+
+    @admin.display(description=gettext_lazy("個別相談の時間"), ordering="consultation_slot_at")
+    def slot(self, obj: Registration) -> str:
+        if obj.consultation_slot_at is None:
+            return ""
+        return f"{timezone.localtime(obj.consultation_slot_at):%H:%M}"
+
+    @admin.display(description=gettext_lazy("相談"))
+    def consultation_link(self, obj: Registration) -> str:
+        if obj.consultation is None:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:consultations_consultation_change", args=[obj.consultation.pk]),
+            obj.consultation.reference,
+        )
+
+    @admin.action(
+        description=gettext_lazy("選んだ方に個別相談の時間を申込順に割り当てる"),
+        permissions=["change"],
+    )
+    def assign_slots(self, request, queryset):
+        by_seminar: dict[int, list[Registration]] = {}
+        for registration in queryset.select_related("seminar"):
+            by_seminar.setdefault(registration.seminar_id, []).append(registration)
+        for registrations in by_seminar.values():
+            _report_slots(self, request, registrations[0].seminar, registrations)
+
+    @admin.action(
+        description=gettext_lazy("選んだ方の個人情報を削除する（本人の求めによる）"),
+        permissions=["change"],
+    )
+    def erase_personal_data(self, request, queryset):
+        erased = 0
+        for registration in queryset:
+            try:
+                retention.erase_personal_data(registration=registration)
+            except ValueError:
+                self.message_user(
+                    request,
+                    _(
+                        "%(name)s さんは申込み中のため削除できません。先に申込みを取り消してください。"
+                    )
+                    % {"name": registration.name},
+                    messages.ERROR,
+                )
+            else:
+                erased += 1
+        if erased:
+            self.message_user(
+                request, _("%(count)s件の個人情報を削除しました。") % {"count": erased}
+            )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("export/", wrap(self.export_view), name="seminars_registration_export"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The change list as it is filtered now, as CSV for Japanese Excel."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        queryset = self.get_changelist_instance(request).get_queryset(request)
+        header = [
+            _("セミナー"),
+            _("状態"),
+            _("参加方法"),
+            _("区分"),
+            _("団体・事業者・所属名"),
+            _("氏名"),
+            _("フリガナ"),
+            _("メールアドレス"),
+            _("電話番号"),
+            _("個別相談を希望"),
+            _("個別相談の内容"),
+            _("個別相談の時間"),
+            _("相談の受付番号"),
+            _("申込日時"),
+            _("キャンセル待ち登録日時"),
+            _("出欠の記録日時"),
+        ]
+
+        def when(moment) -> str:
+            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+        def rows():
+            for r in queryset.iterator(chunk_size=500):
+                yield [
+                    str(r.seminar),
+                    r.get_status_display(),
+                    r.get_attendance_display(),
+                    r.get_requester_type_display(),
+                    r.organization,
+                    r.name,
+                    r.name_kana,
+                    r.email,
+                    r.phone,
+                    _("はい") if r.wants_consultation else "",
+                    r.consultation_topic,
+                    when(r.consultation_slot_at),
+                    r.consultation.reference if r.consultation else "",
+                    when(r.registered_at),
+                    when(r.waitlisted_at),
+                    when(r.checked_in_at),
+                ]
+
+        return csv_response(filename_stem="seminar-registrations", header=header, rows=rows())
+
+
+@admin.register(SeminarSurvey)
+class SeminarSurveyAdmin(admin.ModelAdmin):
+    """Answers without the respondent's name: managers read these for KPI 10-1 a."""
+
+    list_display = ("seminar", "rating", "comment", "sent_at", "answered_at")
+    list_filter = ("rating", ("registration__seminar", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("registration__seminar",)
+    fields = ("seminar", "rating", "comment", "sent_at", "answered_at")
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("セミナー"))
+    def seminar(self, obj: SeminarSurvey) -> str:
+        return str(obj.registration.seminar)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,243 @@
+"""Forms of the public seminar pages and of the admin.
+
+The registration form's field names are a public contract (spec.md): name, name_kana, email,
+phone, organization, requester_type, attendance, wants_consultation, consultation_topic,
+privacy_consent (and the honeypot `website`).
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Rating, RequesterType
+from mie_dx.fiscal import fiscal_year
+from mie_dx.forms import HoneypotMixin, clean_kana_field, clean_phone_field
+from seminars.models import Attendance, Seminar
+from seminars.services import RegistrantDetails
+
+ORGANIZATION_REQUIRED = {
+    RequesterType.GROUP,
+    RequesterType.BUSINESS,
+    RequesterType.MUNICIPALITY,
+    RequesterType.PREFECTURE,
+}
+
+
+class RegistrationForm(HoneypotMixin, forms.Form):
+    requester_type = forms.ChoiceField(
+        label=_("区分"), choices=RequesterType.choices, widget=forms.RadioSelect
+    )
+    organization = forms.CharField(
+        label=_("団体・事業者・所属名"),
+        max_length=200,
+        required=False,
+        help_text=_("県民グループ、事業者、市町・県の方は入力してください。"),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    name = forms.CharField(
+        label=_("氏名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    name_kana = forms.CharField(
+        label=_("フリガナ"),
+        max_length=100,
+        help_text=_("カタカナまたはひらがなで入力してください。"),
+    )
+    email = forms.EmailField(
+        label=_("メールアドレス"),
+        max_length=254,
+        help_text=_("申込みの確認と、申込内容の確認・変更・取消し用のリンクをお送りします。"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("電話番号"),
+        max_length=20,
+        required=False,
+        help_text=_("任意。例: 059-224-3086"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    attendance = forms.ChoiceField(label=_("参加方法"), widget=forms.RadioSelect)
+    wants_consultation = forms.BooleanField(
+        label=_("セミナー終了後の個別相談会を希望する"), required=False
+    )
+    consultation_topic = forms.CharField(
+        label=_("個別相談で相談したい内容"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("個別相談会を希望する方は、相談したい内容をお書きください（2,000字以内）。"),
+    )
+    privacy_consent = forms.BooleanField(
+        label=_("個人情報の取扱いに同意します"),
+        error_messages={"required": _("個人情報の取扱いへの同意が必要です。")},
+    )
+
+    clean_name_kana = clean_kana_field("name_kana")
+    clean_phone = clean_phone_field("phone")
+
+    def __init__(self, *args, seminar: Seminar, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seminar = seminar
+        self.fields["attendance"].choices = [
+            (value, self._attendance_label(value, label))
+            for value, label in seminar.attendance_choices
+        ]
+        if len(seminar.attendance_choices) == 1:
+            self.initial.setdefault("attendance", seminar.attendance_choices[0][0])
+        if not seminar.has_consultation_session:
+            # The seminar has no individual-consultation session: the two fields are ignored.
+            del self.fields["wants_consultation"]
+            del self.fields["consultation_topic"]
+
+    def _attendance_label(self, value: str, label: str) -> str:
+        """The choice with what it means now: seats left, or that it joins the waiting list."""
+        seminar = self.seminar
+        if not hasattr(seminar, "onsite_taken"):
+            return str(label)
+        left = (
+            seminar.onsite_seats_left if value == Attendance.ONSITE else seminar.online_seats_left
+        )
+        if left is None:
+            return str(label)
+        if left == 0:
+            return _("%(label)s（満席のため、キャンセル待ちでの受付になります）") % {"label": label}
+        return _("%(label)s（残り%(left)s席）") % {"label": label, "left": left}
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("requester_type") in ORGANIZATION_REQUIRED
+            and not cleaned.get("organization", "").strip()
+        ):
+            self.add_error(
+                "organization",
+                _("県民グループ、事業者、市町・県の方は団体・事業者・所属名を入力してください。"),
+            )
+        if cleaned.get("wants_consultation") and not cleaned.get("consultation_topic", "").strip():
+            self.add_error(
+                "consultation_topic",
+                _("個別相談会を希望する場合は、相談したい内容を入力してください。"),
+            )
+        return cleaned
+
+    def registrant_details(self) -> RegistrantDetails:
+        data = self.cleaned_data
+        return RegistrantDetails(
+            requester_type=data["requester_type"],
+            organization=data["organization"].strip(),
+            name=data["name"].strip(),
+            name_kana=data["name_kana"],
+            email=data["email"],
+            phone=data["phone"],
+        )
+
+    def consultation_request(self) -> tuple[bool, str]:
+        """(wants an individual consultation, topic); (False, "") when none is offered."""
+        wants = bool(self.cleaned_data.get("wants_consultation"))
+        topic = (self.cleaned_data.get("consultation_topic") or "").strip()
+        return wants, topic if wants else ""
+
+
+class ChangeAttendanceForm(forms.Form):
+    attendance = forms.ChoiceField(label=_("変更後の参加方法"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, seminar: Seminar, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendance"].choices = seminar.attendance_choices
+
+
+class CancelRegistrationForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("この申込みを取り消します"),
+        error_messages={"required": _("取り消す場合はチェックを入れてください。")},
+    )
+
+
+class SeminarSurveyForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("今回のセミナーは役に立ちましたか"),
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("いずれかを選んでください。")},
+    )
+    comment = forms.CharField(
+        label=_("ご意見・ご感想（任意）"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class SeminarAdminForm(forms.ModelForm):
+    """Staff edit a seminar; its status changes only through the admin's actions."""
+
+    online_meeting_url = forms.URLField(
+        label=Seminar._meta.get_field("online_meeting_url").verbose_name,
+        help_text=Seminar._meta.get_field("online_meeting_url").help_text,
+        required=False,
+        assume_scheme="https",
+    )
+
+    class Meta:
+        model = Seminar
+        fields = (
+            "fiscal_year",
+            "number",
+            "slug",
+            "title",
+            "theme",
+            "description",
+            "date",
+            "date_note",
+            "doors_open_time",
+            "start_time",
+            "end_time",
+            "registration_deadline",
+            "format",
+            "venue_name",
+            "venue_address",
+            "onsite_capacity",
+            "online_platform",
+            "online_capacity",
+            "online_meeting_url",
+            "online_meeting_note",
+            "fee_yen",
+            "consultation_start_time",
+            "consultation_end_time",
+            "consultation_slot_minutes",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "fiscal_year" in self.fields:
+            # Taken from the date when there is one (clean below).
+            self.fields["fiscal_year"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        day = cleaned.get("date")
+        if day is not None:
+            cleaned["fiscal_year"] = fiscal_year(day)
+        elif not cleaned.get("fiscal_year"):
+            self.add_error("fiscal_year", _("開催日が未定のときは年度を入力してください。"))
+        fmt = cleaned.get("format")
+        if fmt in ("onsite", "hybrid") and not cleaned.get("onsite_capacity"):
+            self.add_error("onsite_capacity", _("会場で開催する場合は定員を入力してください。"))
+        deadline = cleaned.get("registration_deadline")
+        if deadline and day and deadline > day:
+            self.add_error("registration_deadline", _("申込締切日は開催日までの日にしてください。"))
+        minutes = cleaned.get("consultation_slot_minutes")
+        if minutes is not None and minutes < 5:
+            self.add_error("consultation_slot_minutes", _("1枠は5分以上にしてください。"))
+        return cleaned
+
+
+class CancelSeminarForm(forms.Form):
+    reason = forms.CharField(
+        label=_("中止の理由（登録者へのメールに記載します）"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("このセミナーを中止し、登録者全員に知らせます"),
+        error_messages={"required": _("中止する場合はチェックを入れてください。")},
+    )

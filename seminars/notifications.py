@@ -1,0 +1,146 @@
+"""The e-mails about seminar registrations, all through the portal's outbox.
+
+Each function is called by a service inside its transaction; the message is sent after commit.
+Registrants get messages in the language they used on the form. A message says only what
+applies to the person: the venue to on-site attendees, the online meeting link only to
+confirmed online attendees (and never on a public page).
+
+Dedupe keys make the one-off messages (reminder, survey, cancellation, slot) impossible to
+queue twice, even if a task or an admin action runs again.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from mie_dx.notifications import Attachment, queue_notification
+from seminars.ics import seminar_calendar
+from seminars.models import Registration, RegistrationStatus, SeminarSurvey
+
+# A second registration attempt re-sends the management link at most once per this many
+# seconds, so that the form cannot be used to flood someone's inbox.
+LINK_RESEND_INTERVAL_SECONDS = 600
+
+
+def _url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _context(registration: Registration, **extra) -> dict:
+    seminar = registration.seminar
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    return {
+        "registration": registration,
+        "seminar": seminar,
+        "manage_url": _url(registration.get_manage_url()),
+        "seminar_url": _url(seminar.get_absolute_url()),
+        "onsite": registration.attendance == "onsite",
+        # The meeting link goes only to people confirmed for online attendance.
+        "show_online_link": confirmed and registration.is_online,
+        **extra,
+    }
+
+
+def _calendar(registration: Registration) -> Attachment | None:
+    """The .ics for a confirmed registrant (with the meeting link when they attend online)."""
+    if registration.seminar.starts_at is None:
+        return None
+    with translation.override(registration.language):
+        content = seminar_calendar(registration.seminar, registration=registration)
+    return Attachment("seminar.ics", content, "text/calendar")
+
+
+def _queue(
+    registration: Registration,
+    template: str,
+    *,
+    attachment: Attachment | None = None,
+    dedupe_key: str = "",
+    **extra,
+) -> None:
+    queue_notification(
+        to=registration.email,
+        template=template,
+        context=_context(registration, **extra),
+        language=registration.language,
+        attachment=attachment,
+        related=registration,
+        dedupe_key=dedupe_key,
+    )
+
+
+# The registration's own first message needs no dedupe key: it is queued once, in the
+# transaction that creates the registration (and a key would cost a savepoint while the
+# seminar row is locked).
+
+
+def registration_confirmed(registration: Registration) -> None:
+    _queue(registration, "seminar_registration_confirmed", attachment=_calendar(registration))
+
+
+def registration_waitlisted(registration: Registration) -> None:
+    _queue(registration, "seminar_registration_waitlisted")
+
+
+def promoted(registration: Registration) -> None:
+    _queue(
+        registration,
+        "seminar_promoted",
+        attachment=_calendar(registration),
+        dedupe_key=f"seminar-promoted:{registration.pk}:{registration.attendance}",
+    )
+
+
+def attendance_changed(registration: Registration) -> None:
+    _queue(registration, "seminar_attendance_changed", attachment=_calendar(registration))
+
+
+def registration_cancelled(registration: Registration) -> None:
+    _queue(
+        registration,
+        "seminar_registration_cancelled",
+        dedupe_key=f"seminar-registration-cancelled:{registration.pk}",
+    )
+
+
+def management_link_resent(registration: Registration, *, now: datetime) -> None:
+    bucket = int(now.timestamp()) // LINK_RESEND_INTERVAL_SECONDS
+    _queue(
+        registration,
+        "seminar_management_link",
+        dedupe_key=f"seminar-link:{registration.pk}:{bucket}",
+    )
+
+
+def reminder(registration: Registration) -> None:
+    _queue(registration, "seminar_reminder", dedupe_key=f"seminar-reminder:{registration.pk}")
+
+
+def seminar_cancelled(registration: Registration) -> None:
+    _queue(
+        registration,
+        "seminar_cancelled",
+        dedupe_key=f"seminar-cancelled:{registration.seminar_id}:{registration.pk}",
+    )
+
+
+def consultation_slot(registration: Registration) -> None:
+    slot = registration.consultation_slot_at
+    _queue(
+        registration,
+        "seminar_consultation_slot",
+        dedupe_key=f"seminar-slot:{registration.pk}:{slot:%Y%m%d%H%M}",
+        slot_ends_at=slot + timedelta(minutes=registration.seminar.consultation_slot_minutes or 0),
+    )
+
+
+def survey(survey: SeminarSurvey) -> None:
+    registration = survey.registration
+    _queue(
+        registration,
+        "seminar_survey",
+        dedupe_key=f"seminar-survey:{survey.pk}",
+        survey_url=_url(reverse("seminars:survey", kwargs={"token": survey.token})),
+    )

@@ -1,0 +1,76 @@
+"""Erasing registrants' personal data: on request, and after the retention period.
+
+What remains is what the figures need (seminar, attendance, status, requester type, dates,
+survey rating); names, addresses, phone numbers, organisations of individuals, the
+consultation topic, survey comments and the e-mails sent to the person are erased. A linked
+Consultation is the consultations app's to erase (consultations.retention).
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from consultations.models import RequesterType
+from mie_dx.notifications import erase_notifications_about
+from seminars.models import Registration, RegistrationStatus
+
+ERASED = "（削除済み）"
+
+
+@transaction.atomic
+def erase_personal_data(*, registration: Registration, now: datetime | None = None) -> Registration:
+    """Erase one registrant's personal data.
+
+    Precondition: the registration no longer needs them — cancelled, or its seminar is over
+    (ValueError otherwise: cancel the registration first).
+    """
+    now = now or timezone.now()
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("seminar")
+        .get(pk=registration.pk)
+    )
+    if registration.personal_data_erased_at:
+        return registration
+    over = registration.seminar.is_past(timezone.localdate(now))
+    if (
+        registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+        and not over
+    ):
+        raise ValueError(
+            "An active registration for an upcoming seminar needs its contact details."
+        )
+    if registration.requester_type in (RequesterType.INDIVIDUAL, RequesterType.GROUP):
+        registration.organization = ""
+    registration.name = ERASED
+    registration.name_kana = ""
+    # Unique per seminar among active registrations, and a valid address for the field.
+    registration.email = f"erased-{registration.pk}@invalid.invalid"
+    registration.phone = ""
+    registration.consultation_topic = ""
+    registration.personal_data_erased_at = now
+    registration.save()
+    if hasattr(registration, "survey"):
+        registration.survey.comment = ""
+        registration.survey.save(update_fields=["comment"])
+    erase_notifications_about(registration)
+    return registration
+
+
+def purge_expired(*, now: datetime | None = None, dry_run: bool = False) -> list[int]:
+    """Erase registrations whose seminar was held (or that were cancelled) more than
+    PERSONAL_DATA_RETENTION_DAYS ago. Returns their ids."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
+    expired = Registration.objects.filter(personal_data_erased_at__isnull=True).filter(
+        Q(seminar__date__lt=timezone.localdate(cutoff))
+        | Q(status=RegistrationStatus.CANCELLED, cancelled_at__lt=cutoff)
+    )
+    ids = list(expired.order_by("pk").values_list("pk", flat=True))
+    if not dry_run:
+        for registration in Registration.objects.filter(pk__in=ids):
+            erase_personal_data(registration=registration, now=now)
+    return ids

@@ -1,0 +1,179 @@
+"""Reads of seminars, each with its access rule and the related rows it needs.
+
+Public reads show only published, cancelled and held seminars (never drafts) and never the
+online meeting link or anyone's registration. Seats are counted by the database on every
+request (annotations), so what a visitor sees is live.
+"""
+
+from datetime import date
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from consultations.models import Rating
+from mie_dx.fiscal import fiscal_year
+from seminars.models import (
+    ACTIVE,
+    PUBLIC_STATUSES,
+    SEAT_HOLDING,
+    Attendance,
+    Registration,
+    RegistrationStatus,
+    Seminar,
+    SeminarSurvey,
+    Talk,
+)
+
+
+def _with_seat_counts(queryset: QuerySet[Seminar]) -> QuerySet[Seminar]:
+    return queryset.annotate(
+        onsite_taken=Count(
+            "registrations",
+            filter=Q(
+                registrations__attendance=Attendance.ONSITE,
+                registrations__status__in=SEAT_HOLDING,
+            ),
+        ),
+        online_taken=Count(
+            "registrations",
+            filter=Q(
+                registrations__attendance=Attendance.ONLINE,
+                registrations__status__in=SEAT_HOLDING,
+            ),
+        ),
+    )
+
+
+def public_seminars() -> QuerySet[Seminar]:
+    """Seminars a visitor may see, with seat counts and their talks (one query each)."""
+    return _with_seat_counts(Seminar.objects.filter(status__in=PUBLIC_STATUSES)).prefetch_related(
+        Prefetch("talks", queryset=Talk.objects.select_related("supporter"))
+    )
+
+
+def _past_filter(today: date) -> Q:
+    # A seminar whose date is not known yet (12月中旬（予定）) is past once its fiscal year is.
+    return Q(date__lt=today) | Q(date__isnull=True, fiscal_year__lt=fiscal_year(today))
+
+
+def upcoming_seminars(today: date | None = None) -> QuerySet[Seminar]:
+    """Today's and later seminars, soonest first; those without a date at the end."""
+    today = today or timezone.localdate()
+    return (
+        public_seminars()
+        .exclude(_past_filter(today))
+        .order_by(F("date").asc(nulls_last=True), "start_time", "fiscal_year", "number", "pk")
+    )
+
+
+def past_seminars(today: date | None = None) -> QuerySet[Seminar]:
+    """Earlier seminars, the most recent first."""
+    today = today or timezone.localdate()
+    return public_seminars().filter(_past_filter(today)).order_by("-fiscal_year", "-number", "-pk")
+
+
+def seminar_for_public(slug: str) -> Seminar:
+    return get_object_or_404(public_seminars(), slug=slug)
+
+
+def registration_for_registrant(token: str) -> Registration:
+    """The one registration a management link opens (404 for any other token)."""
+    return get_object_or_404(
+        Registration.objects.select_related("seminar").prefetch_related(
+            Prefetch("seminar__talks", queryset=Talk.objects.select_related("supporter"))
+        ),
+        token=token,
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the next person to be promoted in the registrant's kind of attendance."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        seminar_id=registration.seminar_id,
+        attendance=registration.attendance,
+        status=RegistrationStatus.WAITLISTED,
+    ).filter(
+        Q(waitlisted_at__lt=registration.waitlisted_at)
+        | Q(waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def survey_for_respondent(token: str) -> SeminarSurvey:
+    return get_object_or_404(
+        SeminarSurvey.objects.select_related("registration__seminar"), token=token
+    )
+
+
+def seminars_for_admin() -> QuerySet[Seminar]:
+    """The admin's change list: seat use, waiting list and attendance per seminar."""
+    return _with_seat_counts(Seminar.objects.all()).annotate(
+        waitlisted=Count(
+            "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
+        ),
+        attended=Count(
+            "registrations", filter=Q(registrations__status=RegistrationStatus.ATTENDED)
+        ),
+        no_show=Count("registrations", filter=Q(registrations__status=RegistrationStatus.NO_SHOW)),
+        consultation_requests=Count(
+            "registrations",
+            filter=Q(registrations__wants_consultation=True, registrations__status__in=ACTIVE),
+        ),
+    )
+
+
+def attendance_figures(seminar: Seminar) -> dict[str, int]:
+    """Counts by status and attendance for one seminar (one query)."""
+    rows = (
+        Registration.objects.filter(seminar=seminar)
+        .values("status", "attendance")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    figures = {f"{s}_{a}": 0 for s in RegistrationStatus.values for a in Attendance.values}
+    for row in rows:
+        figures[f"{row['status']}_{row['attendance']}"] = row["n"]
+    for status in RegistrationStatus.values:
+        figures[status] = sum(figures[f"{status}_{a}"] for a in Attendance.values)
+    checked = figures[RegistrationStatus.ATTENDED] + figures[RegistrationStatus.NO_SHOW]
+    figures["checked_in"] = checked
+    figures["attendance_rate"] = (
+        round(100 * figures[RegistrationStatus.ATTENDED] / checked) if checked else 0
+    )
+    return figures
+
+
+def registrations_for_checkin(seminar: Seminar, search: str = "") -> QuerySet[Registration]:
+    """The people who hold a seat, for the door: on-site first, by reading (フリガナ)."""
+    queryset = Registration.objects.filter(seminar=seminar, status__in=SEAT_HOLDING)
+    if search:
+        queryset = queryset.filter(
+            Q(name__icontains=search)
+            | Q(name_kana__icontains=search)
+            | Q(organization__icontains=search)
+        )
+    return queryset.order_by("-attendance", "name_kana", "pk")
+
+
+def survey_rating_counts(fy: int) -> dict[str, int]:
+    """Answered seminar surveys by rating for seminars of fiscal year `fy` (KPI 10-1 a).
+
+    Keys are every `consultations.models.Rating` value (zero when none). KPI 10-1 a adds these
+    to the consultation surveys' counts: useful share = sum of the USEFUL_RATINGS counts of
+    both / sum of all counts of both.
+    """
+    rows = (
+        SeminarSurvey.objects.filter(
+            answered_at__isnull=False, registration__seminar__fiscal_year=fy
+        )
+        .values("rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys(Rating.values, 0)
+    for row in rows:
+        counts[row["rating"]] = row["n"]
+    return counts

@@ -1,0 +1,273 @@
+"""Public seminar pages: the list, a seminar, its .ics, registration, the private management
+page and the survey.
+
+Views are thin: a form validates, one service writes, a domain error becomes a form error.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, TemplateView
+from django_ratelimit.decorators import ratelimit
+
+from seminars import selectors, services
+from seminars.forms import (
+    CancelRegistrationForm,
+    ChangeAttendanceForm,
+    RegistrationForm,
+    SeminarSurveyForm,
+)
+from seminars.ics import seminar_calendar
+from seminars.models import Registration, RegistrationStatus, Seminar
+
+REGISTERED_SESSION_KEY = "seminar_registered"
+PAST_PER_PAGE = 20
+
+
+@method_decorator(never_cache, name="dispatch")
+class SeminarListView(TemplateView):
+    """Upcoming seminars (with their seats left, counted per request), then past ones."""
+
+    template_name = "seminars/seminar_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        past = Paginator(selectors.past_seminars(today), PAST_PER_PAGE)
+        context.update(
+            {
+                "upcoming": list(selectors.upcoming_seminars(today)),
+                "past_page": past.get_page(self.request.GET.get("page")),
+                "today": today,
+            }
+        )
+        return context
+
+
+@method_decorator(never_cache, name="dispatch")
+class SeminarDetailView(DetailView):
+    """Seats left are counted on every request (never cached), so the page is live."""
+
+    template_name = "seminars/seminar_detail.html"
+    context_object_name = "seminar"
+
+    def get_object(self, queryset=None) -> Seminar:
+        return selectors.seminar_for_public(self.kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        seminar = self.object
+        context.update(
+            {
+                "closed_reason": services.registration_closed_reason(seminar),
+                "is_past": seminar.is_past(),
+                "has_calendar": seminar.starts_at is not None,
+            }
+        )
+        return context
+
+
+def seminar_calendar_view(request: HttpRequest, slug: str) -> HttpResponse:
+    seminar = selectors.seminar_for_public(slug)
+    if seminar.starts_at is None:
+        raise Http404
+    response = HttpResponse(seminar_calendar(seminar), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{seminar.slug}.ics"'
+    return response
+
+
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(
+    ratelimit(key="ip", rate=lambda group, request: settings.PUBLIC_FORM_RATE, method="POST"),
+    name="post",
+)
+class RegistrationCreateView(View):
+    template_name = "seminars/registration_form.html"
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        seminar = selectors.seminar_for_public(slug)
+        return self._render(request, seminar, RegistrationForm(seminar=seminar))
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        seminar = selectors.seminar_for_public(slug)
+        form = RegistrationForm(request.POST, seminar=seminar)
+        if services.registration_closed_reason(seminar) is None and form.is_valid():
+            wants_consultation, topic = form.consultation_request()
+            try:
+                result = services.register(
+                    seminar=seminar,
+                    details=form.registrant_details(),
+                    attendance=form.cleaned_data["attendance"],
+                    wants_consultation=wants_consultation,
+                    consultation_topic=topic,
+                    language=get_language(),
+                )
+            except services.SeminarError as error:
+                form.add_error(None, str(error))
+            else:
+                request.session[REGISTERED_SESSION_KEY] = {
+                    "slug": seminar.slug,
+                    "registration": result.registration.pk,
+                    "created": result.created,
+                }
+                return redirect("seminars:registered", slug=seminar.slug)
+        # Re-rendered with the errors (or the reason registration is closed) and 200, like
+        # Django's FormView and the consultation form.
+        return self._render(request, seminar, form)
+
+    def _render(self, request, seminar: Seminar, form: RegistrationForm):
+        closed_reason = services.registration_closed_reason(seminar)
+        return render(
+            request,
+            self.template_name,
+            {
+                "seminar": seminar,
+                "form": form if closed_reason is None else None,
+                "closed_reason": closed_reason,
+            },
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class RegistrationDoneView(View):
+    """After the form: what happened (confirmed, wait-listed, or already registered).
+
+    Reads the outcome from the session, so the page shows nothing to anyone else.
+    """
+
+    template_name = "seminars/registration_done.html"
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        outcome = request.session.get(REGISTERED_SESSION_KEY)
+        if not outcome or outcome.get("slug") != slug:
+            return redirect("seminars:register", slug=slug)
+        registration = (
+            Registration.objects.select_related("seminar")
+            .filter(pk=outcome["registration"])
+            .first()
+        )
+        if registration is None:
+            return redirect("seminars:register", slug=slug)
+        return render(
+            request,
+            self.template_name,
+            {
+                "seminar": registration.seminar,
+                # A repeated attempt shows nothing about the existing registration: whoever
+                # typed the address may not own it. The link goes to the address only.
+                "registration": registration if outcome["created"] else None,
+                "already_registered": not outcome["created"],
+            },
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class RegistrationManageView(View):
+    """The registrant's private page: details, switch attendance, cancel."""
+
+    template_name = "seminars/registration_manage.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        registration = selectors.registration_for_registrant(token)
+        return self._render(request, registration)
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        registration = selectors.registration_for_registrant(token)
+        action = request.POST.get("action")
+        attendance_form = cancel_form = None
+        try:
+            if action == "change_attendance":
+                attendance_form = ChangeAttendanceForm(request.POST, seminar=registration.seminar)
+                if attendance_form.is_valid():
+                    registration = services.change_attendance(
+                        registration=registration,
+                        attendance=attendance_form.cleaned_data["attendance"],
+                    )
+                    messages.success(
+                        request,
+                        _(
+                            "参加方法を「%(attendance)s」に変更しました。確認のメールをお送りしました。"
+                        )
+                        % {"attendance": registration.get_attendance_display()},
+                    )
+                    return redirect("seminars:manage", token=token)
+            elif action == "cancel":
+                cancel_form = CancelRegistrationForm(request.POST)
+                if cancel_form.is_valid():
+                    services.cancel_registration(registration=registration)
+                    messages.success(request, _("申込みを取り消しました。"))
+                    return redirect("seminars:manage", token=token)
+            else:
+                raise Http404
+        except services.SeminarError as error:
+            (attendance_form or cancel_form).add_error(None, str(error))
+        return self._render(
+            request,
+            registration,
+            attendance_form=attendance_form,
+            cancel_form=cancel_form,
+            status=400,
+        )
+
+    def _render(self, request, registration, *, attendance_form=None, cancel_form=None, status=200):
+        seminar = registration.seminar
+        changeable = (
+            registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+            and not seminar.is_past()
+            and seminar.status == "published"
+            and (seminar.starts_at is None or timezone.now() < seminar.starts_at)
+        )
+        other_choices = [c for c in seminar.attendance_choices if c[0] != registration.attendance]
+        if attendance_form is None and other_choices:
+            attendance_form = ChangeAttendanceForm(
+                seminar=seminar, initial={"attendance": other_choices[0][0]}
+            )
+        return render(
+            request,
+            self.template_name,
+            {
+                "registration": registration,
+                "seminar": seminar,
+                "attendance_form": attendance_form if changeable and other_choices else None,
+                "cancel_form": (cancel_form or CancelRegistrationForm()) if changeable else None,
+                "waitlist_position": selectors.waitlist_position(registration),
+                # The meeting link: only on this private page, only to confirmed online people.
+                "show_online_link": registration.status == RegistrationStatus.CONFIRMED
+                and registration.is_online
+                and bool(seminar.online_meeting_url),
+            },
+            status=status,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class SeminarSurveyView(View):
+    template_name = "seminars/survey_form.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        survey = selectors.survey_for_respondent(token)
+        return render(request, self.template_name, {"survey": survey, "form": SeminarSurveyForm()})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        survey = selectors.survey_for_respondent(token)
+        form = SeminarSurveyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.answer_survey(
+                    survey=survey,
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except services.SeminarError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("seminars:survey", token=token)
+        return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
