@@ -84,7 +84,8 @@ def submit_consultation(
         reference=_next_reference(timezone.localtime(now).year),
         source=source,
         created_by=created_by if created_by and created_by.is_authenticated else None,
-        privacy_consent_at=now if source == Source.WEB else None,
+        # The web form and the seminar registration form both ask for consent.
+        privacy_consent_at=now if source in (Source.WEB, Source.SEMINAR) else None,
         created_at=now,
         status_changed_at=now,
         is_sample=is_sample,

@@ -11,7 +11,10 @@ from django.core.cache import cache
 from mie_dx.roles import CENTER_STAFF
 
 # The data migrations that create the staff roles and grant permissions: (module, function).
-ROLE_MIGRATIONS = [("mie_dx.migrations.0002_staff_groups", "create_groups")]
+ROLE_MIGRATIONS = [
+    ("mie_dx.migrations.0002_staff_groups", "create_groups"),
+    ("seminars.migrations.0002_staff_permissions", "grant_permissions"),
+]
 
 
 @pytest.fixture(autouse=True)

@@ -120,6 +120,7 @@ def test_a_consultation_request_becomes_a_seminar_consultation(mailoutbox):
     consultation = registration.consultation
     assert consultation is not None
     assert consultation.source == Source.SEMINAR
+    assert consultation.privacy_consent_at is not None  # consent was given on the seminar form
     assert consultation.description == "RPAの導入について相談したい"
     assert consultation.email == registration.email
     assert seminar.title in consultation.title
