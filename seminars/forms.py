@@ -24,7 +24,7 @@ ORGANIZATION_REQUIRED = {
 
 class RegistrationForm(HoneypotMixin, forms.Form):
     requester_type = forms.ChoiceField(
-        label=_("区分"), choices=RequesterType.choices, widget=forms.RadioSelect
+        label=_("参加者の区分"), choices=RequesterType.choices, widget=forms.RadioSelect
     )
     organization = forms.CharField(
         label=_("団体・事業者・所属名"),

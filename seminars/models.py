@@ -30,7 +30,7 @@ def new_token() -> str:
 
 
 class Format(models.TextChoices):
-    ONSITE = "onsite", _("会場")
+    ONSITE = "onsite", _("会場のみ")
     ONLINE = "online", _("オンライン")
     HYBRID = "hybrid", _("ハイブリッド（会場とオンライン）")
 
@@ -354,7 +354,9 @@ class Registration(models.Model):
     )
     attendance = models.CharField(_("参加方法"), max_length=16, choices=Attendance.choices)
 
-    requester_type = models.CharField(_("区分"), max_length=16, choices=RequesterType.choices)
+    requester_type = models.CharField(
+        _("参加者の区分"), max_length=16, choices=RequesterType.choices
+    )
     organization = models.CharField(_("団体・事業者・所属名"), max_length=200, blank=True)
     name = models.CharField(_("氏名"), max_length=100)
     name_kana = models.CharField(_("フリガナ"), max_length=100)

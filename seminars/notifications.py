@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from mie_dx.notifications import Attachment, queue_notification
 from seminars.ics import seminar_calendar
@@ -132,7 +132,10 @@ def consultation_slot(registration: Registration) -> None:
         registration,
         "seminar_consultation_slot",
         dedupe_key=f"seminar-slot:{registration.pk}:{slot:%Y%m%d%H%M}",
-        slot_ends_at=slot + timedelta(minutes=registration.seminar.consultation_slot_minutes or 0),
+        slot_start=timezone.localtime(slot).time(),
+        slot_end=timezone.localtime(
+            slot + timedelta(minutes=registration.seminar.consultation_slot_minutes or 0)
+        ).time(),
     )
 
 

@@ -3,34 +3,32 @@
 from datetime import date, time
 
 from django import template
-from django.utils import dateformat
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from mie_dx.fiscal import wareki_date
 from seminars.models import Seminar
 
 register = template.Library()
 
-# 令和 began on 1 May 2019; earlier dates are written in the Western calendar.
-REIWA_START = date(2019, 5, 1)
+
+def _hm(moment: time | None) -> str:
+    return moment.strftime("%H:%M") if moment else ""
 
 
 @register.filter
 def wareki(day: date | None) -> str:
     """{{ seminar.date|wareki }} → 令和4年6月24日（金）; 'Fri 24 Jun 2022' in English."""
-    if day is None:
+    return "" if day is None else wareki_date(day)
+
+
+@register.filter
+def time_span(start: time | None, end: time | None) -> str:
+    """{{ start|time_span:end }} → 13:30〜15:15 (13:30–15:15 in English)."""
+    if not start:
         return ""
-    if not (get_language() or "ja").startswith("ja"):
-        return dateformat.format(day, "D j M Y")
-    weekday = dateformat.format(day, "D")
-    if day < REIWA_START:
-        return f"{day.year}年{day.month}月{day.day}日（{weekday}）"
-    era_year = day.year - 2018
-    return f"令和{'元' if era_year == 1 else era_year}年{day.month}月{day.day}日（{weekday}）"
-
-
-def _hm(moment: time | None) -> str:
-    return moment.strftime("%H:%M") if moment else ""
+    if not end:
+        return _hm(start)
+    return _("%(start)s〜%(end)s") % {"start": _hm(start), "end": _hm(end)}
 
 
 @register.filter
@@ -42,7 +40,7 @@ def seminar_schedule(seminar: Seminar) -> str:
         if seminar.start_time:
             span = _hm(seminar.start_time)
             if seminar.end_time:
-                span += "〜" + _hm(seminar.end_time)
+                span = _("%(start)s〜%(end)s") % {"start": span, "end": _hm(seminar.end_time)}
             parts.append(span)
         else:
             parts.append(_("時刻未定"))
