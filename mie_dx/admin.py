@@ -4,6 +4,8 @@ Notifications are records: nobody adds, edits or deletes them here. The HTML bod
 shown (it would be rendered as markup); the text body carries the same content.
 """
 
+import re
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from mie_dx.models import Notification
 from mie_dx.notifications import resend_failed
+
+# /consultations/status/<token>/, /seminars/manage/<token>/ … : the path is kept, the token hidden.
+PRIVATE_LINK = re.compile(r"(/(?:status|survey|supporter|manage)/)[A-Za-z0-9_-]{16,}/")
 
 
 @admin.register(Notification)
@@ -29,7 +34,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "status",
         "template",
         "language",
-        "body_text",
+        "body",
         "attachment",
         "related_object",
         "dedupe_key",
@@ -41,7 +46,15 @@ class NotificationAdmin(admin.ModelAdmin):
         "claimed_at",
         "sent_at",
     )
-    readonly_fields = ("attachment", "related_object")
+    readonly_fields = ("body", "attachment", "related_object")
+
+    @admin.display(description=_("本文（テキスト）"))
+    def body(self, obj: Notification) -> str:
+        # The private links in a message act for the requester or the supporter (withdraw,
+        # answer, record advice): staff reading the outbox must not be able to use them.
+        return format_html(
+            '<pre class="notification-body">{}</pre>', PRIVATE_LINK.sub(r"\1…/", obj.body_text)
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
         # The change list never shows the bodies or the attachment: do not load them.

@@ -4,7 +4,7 @@ from django.conf import settings
 def center(request):
     """Contact details every page shows in its footer (domain.md: the center's contact)."""
     return {
-        "CENTER_PHONE": "059-224-3086",
-        "CENTER_EMAIL": "dxcenter@pref.mie.lg.jp",
+        "CENTER_PHONE": settings.CENTER_CONTACT_PHONE,
+        "CENTER_EMAIL": settings.CENTER_CONTACT_EMAIL,
         "SITE_URL": settings.SITE_URL,
     }

@@ -24,7 +24,8 @@ Template convention, for ``template="NAME"`` (all under templates/emails/):
 
 The subject and .txt are rendered with autoescaping OFF (plain text must not show ``&amp;``);
 the .html with Django's autoescaping ON, so user input is escaped there. Every template also
-gets ``SITE_URL`` (absolute base for links, no trailing slash). Rendering happens without a
+gets ``SITE_URL`` (absolute base for links, no trailing slash), ``CENTER_PHONE`` and
+``CENTER_EMAIL``. Rendering happens without a
 request, so context processors do not run.
 """
 
@@ -70,7 +71,12 @@ def render_email(
     Raises TemplateDoesNotExist when the subject or the .txt body is missing (the .html body is
     optional and comes back as "").
     """
-    full_context = {"SITE_URL": settings.SITE_URL, **context}
+    full_context = {
+        "SITE_URL": settings.SITE_URL,
+        "CENTER_PHONE": settings.CENTER_CONTACT_PHONE,
+        "CENTER_EMAIL": settings.CENTER_CONTACT_EMAIL,
+        **context,
+    }
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = _render(f"emails/{template}_subject.txt", full_context, autoescape=False)
         body_text = _render(f"emails/{template}.txt", full_context, autoescape=False)

@@ -196,3 +196,14 @@ def _release_for_retry(notification: Notification, error: str, countdown: int) -
         error,
         countdown,
     )
+
+
+@shared_task(ignore_result=True)
+def purge_personal_data() -> dict[str, int]:
+    """Daily: erase personal data past the retention period (mie_dx.retention)."""
+    from mie_dx.retention import purge_all
+
+    erased = purge_all()
+    counts = {label: len(items) for label, items in erased.items()}
+    logger.info("personal data purge: %s", counts)
+    return counts

@@ -11,12 +11,14 @@ import secrets
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
+import time_machine
 from axes.helpers import get_client_cache_keys
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -376,3 +378,41 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert re.search(r"SECRET_KEY", result.stderr)
+
+
+def test_behind_trusted_proxies_the_visitor_address_is_the_one_the_proxy_saw(rf, settings):
+    from mie_dx.client_ip import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The left entry was written by the client and is ignored.
+    assert client_ip(request) == "203.0.113.7"
+    settings.TRUSTED_PROXY_COUNT = 3
+    assert client_ip(request) == "10.0.0.2"
+
+
+@pytest.mark.django_db
+@time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo")), tick=False)
+def test_behind_a_proxy_the_rate_limit_counts_each_visitor_separately(client, settings):
+    from tests.consultations.factories import valid_form_data
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(5):
+        response = client.post(
+            "/consultations/new/",
+            valid_form_data(email=f"a{n}@example.jp"),
+            HTTP_X_FORWARDED_FOR="203.0.113.1",
+        )
+        assert response.status_code == 302
+    limited = client.post(
+        "/consultations/new/", valid_form_data(), HTTP_X_FORWARDED_FOR="203.0.113.1"
+    )
+    assert limited.status_code == 429
+    other = client.post(
+        "/consultations/new/",
+        valid_form_data(email="b@example.jp"),
+        HTTP_X_FORWARDED_FOR="203.0.113.2",
+    )
+    assert other.status_code == 302

@@ -132,6 +132,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mie_dx.tasks.sweep_notifications",
         "schedule": 60.0,
     },
+    # Personal data past the retention period (PERSONAL_DATA_RETENTION_DAYS), every night.
+    "purge-personal-data": {
+        "task": "mie_dx.tasks.purge_personal_data",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Consultations: one survey reminder 7 days after closing; alert on stale new cases.
     "consultation-survey-reminders": {
         "task": "consultations.tasks.send_survey_reminders",
@@ -163,6 +168,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
 # The center's inbox, which receives staff alerts.
 CENTER_INBOX_EMAIL = env("CENTER_INBOX_EMAIL", default="dxcenter@pref.mie.lg.jp")
+# The contact details the public sees (domain.md: the center's contact), on pages and e-mails.
+CENTER_CONTACT_PHONE = "059-224-3086"
+CENTER_CONTACT_EMAIL = "dxcenter@pref.mie.lg.jp"
 # Absolute base used in links inside e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -257,6 +265,12 @@ CONTENT_SECURITY_POLICY = {
 # django-ratelimit reads RATELIMIT_ENABLE; a load test turns it off.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "mie_dx.views.ratelimited"
+
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: none, the app
+# is reached directly). The rate limit and the login lockout key on the visitor's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "mie_dx.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "mie_dx.client_ip.client_ip"
 
 # --- i18n ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"

@@ -4,4 +4,4 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-only")
+SECRET_KEY = env("SECRET_KEY", default="") or "django-insecure-local-development-only"

@@ -7,7 +7,12 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
-if not SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50:
+if (
+    not SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure")
+    or "change-me" in SECRET_KEY
+    or len(SECRET_KEY) < 50
+):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )

@@ -1,5 +1,7 @@
 """The test suite: PostgreSQL and Redis, never silently replaced by SQLite or memory."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -9,8 +11,13 @@ SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://root@127.0.0.1:5432/mie_dx"),
 }
-# Tests use their own Redis database so a run never flushes development data.
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+# The tests flush the Redis database they use after each test. They use REDIS_URL's server,
+# but never its database 0 (where development data and a deployment's broker live): a URL
+# naming database 0, or none, is moved to database 15.
+_redis = urlsplit(env("REDIS_URL", default="redis://127.0.0.1:6379/15"))
+if _redis.path.strip("/") in ("", "0"):
+    _redis = _redis._replace(path="/15")
+REDIS_URL = urlunsplit(_redis)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -19,6 +26,8 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = REDIS_URL
+# As in production with Redis: login attempts are counted in the cache.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 # Tests run tasks in process; the worker test starts a real worker with this switched off.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 

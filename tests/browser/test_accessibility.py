@@ -129,3 +129,16 @@ def test_the_browser_enforces_the_csp_and_the_console_check_sees_it(page: Page, 
     assert ran is False
     page.wait_for_timeout(200)
     assert any("script-src" in error for error in console.csp_errors()), console.errors
+
+
+def test_a_form_sent_back_with_errors_takes_focus_to_the_summary_and_its_links_to_the_field(
+    page: Page, console
+):
+    page.goto("/consultations/new/")
+    page.get_by_role("button", name="相談を送信する").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("入力エラー")
+    assert active_element(page)["id"] == "error-summary"
+    page.locator("#error-summary a", has_text="メールアドレス").click()
+    assert active_element(page)["id"] == "id_email"
+    assert console.errors == []

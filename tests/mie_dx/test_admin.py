@@ -116,3 +116,16 @@ def test_a_member_of_the_public_is_refused(client, public_user, queue_alert):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+def test_private_links_in_a_message_are_masked_for_staff(client, superuser, queue_alert):
+    token = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd"
+    notification = queue_alert(
+        context={"title": "状況", "lines": [f"/consultations/status/{token}/"]}
+    )
+    client.force_login(superuser)
+    page = client.get(reverse("admin:mie_dx_notification_change", args=[notification.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert token not in body
+    assert "/consultations/status/…/" in body

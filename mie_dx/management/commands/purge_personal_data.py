@@ -1,22 +1,13 @@
-"""`manage.py purge_personal_data`: erase personal data past the retention period, in every app.
+"""`manage.py purge_personal_data`: erase personal data past the retention period.
 
-Run it daily (cron or a scheduler). PERSONAL_DATA_RETENTION_DAYS sets the period. Each app
-contributes a `purge_expired(*, dry_run)` in its own `retention.py`, returning what it erased (or
-would erase): references of consultations, ids of registrations.
+Beat runs the same purge daily (mie_dx.tasks.purge_personal_data); this command is for running
+it by hand, or with --dry-run to see what it would erase.
 """
-
-from collections.abc import Callable
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from consultations.retention import purge_expired as purge_consultations
-from seminars.retention import purge_expired as purge_registrations
-
-PURGERS: list[tuple[str, Callable[..., list]]] = [
-    ("consultations", purge_consultations),
-    ("seminar registrations", purge_registrations),
-]
+from mie_dx.retention import purge_all
 
 
 class Command(BaseCommand):
@@ -29,8 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, **options) -> None:
         verb = "would erase" if dry_run else "erased"
-        for label, purge in PURGERS:
-            erased = purge(dry_run=dry_run)
+        for label, erased in purge_all(dry_run=dry_run).items():
             self.stdout.write(
                 f"{label}: {verb} personal data of {len(erased)} record(s) ended more than "
                 f"{settings.PERSONAL_DATA_RETENTION_DAYS} days ago"
