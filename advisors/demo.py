@@ -14,8 +14,8 @@ Sources:
   seminar leaflet); no invented biography. No contact e-mail address is in the seed, so none is set.
 - Term: every supporter is registered from 令和4年度 (FY2022), as of 令和4年4月1日, with no end.
 
-`load_supporters()` is idempotent: rows are matched by slug and saved only when a field differs,
-so a second run writes nothing (and adds no history rows or duplicate expertise links).
+`load_supporters()` is idempotent: rows are matched by slug and only missing ones are created,
+so a second run writes nothing, and what staff changed in the admin is kept.
 """
 
 from dataclasses import dataclass
@@ -244,23 +244,17 @@ def _partner_values(seed: SeedSupporter) -> dict[str, object]:
 M = TypeVar("M", bound=models.Model)
 
 
-def _upsert(model: type[M], slug: str, values: dict[str, object]) -> tuple[M, str]:
-    """Create the row for `slug` or bring it to `values`; save only when something differs.
+def _create_missing(model: type[M], slug: str, values: dict[str, object]) -> tuple[M, bool]:
+    """The row for `slug`, created from `values` if it does not exist yet.
 
-    Returns the row and "created", "updated" or "unchanged".
+    An existing row is left exactly as it is: staff maintain the registry in the admin (a
+    supporter deactivated, a profile rewritten), and loading the demo data again must not undo
+    their work.
     """
     obj = model.objects.filter(slug=slug).first()
-    if obj is None:
-        return model.objects.create(slug=slug, **values), "created"
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if not changed:
-        return obj, "unchanged"
-    for name in changed:
-        setattr(obj, name, values[name])
-    # updated_at is auto_now; name it so save(update_fields=...) refreshes it.
-    extra = ["updated_at"] if any(f.name == "updated_at" for f in model._meta.fields) else []
-    obj.save(update_fields=[*changed, *extra])
-    return obj, "updated"
+    if obj is not None:
+        return obj, False
+    return model.objects.create(slug=slug, **values), True
 
 
 def load_supporters() -> dict[str, int]:
@@ -269,26 +263,21 @@ def load_supporters() -> dict[str, int]:
     Precondition: run inside a transaction (load_demo wraps every loader in one). Safe to run
     any number of times; supporters not in the seed are left alone.
     """
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    counts = {"created": 0, "kept": 0}
     areas: dict[str, ExpertiseArea] = {}
     for order, (slug, name, name_en) in enumerate(EXPERTISE_AREAS, start=1):
-        area, _outcome = _upsert(
+        areas[slug], _created = _create_missing(
             ExpertiseArea, slug, {"name": name, "name_en": name_en, "display_order": order * 10}
         )
-        areas[slug] = area
 
     seeds = [(seed, _advisor_values(seed)) for seed in ADVISORS]
     seeds += [(seed, _partner_values(seed)) for seed in PARTNERS]
     for seed, values in seeds:
         values |= {"term_start_fy": FIRST_TERM_FY, "term_end_fy": None, "is_active": True}
-        supporter, outcome = _upsert(Supporter, seed.slug, values)
-        wanted = {areas[slug].pk for slug in seed.areas}
-        current = set(supporter.expertise.values_list("pk", flat=True))
-        if wanted != current:
-            # set() adds and removes only the difference: no duplicate links.
-            supporter.expertise.set(wanted)
-            outcome = "updated" if outcome == "unchanged" else outcome
-        counts[outcome] += 1
+        supporter, created = _create_missing(Supporter, seed.slug, values)
+        if created:
+            supporter.expertise.set([areas[slug] for slug in seed.areas])
+        counts["created" if created else "kept"] += 1
 
     return {
         "expertise_areas": ExpertiseArea.objects.count(),

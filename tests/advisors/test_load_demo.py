@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from advisors.demo import load_supporters
 from advisors.models import ExpertiseArea, Supporter
 
 pytestmark = pytest.mark.django_db
@@ -116,25 +117,28 @@ def test_load_demo_twice_changes_nothing():
     assert Supporter.objects.filter(kind=Supporter.Kind.ADVISOR).count() == 17
     assert Supporter.objects.filter(kind=Supporter.Kind.PARTNER).count() == 11
     assert "supporters_created=28" in first_output
-    assert "supporters_unchanged=28" in second_output
+    assert "supporters_kept=28" in second_output
 
 
-def test_load_demo_restores_edited_seed_rows_and_keeps_others(client):
-    _load()
+def test_load_demo_keeps_what_staff_changed_and_adds_only_what_is_missing(client):
+    load_supporters()
     seki = Supporter.objects.get(slug="seki-haruyuki")
     seki.expertise.clear()
-    seki.name = "書き換え"
+    seki.is_active = False
     seki.save()
+    Supporter.objects.get(slug="tazawa-yuri").delete()
     Supporter.objects.create(
         kind=Supporter.Kind.ADVISOR, name="追加の人", slug="added-by-staff", term_start_fy=2023
     )
 
-    output = _load()
+    counts = load_supporters()
 
     seki.refresh_from_db()
-    assert seki.name == "関 治之"
-    assert "open-data" in set(seki.expertise.values_list("slug", flat=True))
-    assert "supporters_updated=1" in output
+    assert seki.is_active is False
+    assert not seki.expertise.exists()
+    tazawa = Supporter.objects.get(slug="tazawa-yuri")
+    assert "telework" in set(tazawa.expertise.values_list("slug", flat=True))
+    assert (counts["supporters_created"], counts["supporters_kept"]) == (1, 27)
     assert Supporter.objects.filter(slug="added-by-staff").exists()
 
 
