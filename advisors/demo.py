@@ -19,11 +19,9 @@ so a second run writes nothing, and what staff changed in the admin is kept.
 """
 
 from dataclasses import dataclass
-from typing import TypeVar
-
-from django.db import models
 
 from advisors.models import FIRST_TERM_FY, ExpertiseArea, Supporter
+from mie_dx.demo import create_missing
 
 # (slug, Japanese name, English name), in display order.
 EXPERTISE_AREAS: list[tuple[str, str, str]] = [
@@ -241,22 +239,6 @@ def _partner_values(seed: SeedSupporter) -> dict[str, object]:
     }
 
 
-M = TypeVar("M", bound=models.Model)
-
-
-def _create_missing(model: type[M], slug: str, values: dict[str, object]) -> tuple[M, bool]:
-    """The row for `slug`, created from `values` if it does not exist yet.
-
-    An existing row is left exactly as it is: staff maintain the registry in the admin (a
-    supporter deactivated, a profile rewritten), and loading the demo data again must not undo
-    their work.
-    """
-    obj = model.objects.filter(slug=slug).first()
-    if obj is not None:
-        return obj, False
-    return model.objects.create(slug=slug, **values), True
-
-
 def load_supporters() -> dict[str, int]:
     """Load the seed's expertise areas, 17 advisors and 11 partners.
 
@@ -266,15 +248,17 @@ def load_supporters() -> dict[str, int]:
     counts = {"created": 0, "kept": 0}
     areas: dict[str, ExpertiseArea] = {}
     for order, (slug, name, name_en) in enumerate(EXPERTISE_AREAS, start=1):
-        areas[slug], _created = _create_missing(
-            ExpertiseArea, slug, {"name": name, "name_en": name_en, "display_order": order * 10}
+        areas[slug], _created = create_missing(
+            ExpertiseArea,
+            {"slug": slug},
+            {"name": name, "name_en": name_en, "display_order": order * 10},
         )
 
     seeds = [(seed, _advisor_values(seed)) for seed in ADVISORS]
     seeds += [(seed, _partner_values(seed)) for seed in PARTNERS]
     for seed, values in seeds:
         values |= {"term_start_fy": FIRST_TERM_FY, "term_end_fy": None, "is_active": True}
-        supporter, created = _create_missing(Supporter, seed.slug, values)
+        supporter, created = create_missing(Supporter, {"slug": seed.slug}, values)
         if created:
             supporter.expertise.set([areas[slug] for slug in seed.areas])
         counts["created" if created else "kept"] += 1

@@ -20,6 +20,7 @@ saved only when a field differs.
 from datetime import date, time
 
 from advisors.models import Supporter
+from mie_dx.demo import create_missing
 from seminars.models import Format, Seminar, SeminarStatus, Talk
 
 R4 = 2022
@@ -107,33 +108,19 @@ def _slug(number: int) -> str:
     return f"r4-{number:02d}"
 
 
-def _upsert(model, lookup: dict, values: dict) -> tuple[object, str]:
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        return model.objects.create(**lookup, **values), "created"
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if not changed:
-        return obj, "unchanged"
-    for name in changed:
-        setattr(obj, name, values[name])
-    extra = ["updated_at"] if any(f.name == "updated_at" for f in model._meta.fields) else []
-    obj.save(update_fields=[*changed, *extra])
-    return obj, "updated"
-
-
 def load_seminars() -> dict[str, int]:
     """Load the five R4 seminars and the talks of the first one.
 
     Preconditions: inside a transaction (load_demo wraps every loader in one); the supporters
     are loaded (advisors.demo runs first), since the talks name them.
     """
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    first, outcome = _upsert(Seminar, {"slug": _slug(1)}, FIRST)
-    counts[outcome] += 1
+    counts = {"created": 0, "kept": 0}
+    first, created = create_missing(Seminar, {"slug": _slug(1)}, FIRST)
+    counts["created" if created else "kept"] += 1
     supporters = {s.slug: s for s in Supporter.objects.filter(slug__in=["softbank", "koyasu-miwa"])}
     for order, (slug, values) in enumerate(FIRST_TALKS, start=1):
         supporter = supporters.get(slug) if slug else None
-        _upsert(Talk, {"seminar": first, "order": order}, {**values, "supporter": supporter})
+        create_missing(Talk, {"seminar": first, "order": order}, {**values, "supporter": supporter})
 
     for number, day, note, theme in PLANNED:
         values = {
@@ -145,8 +132,8 @@ def load_seminars() -> dict[str, int]:
             "date": day,
             "date_note": note,
         }
-        _seminar, outcome = _upsert(Seminar, {"slug": _slug(number)}, values)
-        counts[outcome] += 1
+        _seminar, created = create_missing(Seminar, {"slug": _slug(number)}, values)
+        counts["created" if created else "kept"] += 1
     return {
         "seminars": Seminar.objects.filter(slug__in=[_slug(n) for n in range(1, 6)]).count(),
         "talks": Talk.objects.filter(seminar=first).count(),
