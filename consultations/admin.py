@@ -8,8 +8,11 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -37,6 +40,11 @@ from mie_dx.forms import clean_kana_field, clean_phone_field
 from mie_dx.text import join_list
 
 PERSONAL_FIELDS = ("organization", "name", "name_kana", "email", "phone")
+# Filtering by these through the URL (?email__startswith=…) would reveal them through the
+# counts, so only staff allowed to see personal data may. The name of the attachment too.
+PERSONAL_LOOKUPS = frozenset({*PERSONAL_FIELDS, "attachment_name"})
+# The requester's private status link (it can withdraw the case): nobody filters by it.
+SECRET_LOOKUPS = frozenset({"access_token"})
 
 
 class AgeFilter(admin.SimpleListFilter):
@@ -162,6 +170,21 @@ class ConsultationAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Consultation]:
         return selectors.consultations_for_triage()
 
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        """Refuse URL filters on personal fields for staff without view_personal_data.
+
+        A refused lookup raises DisallowedModelAdminLookup in the change list (and in the
+        export, which builds the same change list): a 400, like any other refused lookup.
+        """
+        field_name = lookup.split(LOOKUP_SEP, 1)[0]
+        if field_name in SECRET_LOOKUPS:
+            return False
+        if field_name in PERSONAL_LOOKUPS and not request.user.has_perm(
+            "consultations.view_personal_data"
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def get_search_fields(self, request):
         if request.user.has_perm("consultations.view_personal_data"):
             return self.search_fields
@@ -217,7 +240,11 @@ class ConsultationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            # Only what this form changed: the requester may have withdrawn, the case been
+            # erased or the stale alert flagged since the page was loaded, and writing every
+            # column would undo that.
+            if form.changed_data:
+                obj.save(update_fields=[*form.changed_data, "updated_at"])
             return
         # A consultation taken by phone, e-mail, a visit or at a seminar, entered by staff.
         details = RequesterDetails(
@@ -264,8 +291,9 @@ class ConsultationAdmin(admin.ModelAdmin):
             )
 
     def has_delete_permission(self, request, obj=None):
-        # Deleting personal data on request is done by the purge command, which keeps the
-        # statistics; a consultation is never deleted from the change page.
+        # A consultation is never deleted: its personal data is erased instead (the "erase"
+        # action above, on request; the purge_personal_data command after the retention
+        # period), which keeps the statistics.
         return False
 
     def get_urls(self):
@@ -418,7 +446,14 @@ class ConsultationAdmin(admin.ModelAdmin):
         """The change list as it is filtered now, as CSV for Japanese Excel."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        # A refused lookup (lookup_allowed) raises DisallowedModelAdminLookup here: a 400.
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # As the change list does with a malformed filter: back to it, flagged.
+            return HttpResponseRedirect(
+                reverse("admin:consultations_consultation_changelist") + f"?{ERROR_FLAG}=1"
+            )
         queryset = changelist.get_queryset(request)
         personal = request.user.has_perm("consultations.view_personal_data")
         header = [

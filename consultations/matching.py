@@ -91,21 +91,35 @@ def _text_areas(consultation: Consultation, areas_by_slug: dict) -> set[str]:
     return found
 
 
+def in_term_q(fy: int) -> Q:
+    """Supporters whose term includes fiscal year `fy` (as a query filter)."""
+    return Q(term_start_fy__lte=fy) & (Q(term_end_fy__isnull=True) | Q(term_end_fy__gte=fy))
+
+
+def in_term(supporter: Supporter, fy: int) -> bool:
+    """The same rule as `in_term_q`, for one supporter already loaded."""
+    return supporter.term_start_fy <= fy and (
+        supporter.term_end_fy is None or supporter.term_end_fy >= fy
+    )
+
+
 def suggest_supporters(consultation: Consultation, *, limit: int = 10) -> list[Suggestion]:
     """Active supporters in their term, best first, with the reasons for each score.
 
-    Runs a fixed number of queries however many supporters are registered.
+    Sample consultations (load_demo) count neither as load nor as ratings: they are not real
+    work. Runs a fixed number of queries however many supporters are registered.
     """
     current_fy = fiscal_year(timezone.localdate())
+    real = Q(assignments__consultation__is_sample=False)
     supporters = (
-        Supporter.objects.filter(is_active=True, term_start_fy__lte=current_fy)
-        .filter(Q(term_end_fy__isnull=True) | Q(term_end_fy__gte=current_fy))
+        Supporter.objects.filter(in_term_q(current_fy), is_active=True)
         .prefetch_related("expertise")
         .annotate(
             open_load=Count(
                 "assignments",
-                filter=Q(
-                    assignments__state__in=[Assignment.State.PROPOSED, Assignment.State.ACCEPTED],
+                filter=real
+                & Q(
+                    assignments__state__in=Assignment.ACTIVE_STATES,
                     assignments__consultation__status__in=OPEN_STATUSES,
                 ),
                 distinct=True,
@@ -114,7 +128,8 @@ def suggest_supporters(consultation: Consultation, *, limit: int = 10) -> list[S
             # a supporter who declined (or never answered) the request.
             rated=Count(
                 "assignments",
-                filter=Q(
+                filter=real
+                & Q(
                     assignments__state__in=ADVISED_STATES,
                     assignments__consultation__survey__answered_at__isnull=False,
                 ),
@@ -122,7 +137,8 @@ def suggest_supporters(consultation: Consultation, *, limit: int = 10) -> list[S
             ),
             rated_useful=Count(
                 "assignments",
-                filter=Q(
+                filter=real
+                & Q(
                     assignments__state__in=ADVISED_STATES,
                     assignments__consultation__survey__rating__in=USEFUL_RATINGS,
                 ),

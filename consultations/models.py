@@ -207,6 +207,9 @@ class Assignment(models.Model):
         DONE = "done", _("対応完了")
         CANCELLED = "cancelled", _("取消（相談の終了）")
 
+    # Still waiting for the supporter's answer or taken on: the supporter is (still) involved.
+    ACTIVE_STATES = (State.PROPOSED, State.ACCEPTED)
+
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="assignments"
     )
@@ -239,6 +242,10 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation.reference} – {self.supporter}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
 
 
 class AdviceSession(models.Model):

@@ -69,7 +69,8 @@ def supporter_matched(assignment: Assignment) -> None:
 
 
 def assignment_cancelled(assignment: Assignment) -> None:
-    """The consultation a supporter was asked about ended (withdrawn or declined)."""
+    """The request to a supporter was cancelled: the case was withdrawn, declined, or closed
+    before they answered."""
     supporter = assignment.supporter
     queue_notification(
         to=supporter.contact_email or settings.CENTER_INBOX_EMAIL,
@@ -142,12 +143,20 @@ def survey_reminder(survey: Survey) -> None:
 
 
 def stale_consultations(consultations: Sequence[Consultation]) -> None:
+    """One alert about several consultations, so not `related` to any of them: erasing one
+    consultation's personal data cannot reach it. It therefore carries only references, dates
+    and admin links — never a title or anything the requester wrote."""
     queue_notification(
         to=settings.CENTER_INBOX_EMAIL,
         template="consultation_stale_staff_alert",
         context={
             "consultations": [
-                {"consultation": c, "admin_url": _admin_url(c)} for c in consultations
+                {
+                    "reference": c.reference,
+                    "created_at": c.created_at,
+                    "admin_url": _admin_url(c),
+                }
+                for c in consultations
             ],
             "business_days": settings.CONSULTATION_STALE_BUSINESS_DAYS,
         },

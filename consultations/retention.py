@@ -1,17 +1,35 @@
 """Erasing requesters' personal data: on request, and after the retention period.
 
-What remains is what the statistics and the KPIs need (type of requester, municipality,
-category, dates, workflow history, survey rating); names, addresses, phone numbers, the text
-the person wrote, the attachment and the e-mails sent to them are erased.
+Erased (blanked, or replaced by ERASED):
+- the requester's name, kana, e-mail address and phone number, and the organisation of an
+  individual or a resident group (a business, municipality or prefecture keeps its name);
+- the title and the description, the attachment (file and name);
+- the staff's internal notes and the notes on status changes, the supporters' advice
+  summaries and decline reasons, the survey comment;
+- the e-mails sent or failed about the consultation (address, subject, bodies);
+- the consultation's name in the admin's history (it shows the title).
+
+Kept, for the statistics and the KPIs: the reference, the type of requester, the
+municipality, the category, the source, the language, every date, the workflow history
+(who moved it when, without the notes), the assignments (who was asked, their answer, the
+scores), the dates and number of advice sessions, the survey rating, the sample flag.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from consultations.models import OPEN_STATUSES, Consultation, RequesterType
+from consultations.models import (
+    OPEN_STATUSES,
+    AdviceSession,
+    Consultation,
+    InternalNote,
+    RequesterType,
+)
 from mie_dx.notifications import erase_notifications_about
 
 ERASED = "（削除済み）"
@@ -33,12 +51,20 @@ def erase_personal_data(*, consultation: Consultation) -> Consultation:
     consultation.name_kana = ""
     consultation.email = ""
     consultation.phone = ""
+    consultation.title = ERASED
     consultation.description = ERASED
     consultation.attachment_name = ""
     consultation.personal_data_erased_at = timezone.now()
     consultation.save()
     consultation.status_changes.update(note="")
     consultation.assignments.update(decline_reason="")
+    InternalNote.objects.filter(consultation=consultation).update(body=ERASED)
+    AdviceSession.objects.filter(assignment__consultation=consultation).update(summary=ERASED)
+    # The admin's history names the object by str(), which includes the title.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Consultation),
+        object_id=str(consultation.pk),
+    ).update(object_repr=str(consultation)[:200])
     if hasattr(consultation, "survey"):
         consultation.survey.comment = ""
         consultation.survey.save(update_fields=["comment"])

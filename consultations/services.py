@@ -1,16 +1,27 @@
 """Every write that moves a consultation along.
 
-Each service runs in one transaction, locks the consultation row, checks the current status,
-records the history row and queues the e-mails (written as outbox rows in the same
-transaction; Celery is told only after commit).
+Each service runs in one transaction (`send_survey_reminders`: one per survey) and queues its
+e-mails as outbox rows in that transaction (Celery is told only after commit). What each one
+locks:
+
+- `change_status`, `withdraw`, `assign_supporters`: the consultation row, then they check the
+  current status and record the history row;
+- `respond_to_assignment`, `record_advice`: the consultation row, then the assignment row;
+- `submit_consultation`: the year's reference counter (the consultation is new);
+- `answer_survey`: the survey row;
+- `send_survey_reminders`, `alert_stale_consultations`: each survey / the batch of
+  consultations, skipping rows another worker holds;
+- `add_internal_note` locks nothing: it only adds a row and changes no state.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -18,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations import notifications
+from consultations.matching import in_term
 from consultations.models import (
     AdviceSession,
     Assignment,
@@ -30,6 +42,9 @@ from consultations.models import (
 )
 from consultations.workflow import REQUESTER_NOTIFIED, can_transition
 from mie_dx.business_days import add_business_days
+from mie_dx.fiscal import fiscal_year
+
+logger = logging.getLogger(__name__)
 
 
 class ConsultationError(Exception):
@@ -78,14 +93,24 @@ def submit_consultation(
     """Record a new consultation, acknowledge it to the requester and alert the center.
 
     The caller has validated `details` (the public form or the admin form).
+
+    The attachment is written to storage before the rows, so that the row names a file that
+    exists. If anything after that fails inside this service, the file is deleted again before
+    the error propagates. Limit: when the caller's own, outer transaction rolls back after this
+    service has returned, the file stays in storage without a row (Django has no rollback
+    hook); today no caller that passes an attachment wraps this service in a transaction.
     """
     now = created_at or timezone.now()
+    staff = created_by if created_by and created_by.is_authenticated else None
     consultation = Consultation(
         reference=_next_reference(timezone.localtime(now).year),
         source=source,
-        created_by=created_by if created_by and created_by.is_authenticated else None,
-        # The web form and the seminar registration form both ask for consent.
-        privacy_consent_at=now if source in (Source.WEB, Source.SEMINAR) else None,
+        created_by=staff,
+        # The web form and the seminar registration form both ask for consent; staff entering
+        # a case taken by phone, e-mail, a visit or at a seminar did not get it on a form.
+        privacy_consent_at=now
+        if staff is None and source in (Source.WEB, Source.SEMINAR)
+        else None,
         created_at=now,
         status_changed_at=now,
         is_sample=is_sample,
@@ -95,15 +120,21 @@ def submit_consultation(
     if attachment is not None:
         consultation.attachment_name = attachment.name[:255]
         consultation.attachment.save(attachment.name, attachment, save=False)
-    consultation.save()
-    consultation.status_changes.create(
-        from_status="",
-        to_status=Status.RECEIVED,
-        changed_by=consultation.created_by,
-        changed_at=now,
-    )
-    if not is_sample:
-        notifications.consultation_received(consultation)
+    try:
+        consultation.save()
+        consultation.status_changes.create(
+            from_status="",
+            to_status=Status.RECEIVED,
+            changed_by=consultation.created_by,
+            changed_at=now,
+        )
+        if not is_sample:
+            notifications.consultation_received(consultation)
+    except BaseException:
+        # The rows roll back with this transaction; the file in storage would not.
+        if consultation.attachment:
+            consultation.attachment.delete(save=False)
+        raise
     return consultation
 
 
@@ -154,14 +185,14 @@ def change_status(
         to_status == Status.ADVISING
         # A transition the workflow refuses anyway gets the workflow's message from _move.
         and can_transition(consultation.status, to_status)
-        and not consultation.assignments.exclude(state=Assignment.State.DECLINED).exists()
+        and not consultation.assignments.filter(state__in=Assignment.ACTIVE_STATES).exists()
     ):
         raise ConsultationError(
             _("助言・提案に進むには、アドバイザー・パートナーを割り当ててください。")
         )
     _move(consultation, to_status=to_status, by=by, note=note)
     if to_status in (Status.WITHDRAWN, Status.DECLINED):
-        _cancel_assignments(consultation)
+        _cancel_assignments(consultation, states=Assignment.ACTIVE_STATES)
     if to_status in REQUESTER_NOTIFIED:
         notifications.status_changed(consultation)
     return consultation
@@ -174,24 +205,23 @@ def withdraw(*, consultation: Consultation, reason: str = "") -> Consultation:
     if not consultation.is_open:
         raise ConsultationError(_("この相談はすでに終了しているため、取り下げできません。"))
     _move(consultation, to_status=Status.WITHDRAWN, by=None, note=reason)
-    _cancel_assignments(consultation)
+    _cancel_assignments(consultation, states=Assignment.ACTIVE_STATES)
     notifications.status_changed(consultation)
     return consultation
 
 
-def _cancel_assignments(consultation: Consultation) -> None:
-    """The case ended without advice (withdrawn or declined): tell the supporters involved."""
-    active = list(
-        consultation.assignments.filter(
-            state__in=[Assignment.State.PROPOSED, Assignment.State.ACCEPTED]
-        ).select_related("supporter")
-    )
-    if not active:
+def _cancel_assignments(consultation: Consultation, *, states: Iterable[str]) -> None:
+    """The case ended for the supporters whose assignment is in `states`: cancel and tell them.
+
+    Withdrawn or declined: every active assignment. Closed: the ones still `proposed` (the
+    accepted ones are done). Precondition: `consultation` is locked and already in its final
+    status (the e-mail names it).
+    """
+    ended = list(consultation.assignments.filter(state__in=states).select_related("supporter"))
+    if not ended:
         return
-    Assignment.objects.filter(pk__in=[a.pk for a in active]).update(
-        state=Assignment.State.CANCELLED
-    )
-    for assignment in active:
+    Assignment.objects.filter(pk__in=[a.pk for a in ended]).update(state=Assignment.State.CANCELLED)
+    for assignment in ended:
         notifications.assignment_cancelled(assignment)
 
 
@@ -200,6 +230,9 @@ def _close(consultation: Consultation, *, by: AbstractBaseUser | None, note: str
     consultation.assignments.filter(state=Assignment.State.ACCEPTED).update(
         state=Assignment.State.DONE
     )
+    # A supporter who never answered is told the request is over, rather than left with an
+    # open request on a closed case.
+    _cancel_assignments(consultation, states=[Assignment.State.PROPOSED])
     survey = Survey.objects.create(consultation=consultation)
     notifications.survey_requested(survey)
     return consultation
@@ -223,7 +256,8 @@ def assign_supporters(
 ) -> list[Assignment]:
     """Match supporters to a consultation in `matching`; it moves to `advising`.
 
-    Each supporter gets a private link to accept or decline; the requester is told.
+    Each supporter must be active and within their term (the same rule as the suggestions).
+    Each gets a private link to accept or decline; the requester is told.
     """
     consultation = _lock(consultation)
     if consultation.status != Status.MATCHING:
@@ -234,11 +268,17 @@ def assign_supporters(
     if not supporters:
         raise ConsultationError(_("アドバイザー・パートナーを1件以上選んでください。"))
     already = set(consultation.assignments.values_list("supporter_id", flat=True))
+    current_fy = fiscal_year(timezone.localdate())
     created = []
     for supporter in supporters:
         if not supporter.is_active:
             raise ConsultationError(
                 _("%(name)s は現在登録されていないため割り当てできません。") % {"name": supporter}
+            )
+        if not in_term(supporter, current_fy):
+            raise ConsultationError(
+                _("%(name)s は任期（%(term)s）外のため割り当てできません。")
+                % {"name": supporter, "term": supporter.term_label}
             )
         if supporter.pk in already:
             continue
@@ -279,9 +319,7 @@ def respond_to_assignment(*, assignment: Assignment, accept: bool, reason: str =
     assignment.decline_reason = "" if accept else reason
     assignment.save(update_fields=["state", "responded_at", "decline_reason"])
     if not accept:
-        still_active = consultation.assignments.filter(
-            state__in=[Assignment.State.PROPOSED, Assignment.State.ACCEPTED]
-        ).exists()
+        still_active = consultation.assignments.filter(state__in=Assignment.ACTIVE_STATES).exists()
         if not still_active and consultation.status == Status.ADVISING:
             _move(
                 consultation,
@@ -307,7 +345,7 @@ def record_advice(
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if consultation.status != Status.ADVISING:
         raise ConsultationError(_("助言・提案を記録できるのは「助言・提案」の相談だけです。"))
-    if assignment.state not in (Assignment.State.ACCEPTED, Assignment.State.PROPOSED):
+    if not assignment.is_active:
         raise ConsultationError(_("この依頼は辞退または完了しているため、記録できません。"))
     limit = settings.CONSULTATION_MAX_ADVICE_SESSIONS
     held = AdviceSession.objects.filter(assignment__consultation=consultation).count()
@@ -345,27 +383,50 @@ def answer_survey(*, survey: Survey, rating: str, comment: str = "") -> Survey:
 
 
 def send_survey_reminders(*, now=None) -> int:
-    """One reminder for surveys unanswered 7 days after they were sent (beat, daily)."""
+    """One reminder for surveys unanswered 7 days after they were sent (beat, hourly in
+    office hours: see CELERY_BEAT_SCHEDULE).
+
+    A requester whose personal data was erased has no address left and is not reminded. Each
+    survey is its own transaction: one that cannot be mailed is logged and skipped (and tried
+    again on the next run), and the others are still reminded.
+    """
     now = now or timezone.now()
     due = now - settings.CONSULTATION_SURVEY_REMINDER_AFTER
     sent = 0
-    pending = Survey.objects.filter(
-        answered_at__isnull=True, reminder_sent_at__isnull=True, sent_at__lte=due
-    ).values_list("pk", flat=True)
+    pending = (
+        Survey.objects.filter(
+            answered_at__isnull=True,
+            reminder_sent_at__isnull=True,
+            sent_at__lte=due,
+            consultation__personal_data_erased_at__isnull=True,
+        )
+        .order_by("sent_at", "pk")
+        .values_list("pk", flat=True)
+    )
     for survey_pk in pending[:500]:
-        with transaction.atomic():
-            survey = (
-                Survey.objects.select_for_update(skip_locked=True)
-                .select_related("consultation")
-                .filter(pk=survey_pk, answered_at__isnull=True, reminder_sent_at__isnull=True)
-                .first()
-            )
-            if survey is None:
-                continue
-            survey.reminder_sent_at = now
-            survey.save(update_fields=["reminder_sent_at"])
-            notifications.survey_reminder(survey)
-            sent += 1
+        try:
+            with transaction.atomic():
+                survey = (
+                    Survey.objects.select_for_update(skip_locked=True)
+                    .select_related("consultation")
+                    .filter(
+                        pk=survey_pk,
+                        answered_at__isnull=True,
+                        reminder_sent_at__isnull=True,
+                        consultation__personal_data_erased_at__isnull=True,
+                    )
+                    .first()
+                )
+                if survey is None:
+                    continue
+                survey.reminder_sent_at = now
+                survey.save(update_fields=["reminder_sent_at"])
+                notifications.survey_reminder(survey)
+        except ValidationError as error:
+            # An address the outbox refuses; this survey's transaction rolled back.
+            logger.warning("survey %s: no reminder sent: %s", survey_pk, error)
+            continue
+        sent += 1
     return sent
 
 
@@ -382,7 +443,11 @@ def stale_after(created_at: datetime) -> datetime:
 
 
 def alert_stale_consultations(*, now=None) -> int:
-    """Alert the center once about consultations still `received` after 3 business days."""
+    """Alert the center once about consultations still `received` after 3 business days.
+
+    Erased consultations never qualify (only ended ones are erased), and the alert goes to the
+    center's own address, so no requester's address is involved.
+    """
     now = now or timezone.now()
     candidates = (
         Consultation.objects.filter(

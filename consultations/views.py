@@ -25,7 +25,7 @@ from consultations.forms import (
     SurveyForm,
     WithdrawForm,
 )
-from consultations.models import Assignment, Consultation, Status
+from consultations.models import AdviceSession, Assignment, Consultation, Status
 
 SUBMITTED_SESSION_KEY = "consultation_submitted"
 
@@ -228,10 +228,15 @@ class AssignmentView(View):
         self, request, assignment, *, response_form=None, advice_form=None, error="", status=200
     ):
         consultation = assignment.consultation
-        can_record = consultation.status == Status.ADVISING and assignment.state in (
-            Assignment.State.PROPOSED,
-            Assignment.State.ACCEPTED,
+        max_sessions = settings.CONSULTATION_MAX_ADVICE_SESSIONS
+        recordable = consultation.status == Status.ADVISING and assignment.is_active
+        # The limit counts every supporter's sessions on the consultation, not only these.
+        limit_reached = (
+            recordable
+            and AdviceSession.objects.filter(assignment__consultation=consultation).count()
+            >= max_sessions
         )
+        can_record = recordable and not limit_reached
         return render(
             request,
             self.template_name,
@@ -245,7 +250,13 @@ class AssignmentView(View):
                 if assignment.state == Assignment.State.PROPOSED and consultation.is_open
                 else None,
                 "advice_form": (advice_form or AdviceForm()) if can_record else None,
-                "max_sessions": settings.CONSULTATION_MAX_ADVICE_SESSIONS,
+                # What was typed in a refused advice form, kept on the page when the form is
+                # gone (the limit was reached meanwhile) so that it is not lost.
+                "unsaved_summary": advice_form["summary"].value()
+                if advice_form is not None and not can_record
+                else "",
+                "limit_reached": limit_reached,
+                "max_sessions": max_sessions,
                 "error": error,
             },
             status=status,

@@ -6,15 +6,21 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from consultations import services
-from consultations.models import Consultation, Status
+from consultations.models import AdviceSession, Assignment, Consultation, Status
 from consultations.retention import ERASED, erase_personal_data
 from mie_dx.models import Notification
-from tests.consultations.factories import ConsultationFactory, requester_details
+from tests.consultations.factories import (
+    AssignmentFactory,
+    ConsultationFactory,
+    requester_details,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +127,71 @@ def test_managers_cannot_erase(client, staff_roles, password):
     )
     ended.refresh_from_db()
     assert ended.name == "見本 花子"
+
+
+def test_erasing_removes_everything_written_about_the_person_and_keeps_the_statistics(
+    client, center_staff
+):
+    assignment = AssignmentFactory(
+        consultation=ConsultationFactory(
+            status=Status.ADVISING, title="見本花子の店舗の売上管理", municipality="tsu"
+        ),
+        state=Assignment.State.ACCEPTED,
+    )
+    consultation = assignment.consultation
+    client.force_login(center_staff)
+    # Staff edit the title (the admin's history names the object by it) and add a note.
+    form = {
+        name: getattr(consultation, name)
+        for name in (
+            "requester_type",
+            "organization",
+            "name",
+            "name_kana",
+            "email",
+            "phone",
+            "municipality",
+            "category",
+            "description",
+        )
+    }
+    change = reverse("admin:consultations_consultation_change", args=[consultation.pk])
+    assert client.post(change, {**form, "title": "見本花子さんの売上管理"}).status_code == 302
+    client.post(
+        reverse("admin:consultations_note", args=[consultation.pk]),
+        {"body": "見本さんは火曜午後なら電話可"},
+    )
+    services.record_advice(
+        assignment=assignment,
+        held_on=timezone.localdate(),
+        summary="見本商店のPOSデータを確認した",
+        by_supporter=True,
+    )
+    services.change_status(consultation=consultation, to_status=Status.CLOSED, by=center_staff)
+    services.answer_survey(survey=consultation.survey, rating="useful", comment="見本より")
+
+    response = client.post(
+        "/admin/consultations/consultation/",
+        {"action": "erase_personal_data", "_selected_action": [consultation.pk]},
+    )
+
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert (consultation.title, consultation.description) == (ERASED, ERASED)
+    assert list(consultation.internal_notes.values_list("body", flat=True)) == [ERASED]
+    session = AdviceSession.objects.get(assignment=assignment)
+    assert session.summary == ERASED
+    consultation.survey.refresh_from_db()
+    assert consultation.survey.comment == ""
+    history = LogEntry.objects.filter(object_id=str(consultation.pk))
+    assert history.exists()
+    assert not any("見本" in entry.object_repr for entry in history)
+    # What the statistics need stays.
+    assert (consultation.category, consultation.municipality) == ("problem", "tsu")
+    assert consultation.survey.rating == "useful"
+    assert session.held_on == timezone.localdate()
+    assert consultation.assignments.get().state == Assignment.State.DONE
+    assert list(consultation.status_changes.values_list("to_status", flat=True)) == [
+        "received",
+        "closed",
+    ]

@@ -45,8 +45,9 @@ class ConsultationFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, source=Source.WEB, **kwargs):
         status = kwargs.pop("status", None)
+        is_sample = kwargs.pop("is_sample", False)
         consultation = services.submit_consultation(
-            details=requester_details(**kwargs), source=source
+            details=requester_details(**kwargs), source=source, is_sample=is_sample
         )
         if status:
             # Tests that need a later state set it directly: the workflow itself is

@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from consultations import services
+from consultations.admin import ConsultationAdminForm
 from consultations.models import Consultation, Source, Status
 from mie_dx.models import Notification
 from tests.advisors.factories import SupporterFactory
@@ -466,3 +468,150 @@ def test_the_change_list_runs_the_same_queries_with_5_or_500_consultations(
     assert len(response.context["cl"].result_list) == 50
     with django_assert_num_queries(len(five)):
         assert client.get(CHANGELIST + "?status__exact=closed&p=2").status_code == 200
+
+
+# --- Filtering through the URL ------------------------------------------------------------------
+
+PERSONAL_LOOKUPS = [
+    "email__startswith=hanako",
+    "phone__contains=059",
+    "name__contains=見本",
+    "organization__contains=サンプル",
+    "name_kana__contains=ミホン",
+    "email=hanako@example.jp",
+    "attachment_name__contains=見積",
+]
+
+
+@pytest.mark.parametrize("url", [CHANGELIST, EXPORT], ids=["changelist", "export"])
+@pytest.mark.parametrize("lookup", PERSONAL_LOOKUPS)
+def test_staff_without_the_permission_cannot_filter_by_personal_data(
+    client, manager, center_staff, url, lookup
+):
+    ConsultationFactory()
+    client.force_login(manager)
+
+    refused = client.get(f"{url}?{lookup}")
+
+    # The admin's answer to any lookup it does not allow: nothing counted, nothing listed.
+    assert refused.status_code == 400
+    assert b"DX-" not in refused.content
+    # Staff allowed to see personal data may filter by it.
+    client.force_login(center_staff)
+    assert client.get(f"{url}?{lookup}").status_code == 200
+
+
+@pytest.mark.parametrize("url", [CHANGELIST, EXPORT], ids=["changelist", "export"])
+def test_nobody_filters_by_the_requesters_private_link(client, center_staff, url):
+    consultation = ConsultationFactory()
+    client.force_login(center_staff)
+
+    response = client.get(f"{url}?access_token__startswith={consultation.access_token[:3]}")
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "lookup", ["title__contains=IT導入", "description__contains=デジタル化", "status=received"]
+)
+def test_staff_without_the_permission_still_filter_by_the_case_itself(client, manager, lookup):
+    consultation = ConsultationFactory()
+    ConsultationFactory(title="別の件", description="別の内容", status=Status.TRIAGE)
+    client.force_login(manager)
+
+    listed = client.get(f"{CHANGELIST}?{lookup}")
+    exported = read_csv(client.get(f"{EXPORT}?{lookup}"))[1:]
+
+    assert [c.pk for c in listed.context["cl"].result_list] == [consultation.pk]
+    assert [row[0] for row in exported] == [consultation.reference]
+
+
+def test_a_malformed_filter_on_the_export_goes_back_to_the_change_list_like_the_admin(
+    client, center_staff
+):
+    client.force_login(center_staff)
+
+    listed = client.get(CHANGELIST + "?created_at__gte=not-a-date")
+    exported = client.get(EXPORT + "?created_at__gte=not-a-date")
+
+    assert (listed.status_code, listed.url) == (302, CHANGELIST + "?e=1")
+    assert (exported.status_code, exported.url) == (302, CHANGELIST + "?e=1")
+
+
+# --- The change form saves only what it changed -------------------------------------------------
+
+
+def change_form_data(consultation, **overrides) -> dict:
+    data = {
+        name: getattr(consultation, name)
+        for name in (
+            "requester_type",
+            "organization",
+            "name",
+            "name_kana",
+            "email",
+            "phone",
+            "municipality",
+            "category",
+            "title",
+            "description",
+        )
+    }
+    data.update(overrides)
+    return data
+
+
+def withdraw_meanwhile(consultation) -> None:
+    services.withdraw(consultation=consultation, reason="自己解決しました")
+
+
+def flag_stale_meanwhile(consultation) -> None:
+    Consultation.objects.filter(pk=consultation.pk).update(stale_alert_sent_at=timezone.now())
+
+
+@pytest.mark.parametrize(
+    "meanwhile", [withdraw_meanwhile, flag_stale_meanwhile], ids=["withdrawn", "stale-alert"]
+)
+def test_saving_the_change_form_does_not_undo_what_happened_meanwhile(
+    client, center_staff, monkeypatch, meanwhile
+):
+    """The requester withdraws (or the stale alert runs) while staff are editing the title.
+
+    The admin reads the row before it validates the form and writes after; the concurrent
+    change is made at that moment, from the form's validation.
+    """
+    consultation = ConsultationFactory()
+    client.force_login(center_staff)
+    assert client.get(change_url(consultation)).status_code == 200
+    original_clean = ConsultationAdminForm.clean
+
+    def clean_while_someone_else_writes(form):
+        cleaned = original_clean(form)
+        meanwhile(consultation)
+        return cleaned
+
+    monkeypatch.setattr(ConsultationAdminForm, "clean", clean_while_someone_else_writes)
+
+    response = client.post(
+        change_url(consultation), change_form_data(consultation, title="件名を事務局が整えた")
+    )
+
+    assert response.status_code == 302
+    after = Consultation.objects.get(pk=consultation.pk)
+    assert after.title == "件名を事務局が整えた"
+    if meanwhile is withdraw_meanwhile:
+        assert after.status == Status.WITHDRAWN
+        assert after.status_changes.last().to_status == Status.WITHDRAWN
+    else:
+        assert after.status == Status.RECEIVED
+        assert after.stale_alert_sent_at is not None
+
+
+def test_saving_an_unchanged_change_form_writes_nothing(client, center_staff):
+    consultation = ConsultationFactory()
+    client.force_login(center_staff)
+
+    response = client.post(change_url(consultation), change_form_data(consultation))
+
+    assert response.status_code == 302
+    assert Consultation.objects.get(pk=consultation.pk).updated_at == consultation.updated_at

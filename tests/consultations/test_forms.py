@@ -1,6 +1,7 @@
 """Bad input on the public form /consultations/new/: a message next to the field and in the
 summary at the top, and nothing saved (no consultation, no e-mail row, no mail, no file)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,10 @@ def assert_refused(response, field: str, message: str, mailoutbox, private_media
     summary = error_summary(html)
     assert message in summary
     assert html.index('id="error-summary"') < html.index('class="consultation-form"')
-    assert f'href="#id_{field}-field"' in html
+    # The link goes to the field's input (or, for radio buttons, to the group around them).
+    link = re.search(rf'href="#(id_{field}(?:-field)?)"', html)
+    assert link, html
+    assert f'id="{link.group(1)}"' in html
     # Nothing saved, nothing queued, nothing sent.
     assert Consultation.objects.count() == 0
     assert Notification.objects.count() == 0

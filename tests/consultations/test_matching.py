@@ -17,7 +17,7 @@ from consultations.models import AdviceSession, Assignment, Status
 from mie_dx.fiscal import fiscal_year
 from tests.advisors.factories import ExpertiseAreaFactory, PartnerFactory, SupporterFactory
 from tests.consultations.factories import AssignmentFactory, ConsultationFactory
-from tests.consultations.helpers import link_in
+from tests.consultations.helpers import element_text, link_in
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +38,11 @@ def by_name(suggestions) -> dict:
     return {s.supporter.name: s for s in suggestions}
 
 
-def rated_case(supporter, rating: str, *, state=Assignment.State.ACCEPTED) -> None:
+def rated_case(
+    supporter, rating: str, *, state=Assignment.State.ACCEPTED, is_sample: bool = False
+) -> None:
     """A consultation `supporter` took part in (or declined), closed and rated by its requester."""
-    consultation = ConsultationFactory(status=Status.ADVISING)
+    consultation = ConsultationFactory(status=Status.ADVISING, is_sample=is_sample)
     AssignmentFactory(consultation=consultation, supporter=supporter, state=state)
     services.change_status(consultation=consultation, to_status=Status.CLOSED, by=None)
     services.answer_survey(survey=consultation.survey, rating=rating)
@@ -143,6 +145,28 @@ def test_past_survey_results_count_for_the_supporters_who_gave_the_advice():
         in suggestions["不評 さん"].reasons
     )
     assert not any("過去の相談者の評価" in r for r in suggestions["辞退した さん"].reasons)
+
+
+def test_sample_consultations_count_neither_as_load_nor_as_ratings():
+    expertise = [area("business-dx")]
+    with_samples = SupporterFactory(name="サンプルあり さん", expertise=expertise)
+    without = SupporterFactory(name="サンプルなし さん", expertise=expertise)
+    # What load_demo creates: open sample cases and rated sample cases.
+    for _ in range(2):
+        AssignmentFactory(
+            consultation=ConsultationFactory(status=Status.ADVISING, is_sample=True),
+            supporter=with_samples,
+            state=Assignment.State.ACCEPTED,
+        )
+    rated_case(with_samples, "not_useful", is_sample=True)
+    consultation = ConsultationFactory(status=Status.MATCHING, category="problem")
+
+    suggestions = by_name(suggest_supporters(consultation))
+
+    assert suggestions["サンプルあり さん"].score == suggestions["サンプルなし さん"].score
+    assert suggestions["サンプルあり さん"].reasons == suggestions["サンプルなし さん"].reasons
+    assert "対応中の相談はありません" in suggestions["サンプルあり さん"].reasons
+    assert {with_samples, without} == {s.supporter for s in suggestions.values()}
 
 
 def test_inactive_out_of_term_and_already_asked_supporters_are_not_suggested():
@@ -333,7 +357,32 @@ def test_advice_through_the_link_is_limited_with_a_clear_message(client, limit):
     assert f"1件の相談で受けられるアドバイザー等の助言は{limit}回までです。" in html
     assert f"アドバイザー等による助言は{limit}回までです" in html
     assert AdviceSession.objects.count() == limit
-    assert "4回目の相談" in html  # what was typed is kept on the page
+    # The form is gone, but what was typed is kept on the page to copy.
+    assert 'name="summary"' not in html
+    assert "4回目の相談" in element_text(html, "unsaved-summary")
+
+
+@time_machine.travel(date(2026, 11, 26), tick=False)
+def test_the_advice_form_is_replaced_by_a_sentence_once_the_case_reached_the_limit(client):
+    consultation = ConsultationFactory(status=Status.ADVISING)
+    mine = AssignmentFactory(consultation=consultation, state=Assignment.State.ACCEPTED)
+    other = AssignmentFactory(consultation=consultation, state=Assignment.State.ACCEPTED)
+
+    with override_settings(CONSULTATION_MAX_ADVICE_SESSIONS=2):
+        before = client.get(assignment_url(mine)).content.decode()
+        # The limit counts every supporter's sessions on the case.
+        for day in (10, 11):
+            services.record_advice(
+                assignment=other, held_on=date(2026, 11, day), summary="x", by_supporter=True
+            )
+        after = client.get(assignment_url(mine)).content.decode()
+
+    assert 'name="summary"' in before
+    assert 'id="advice-limit-reached"' not in before
+    assert 'name="summary"' not in after
+    assert "上限の2回に達したため、これ以上記録できません" in element_text(
+        after, "advice-limit-reached"
+    )
 
 
 def test_a_supporter_token_opens_only_its_own_assignment(client):

@@ -1,16 +1,20 @@
 """The workflow services: references, every transition allowed and refused, withdrawal,
 supporters' answers, the advice limit and the survey."""
 
+import re
 import threading
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 
-from consultations import services
+from consultations import notifications, services
 from consultations.models import (
     AdviceSession,
     Assignment,
@@ -22,6 +26,7 @@ from consultations.models import (
 )
 from consultations.services import ConsultationError
 from consultations.workflow import ALLOWED_TRANSITIONS
+from mie_dx.fiscal import fiscal_year
 from mie_dx.models import Notification
 from tests.advisors.factories import SupporterFactory
 from tests.consultations.factories import (
@@ -30,6 +35,7 @@ from tests.consultations.factories import (
     closed_consultation,
     requester_details,
 )
+from tests.consultations.helpers import pdf_bytes
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 26, 14, 0, tzinfo=TOKYO)
@@ -107,21 +113,37 @@ def test_submitting_records_the_first_history_row_and_consent():
 
 # --- Every transition, allowed and refused -----------------------------------------------------
 
+# The workflow as the center runs it, written out here rather than read from the code, so that
+# a wrong entry in consultations.workflow fails the tests.
+EXPECTED_WORKFLOW = {
+    "received": {"triage", "on_hold", "declined", "withdrawn"},
+    "triage": {"matching", "closed", "on_hold", "declined", "withdrawn"},
+    "matching": {"advising", "triage", "on_hold", "declined", "withdrawn"},
+    "advising": {"closed", "matching", "on_hold", "withdrawn"},
+    "on_hold": {"triage", "matching", "advising", "declined", "withdrawn"},
+    "closed": set(),
+    "withdrawn": set(),
+    "declined": set(),
+}
+
 ALL_PAIRS = [
     pytest.param(
         from_status,
         to_status,
-        to_status in ALLOWED_TRANSITIONS[from_status],
+        to_status in EXPECTED_WORKFLOW[from_status],
         id=f"{from_status}->{to_status}",
     )
-    for from_status in Status
-    for to_status in Status
+    for from_status in EXPECTED_WORKFLOW
+    for to_status in EXPECTED_WORKFLOW
 ]
 
 
-def test_the_workflow_table_covers_every_status():
-    assert set(ALLOWED_TRANSITIONS) == set(Status)
-    assert all(targets <= set(Status) for targets in ALLOWED_TRANSITIONS.values())
+def test_the_workflow_table_is_the_centers_workflow():
+    assert set(EXPECTED_WORKFLOW) == {status.value for status in Status}
+    assert {
+        str(from_status): {str(to_status) for to_status in targets}
+        for from_status, targets in ALLOWED_TRANSITIONS.items()
+    } == EXPECTED_WORKFLOW
 
 
 @pytest.mark.django_db
@@ -408,4 +430,100 @@ def test_declining_a_case_on_hold_cancels_its_assignments_and_tells_the_supporte
     assert assignment.state == Assignment.State.CANCELLED
     assert [m.to for m in mailoutbox if "終了しました" in m.subject] == [
         [assignment.supporter.contact_email]
+    ]
+
+
+@pytest.mark.django_db
+def test_closing_cancels_the_requests_nobody_answered_and_tells_those_supporters(
+    center_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    consultation = ConsultationFactory(status=Status.ADVISING)
+    accepted = AssignmentFactory(consultation=consultation, state=Assignment.State.ACCEPTED)
+    silent = AssignmentFactory(consultation=consultation, state=Assignment.State.PROPOSED)
+    declined = AssignmentFactory(consultation=consultation, state=Assignment.State.DECLINED)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(consultation=consultation, to_status=Status.CLOSED, by=center_staff)
+
+    states = {
+        a.pk: a.state
+        for a in Assignment.objects.filter(pk__in=[accepted.pk, silent.pk, declined.pk])
+    }
+    assert states == {
+        accepted.pk: Assignment.State.DONE,
+        silent.pk: Assignment.State.CANCELLED,
+        declined.pk: Assignment.State.DECLINED,
+    }
+    (ended,) = [m for m in mailoutbox if "終了しました" in m.subject]
+    assert ended.to == [silent.supporter.contact_email]
+    assert "「完了」となり" in ended.body
+    assert "対応は不要です" in ended.body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("term", ["ended-last-year", "starts-next-year"])
+def test_a_supporter_outside_their_term_cannot_be_assigned(center_staff, term):
+    current = fiscal_year(timezone.localdate())
+    supporter = (
+        SupporterFactory(name="任期外 さん", term_start_fy=current - 2, term_end_fy=current - 1)
+        if term == "ended-last-year"
+        else SupporterFactory(name="任期外 さん", term_start_fy=current + 1)
+    )
+    consultation = ConsultationFactory(status=Status.MATCHING)
+
+    with pytest.raises(
+        ConsultationError,
+        match=re.escape(f"任期（{supporter.term_label}）外のため割り当てできません"),
+    ):
+        services.assign_supporters(
+            consultation=consultation, supporters=[supporter], by=center_staff
+        )
+
+    assert not Assignment.objects.exists()
+    consultation.refresh_from_db()
+    assert consultation.status == Status.MATCHING
+
+
+@pytest.mark.django_db
+def test_a_supporter_whose_term_ends_this_year_can_be_assigned(center_staff):
+    current = fiscal_year(timezone.localdate())
+    supporter = SupporterFactory(term_start_fy=current - 1, term_end_fy=current)
+    consultation = ConsultationFactory(status=Status.MATCHING)
+
+    (assignment,) = services.assign_supporters(
+        consultation=consultation, supporters=[supporter], by=center_staff
+    )
+
+    assert assignment.supporter == supporter
+
+
+# --- The attachment of a failed submission -----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_submission_that_fails_after_storing_the_attachment_removes_the_file(
+    monkeypatch, private_media
+):
+    def fail(consultation):
+        raise RuntimeError("the outbox is unavailable")
+
+    monkeypatch.setattr(notifications, "consultation_received", fail)
+    upload = SimpleUploadedFile("plan.pdf", pdf_bytes(), "application/pdf")
+
+    with pytest.raises(RuntimeError, match="outbox"):
+        services.submit_consultation(details=requester_details(), attachment=upload)
+
+    assert Consultation.objects.count() == 0
+    assert [p for p in private_media.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.django_db
+def test_a_successful_submission_keeps_its_attachment(private_media):
+    upload = SimpleUploadedFile("plan.pdf", pdf_bytes(), "application/pdf")
+
+    consultation = services.submit_consultation(details=requester_details(), attachment=upload)
+
+    assert [p for p in private_media.rglob("*") if p.is_file()] == [
+        Path(consultation.attachment.path)
     ]

@@ -1,6 +1,7 @@
 """The scheduled jobs (survey reminder, stale alert) with frozen time, and the e-mails:
 queued only when the transaction commits, and each sent once."""
 
+import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from consultations import services, tasks
 from consultations.models import Consultation, Status
+from consultations.retention import erase_personal_data
 from mie_dx.models import Notification
 from mie_dx.tasks import send_notification
 from tests.consultations.factories import (
@@ -105,6 +107,51 @@ def test_no_reminder_for_an_answered_survey(closed, run, mailoutbox, client):
     assert consultation.survey.reminder_sent_at is None
 
 
+def test_no_reminder_after_erasure_and_the_others_are_still_reminded(
+    closed, run, mailoutbox, django_capture_on_commit_callbacks
+):
+    erased, _ = closed
+    with (
+        time_machine.travel(CLOSED_AT + timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        other = closed_consultation(email="jiro@example.jp")
+    mailoutbox.clear()
+    erase_personal_data(consultation=erased)
+
+    assert run(tasks.send_survey_reminders, CLOSED_AT + timedelta(days=8)) == 1
+
+    assert [m.to for m in mailoutbox] == [["jiro@example.jp"]]
+    erased.survey.refresh_from_db()
+    other.survey.refresh_from_db()
+    assert erased.survey.reminder_sent_at is None
+    assert other.survey.reminder_sent_at == CLOSED_AT + timedelta(days=8)
+
+
+def test_a_survey_that_cannot_be_mailed_is_logged_and_skipped(
+    closed, run, mailoutbox, caplog, django_capture_on_commit_callbacks
+):
+    broken, _ = closed
+    with (
+        time_machine.travel(CLOSED_AT + timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        other = closed_consultation(email="jiro@example.jp")
+    mailoutbox.clear()
+    # An address the outbox refuses, on a consultation that was not erased.
+    Consultation.objects.filter(pk=broken.pk).update(email="not-an-address")
+
+    with caplog.at_level(logging.WARNING, logger="consultations.services"):
+        assert run(tasks.send_survey_reminders, CLOSED_AT + timedelta(days=8)) == 1
+
+    assert [m.to for m in mailoutbox] == [["jiro@example.jp"]]
+    assert f"survey {broken.survey.pk}: no reminder sent" in caplog.text
+    broken.survey.refresh_from_db()
+    assert broken.survey.reminder_sent_at is None  # its transaction rolled back
+    other.survey.refresh_from_db()
+    assert other.survey.reminder_sent_at is not None
+
+
 def test_the_reminder_e_mail_row_is_never_queued_twice(closed):
     with time_machine.travel(CLOSED_AT + timedelta(days=8), tick=False):
         services.send_survey_reminders()
@@ -158,7 +205,12 @@ def test_a_consultation_still_received_after_three_business_days_alerts_staff_on
     assert alert.to == ["dxcenter@pref.mie.lg.jp"]
     assert "未対応の相談が1件あります" in alert.subject
     assert received.reference in alert.body
-    assert "滞留の相談" in alert.body
+    assert "2026-11-20" in alert.body
+    # Not `related` to one consultation, so erasure could not reach it: no title, nothing the
+    # requester wrote, no contact details.
+    assert "滞留の相談" not in alert.body
+    assert received.name not in alert.body
+    assert received.email not in alert.body
     assert "3営業日" in alert.body
     assert reverse("admin:consultations_consultation_change", args=[received.pk]) in alert.body
     received.refresh_from_db()
