@@ -127,8 +127,12 @@ class WithdrawForm(forms.Form):
 
 
 class SurveyForm(forms.Form):
+    """The 4-point satisfaction question; seminars ask it about the seminar."""
+
+    question = _("今回の相談は役に立ちましたか")
+
     rating = forms.ChoiceField(
-        label=_("今回の相談は役に立ちましたか"),
+        label=question,
         choices=Rating.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("いずれかを選んでください。")},
@@ -139,6 +143,10 @@ class SurveyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].label = self.question
 
 
 class AssignmentResponseForm(forms.Form):

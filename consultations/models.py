@@ -4,7 +4,6 @@ Status never changes here: `consultations/services.py` owns every write that mov
 consultation along, and records who did it, when and why.
 """
 
-import secrets
 import uuid
 from pathlib import PurePath
 
@@ -14,11 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.municipalities import Municipality
-
-
-def new_token() -> str:
-    """An unguessable token for the private links (status, survey, supporter)."""
-    return secrets.token_urlsafe(32)
+from mie_dx.tokens import new_token
 
 
 def attachment_path(instance: "Consultation", filename: str) -> str:
@@ -279,18 +274,33 @@ class Rating(models.TextChoices):
 USEFUL_RATINGS = (Rating.USEFUL, Rating.SOMEWHAT_USEFUL)
 
 
-class Survey(models.Model):
-    """The satisfaction survey sent when a consultation closes (KPI 10-1 a)."""
+class SatisfactionSurvey(models.Model):
+    """A 4-point "did it help?" survey answered once through a private link (KPI 10-1 a).
+
+    Consultations and seminars each have their own (`Survey`, `seminars.SeminarSurvey`).
+    """
+
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    sent_at = models.DateTimeField(_("送信日時"), default=timezone.now)
+    rating = models.CharField(_("評価"), max_length=20, choices=Rating, blank=True)
+    comment = models.TextField(_("ご意見"), max_length=2000, blank=True)
+    answered_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class Survey(SatisfactionSurvey):
+    """The satisfaction survey sent when a consultation closes."""
 
     consultation = models.OneToOneField(
         Consultation, on_delete=models.CASCADE, related_name="survey"
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    sent_at = models.DateTimeField(_("送信日時"), default=timezone.now)
     reminder_sent_at = models.DateTimeField(_("督促日時"), null=True, blank=True)
-    rating = models.CharField(_("評価"), max_length=20, choices=Rating, blank=True)
-    comment = models.TextField(_("ご意見"), max_length=2000, blank=True)
-    answered_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("満足度アンケート")
@@ -298,7 +308,3 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation.reference}: {self.get_rating_display() or '-'}"
-
-    @property
-    def is_answered(self) -> bool:
-        return self.answered_at is not None

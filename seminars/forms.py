@@ -8,7 +8,8 @@ privacy_consent (and the honeypot `website`).
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import Rating, RequesterType
+from consultations.forms import SurveyForm
+from consultations.models import RequesterType
 from mie_dx.fiscal import fiscal_year
 from mie_dx.forms import HoneypotMixin, clean_kana_field, clean_phone_field
 from seminars.models import Attendance, Seminar
@@ -151,19 +152,8 @@ class CancelRegistrationForm(forms.Form):
     )
 
 
-class SeminarSurveyForm(forms.Form):
-    rating = forms.ChoiceField(
-        label=_("今回のセミナーは役に立ちましたか"),
-        choices=Rating.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("いずれかを選んでください。")},
-    )
-    comment = forms.CharField(
-        label=_("ご意見・ご感想（任意）"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+class SeminarSurveyForm(SurveyForm):
+    question = _("今回のセミナーは役に立ちましたか")
 
 
 class SeminarAdminForm(forms.ModelForm):

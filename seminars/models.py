@@ -8,7 +8,6 @@ is empty and `date_note` says what is known. Times are wall-clock times in Asia/
 `date`; the datetimes the services need are built by the properties below.
 """
 
-import secrets
 from datetime import date as date_type
 from datetime import datetime, time, timedelta
 
@@ -20,13 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import Rating, RequesterType
+from consultations.models import RequesterType, SatisfactionSurvey
 from mie_dx.fiscal import fiscal_year
-
-
-def new_token() -> str:
-    """An unguessable token for the private links (management, survey)."""
-    return secrets.token_urlsafe(32)
+from mie_dx.tokens import new_token
 
 
 class Format(models.TextChoices):
@@ -444,17 +439,12 @@ class Registration(models.Model):
         return self.attendance == Attendance.ONLINE
 
 
-class SeminarSurvey(models.Model):
+class SeminarSurvey(SatisfactionSurvey):
     """The survey sent after the seminar (KPI 10-1 a, with the consultation surveys)."""
 
     registration = models.OneToOneField(
         Registration, on_delete=models.CASCADE, related_name="survey"
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    sent_at = models.DateTimeField(_("送信日時"), default=timezone.now)
-    rating = models.CharField(_("評価"), max_length=20, choices=Rating.choices, blank=True)
-    comment = models.TextField(_("ご意見"), max_length=2000, blank=True)
-    answered_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("セミナーのアンケート")
@@ -462,7 +452,3 @@ class SeminarSurvey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration}: {self.get_rating_display() or '-'}"
-
-    @property
-    def is_answered(self) -> bool:
-        return self.answered_at is not None
