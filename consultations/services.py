@@ -35,7 +35,9 @@ from consultations.models import (
     Assignment,
     Consultation,
     InternalNote,
+    Rating,
     ReferenceCounter,
+    SatisfactionSurvey,
     Source,
     Status,
     Survey,
@@ -370,11 +372,15 @@ def record_advice(
 
 
 @transaction.atomic
-def answer_survey(*, survey: Survey, rating: str, comment: str = "") -> Survey:
-    """The requester answers the satisfaction survey, once."""
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+def answer_survey(
+    *, survey: SatisfactionSurvey, rating: str, comment: str = ""
+) -> SatisfactionSurvey:
+    """Record the answer to a satisfaction survey (a consultation's or a seminar's), once."""
+    survey = type(survey).objects.select_for_update().get(pk=survey.pk)
     if survey.is_answered:
         raise ConsultationError(_("このアンケートにはすでにご回答いただいています。"))
+    if rating not in Rating.values:
+        raise ConsultationError(_("いずれかを選んでください。"))
     survey.rating = rating
     survey.comment = comment
     survey.answered_at = timezone.now()

@@ -145,15 +145,22 @@ class ConsultationStatusView(View):
 
 @method_decorator(never_cache, name="dispatch")
 class SurveyView(View):
+    """Answer a satisfaction survey through its private link; seminars reuse it."""
+
     template_name = "consultations/survey_form.html"
+    form_class = SurveyForm
+    url_name = "consultations:survey"
+
+    def get_survey(self, token: str):
+        return selectors.survey_for_requester(token)
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        survey = selectors.survey_for_requester(token)
-        return render(request, self.template_name, {"survey": survey, "form": SurveyForm()})
+        survey = self.get_survey(token)
+        return render(request, self.template_name, {"survey": survey, "form": self.form_class()})
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
-        survey = selectors.survey_for_requester(token)
-        form = SurveyForm(request.POST)
+        survey = self.get_survey(token)
+        form = self.form_class(request.POST)
         if form.is_valid():
             try:
                 services.answer_survey(
@@ -164,7 +171,7 @@ class SurveyView(View):
             except services.ConsultationError as error:
                 form.add_error(None, str(error))
             else:
-                return redirect("consultations:survey", token=token)
+                return redirect(self.url_name, token=token)
         return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
 
 

@@ -23,7 +23,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from consultations import services as consultation_services
-from consultations.models import Category, Rating, Source
+from consultations.models import Category, Source
 from seminars import notifications
 from seminars.models import (
     ACTIVE,
@@ -551,18 +551,3 @@ def _send_surveys_for(seminar: Seminar, now: datetime) -> int:
         notifications.survey(survey)
         count += 1
     return count
-
-
-@transaction.atomic
-def answer_survey(*, survey: SeminarSurvey, rating: str, comment: str = "") -> SeminarSurvey:
-    """Record the answer; a survey is answered once."""
-    survey = SeminarSurvey.objects.select_for_update().get(pk=survey.pk)
-    if survey.is_answered:
-        raise SeminarError(_("このアンケートにはすでにご回答いただいています。"))
-    if rating not in Rating.values:
-        raise SeminarError(_("いずれかを選んでください。"))
-    survey.rating = rating
-    survey.comment = comment
-    survey.answered_at = timezone.now()
-    survey.save(update_fields=["rating", "comment", "answered_at"])
-    return survey

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
+from consultations.views import SurveyView
 from seminars import selectors, services
 from seminars.forms import (
     CancelRegistrationForm,
@@ -248,26 +249,10 @@ class RegistrationManageView(View):
         )
 
 
-@method_decorator(never_cache, name="dispatch")
-class SeminarSurveyView(View):
+class SeminarSurveyView(SurveyView):
     template_name = "seminars/survey_form.html"
+    form_class = SeminarSurveyForm
+    url_name = "seminars:survey"
 
-    def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        survey = selectors.survey_for_respondent(token)
-        return render(request, self.template_name, {"survey": survey, "form": SeminarSurveyForm()})
-
-    def post(self, request: HttpRequest, token: str) -> HttpResponse:
-        survey = selectors.survey_for_respondent(token)
-        form = SeminarSurveyForm(request.POST)
-        if form.is_valid():
-            try:
-                services.answer_survey(
-                    survey=survey,
-                    rating=form.cleaned_data["rating"],
-                    comment=form.cleaned_data["comment"],
-                )
-            except services.SeminarError as error:
-                form.add_error(None, str(error))
-            else:
-                return redirect("seminars:survey", token=token)
-        return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
+    def get_survey(self, token: str):
+        return selectors.survey_for_respondent(token)

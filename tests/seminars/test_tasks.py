@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from consultations.models import Rating
+from consultations.services import ConsultationError, answer_survey
 from mie_dx.models import Notification
 from seminars import selectors, services
 from seminars.models import Attendance, RegistrationStatus, SeminarSurvey
@@ -151,10 +152,11 @@ def test_a_survey_is_answered_once_and_counts_for_kpi_10_1_a(seminar, time_machi
     send_seminar_surveys.delay()
     surveys = [SeminarSurvey.objects.get(registration=p) for p in people]
 
-    services.answer_survey(survey=surveys[0], rating=Rating.USEFUL, comment="参考になった")
-    services.answer_survey(survey=surveys[1], rating=Rating.NOT_USEFUL)
-    with pytest.raises(services.SeminarError, match="すでにご回答"):
-        services.answer_survey(survey=surveys[0], rating=Rating.NOT_USEFUL)
+    # One answering service for every satisfaction survey (consultations' and seminars').
+    answer_survey(survey=surveys[0], rating=Rating.USEFUL, comment="参考になった")
+    answer_survey(survey=surveys[1], rating=Rating.NOT_USEFUL)
+    with pytest.raises(ConsultationError, match="すでにご回答"):
+        answer_survey(survey=surveys[0], rating=Rating.NOT_USEFUL)
 
     counts = selectors.survey_rating_counts(seminar.fiscal_year)
     assert counts == {
