@@ -15,17 +15,26 @@ ORGANIZATION_REQUIRED = {
 }
 
 
-class ConsultationForm(HoneypotMixin, forms.Form):
-    """The public consultation form. Field names are a public contract (spec.md)."""
+class RequesterFieldsForm(HoneypotMixin, forms.Form):
+    """Who is asking: the personal fields the consultation and seminar forms share.
 
-    requester_type = forms.ChoiceField(
-        label=_("相談者の区分"), choices=RequesterType.choices, widget=forms.RadioSelect
+    Field names are public contracts (spec.md). Subclasses adjust the wording through the
+    class attributes below.
+    """
+
+    requester_type_label = _("相談者の区分")
+    organization_help = _("県民グループ、事業者、市町・県からのご相談は必須です。")
+    organization_required = _(
+        "県民グループ、事業者、市町・県からのご相談は団体・事業者・所属名を入力してください。"
     )
+    email_help = _("受付番号と状況確認用のリンクをお送りします。")
+
+    requester_type = forms.ChoiceField(choices=RequesterType.choices, widget=forms.RadioSelect)
     organization = forms.CharField(
         label=_("団体・事業者・所属名"),
         max_length=200,
         required=False,
-        help_text=_("県民グループ、事業者、市町・県からのご相談は必須です。"),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     name = forms.CharField(
         label=_("氏名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -38,7 +47,6 @@ class ConsultationForm(HoneypotMixin, forms.Form):
     email = forms.EmailField(
         label=_("メールアドレス"),
         max_length=254,
-        help_text=_("受付番号と状況確認用のリンクをお送りします。"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
@@ -48,6 +56,50 @@ class ConsultationForm(HoneypotMixin, forms.Form):
         help_text=_("任意。例: 059-224-3086"),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
+    privacy_consent = forms.BooleanField(
+        label=_("個人情報の取扱いに同意します"),
+        error_messages={"required": _("個人情報の取扱いへの同意が必要です。")},
+    )
+
+    clean_name_kana = clean_kana_field("name_kana")
+    clean_phone = clean_phone_field("phone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester_type"].label = self.requester_type_label
+        self.fields["organization"].help_text = self.organization_help
+        self.fields["email"].help_text = self.email_help
+
+    def clean(self):
+        cleaned = super().clean()
+        # Only when the field itself is valid: an over-long name already has its message.
+        if (
+            cleaned.get("requester_type") in ORGANIZATION_REQUIRED
+            and "organization" in cleaned
+            and not cleaned["organization"].strip()
+        ):
+            self.add_error("organization", self.organization_required)
+        return cleaned
+
+
+class ConsultationForm(RequesterFieldsForm):
+    """The public consultation form."""
+
+    field_order = [
+        "requester_type",
+        "organization",
+        "name",
+        "name_kana",
+        "email",
+        "phone",
+        "municipality",
+        "category",
+        "title",
+        "description",
+        "attachment",
+        "privacy_consent",
+    ]
+
     municipality = forms.ChoiceField(
         label=_("所在市町"),
         choices=[("", _("選択してください")), *Municipality.choices],
@@ -73,29 +125,6 @@ class ConsultationForm(HoneypotMixin, forms.Form):
             }
         ),
     )
-    privacy_consent = forms.BooleanField(
-        label=_("個人情報の取扱いに同意します"),
-        error_messages={"required": _("個人情報の取扱いへの同意が必要です。")},
-    )
-
-    clean_name_kana = clean_kana_field("name_kana")
-    clean_phone = clean_phone_field("phone")
-
-    def clean(self):
-        cleaned = super().clean()
-        # Only when the field itself is valid: an over-long name already has its message.
-        if (
-            cleaned.get("requester_type") in ORGANIZATION_REQUIRED
-            and "organization" in cleaned
-            and not cleaned["organization"].strip()
-        ):
-            self.add_error(
-                "organization",
-                _(
-                    "県民グループ、事業者、市町・県からのご相談は団体・事業者・所属名を入力してください。"
-                ),
-            )
-        return cleaned
 
     def requester_details(self) -> RequesterDetails:
         data = self.cleaned_data

@@ -8,53 +8,32 @@ privacy_consent (and the honeypot `website`).
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consultations.forms import SurveyForm
-from consultations.models import RequesterType
+from consultations.forms import RequesterFieldsForm, SurveyForm
 from mie_dx.fiscal import fiscal_year
-from mie_dx.forms import HoneypotMixin, clean_kana_field, clean_phone_field
 from seminars.models import Attendance, Seminar
 from seminars.services import RegistrantDetails
 
-ORGANIZATION_REQUIRED = {
-    RequesterType.GROUP,
-    RequesterType.BUSINESS,
-    RequesterType.MUNICIPALITY,
-    RequesterType.PREFECTURE,
-}
 
+class RegistrationForm(RequesterFieldsForm):
+    requester_type_label = _("参加者の区分")
+    organization_help = _("県民グループ、事業者、市町・県の方は入力してください。")
+    organization_required = _(
+        "県民グループ、事業者、市町・県の方は団体・事業者・所属名を入力してください。"
+    )
+    email_help = _("申込みの確認と、申込内容の確認・変更・取消し用のリンクをお送りします。")
+    field_order = [
+        "requester_type",
+        "organization",
+        "name",
+        "name_kana",
+        "email",
+        "phone",
+        "attendance",
+        "wants_consultation",
+        "consultation_topic",
+        "privacy_consent",
+    ]
 
-class RegistrationForm(HoneypotMixin, forms.Form):
-    requester_type = forms.ChoiceField(
-        label=_("参加者の区分"), choices=RequesterType.choices, widget=forms.RadioSelect
-    )
-    organization = forms.CharField(
-        label=_("団体・事業者・所属名"),
-        max_length=200,
-        required=False,
-        help_text=_("県民グループ、事業者、市町・県の方は入力してください。"),
-        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-    )
-    name = forms.CharField(
-        label=_("氏名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    name_kana = forms.CharField(
-        label=_("フリガナ"),
-        max_length=100,
-        help_text=_("カタカナまたはひらがなで入力してください。"),
-    )
-    email = forms.EmailField(
-        label=_("メールアドレス"),
-        max_length=254,
-        help_text=_("申込みの確認と、申込内容の確認・変更・取消し用のリンクをお送りします。"),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    phone = forms.CharField(
-        label=_("電話番号"),
-        max_length=20,
-        required=False,
-        help_text=_("任意。例: 059-224-3086"),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
     attendance = forms.ChoiceField(label=_("参加方法"), widget=forms.RadioSelect)
     wants_consultation = forms.BooleanField(
         label=_("セミナー終了後の個別相談会を希望する"), required=False
@@ -66,13 +45,6 @@ class RegistrationForm(HoneypotMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("個別相談会を希望する方は、相談したい内容をお書きください（2,000字以内）。"),
     )
-    privacy_consent = forms.BooleanField(
-        label=_("個人情報の取扱いに同意します"),
-        error_messages={"required": _("個人情報の取扱いへの同意が必要です。")},
-    )
-
-    clean_name_kana = clean_kana_field("name_kana")
-    clean_phone = clean_phone_field("phone")
 
     def __init__(self, *args, seminar: Seminar, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,14 +76,6 @@ class RegistrationForm(HoneypotMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            cleaned.get("requester_type") in ORGANIZATION_REQUIRED
-            and not cleaned.get("organization", "").strip()
-        ):
-            self.add_error(
-                "organization",
-                _("県民グループ、事業者、市町・県の方は団体・事業者・所属名を入力してください。"),
-            )
         if cleaned.get("wants_consultation") and not cleaned.get("consultation_topic", "").strip():
             self.add_error(
                 "consultation_topic",
