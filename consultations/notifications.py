@@ -25,14 +25,22 @@ def _admin_url(consultation: Consultation) -> str:
     return _url("admin:consultations_consultation_change", object_id=consultation.pk)
 
 
-def consultation_received(consultation: Consultation) -> None:
+def _to_requester(
+    consultation: Consultation, template: str, *, dedupe_key: str = "", **context
+) -> None:
+    """A message to the person who asked, in the language they used on the form."""
     queue_notification(
         to=consultation.email,
-        template="consultation_received",
-        context={"consultation": consultation, "status_url": _status_url(consultation)},
+        template=template,
+        context={"consultation": consultation, **context},
         language=consultation.language,
         related=consultation,
+        dedupe_key=dedupe_key,
     )
+
+
+def consultation_received(consultation: Consultation) -> None:
+    _to_requester(consultation, "consultation_received", status_url=_status_url(consultation))
     queue_notification(
         to=settings.CENTER_INBOX_EMAIL,
         template="consultation_new_staff_alert",
@@ -42,13 +50,7 @@ def consultation_received(consultation: Consultation) -> None:
 
 
 def status_changed(consultation: Consultation) -> None:
-    queue_notification(
-        to=consultation.email,
-        template="consultation_status_changed",
-        context={"consultation": consultation, "status_url": _status_url(consultation)},
-        language=consultation.language,
-        related=consultation,
-    )
+    _to_requester(consultation, "consultation_status_changed", status_url=_status_url(consultation))
 
 
 def supporter_matched(assignment: Assignment) -> None:
@@ -86,16 +88,11 @@ def assignment_cancelled(assignment: Assignment) -> None:
 
 
 def requester_matched(consultation: Consultation, assignments: Sequence[Assignment]) -> None:
-    queue_notification(
-        to=consultation.email,
-        template="consultation_matched",
-        context={
-            "consultation": consultation,
-            "supporters": [a.supporter for a in assignments],
-            "status_url": _status_url(consultation),
-        },
-        language=consultation.language,
-        related=consultation,
+    _to_requester(
+        consultation,
+        "consultation_matched",
+        supporters=[a.supporter for a in assignments],
+        status_url=_status_url(consultation),
     )
 
 
@@ -113,31 +110,19 @@ def assignment_answered(assignment: Assignment) -> None:
 
 
 def survey_requested(survey: Survey) -> None:
-    consultation = survey.consultation
-    queue_notification(
-        to=consultation.email,
-        template="consultation_survey",
-        context={
-            "consultation": consultation,
-            "survey_url": _url("consultations:survey", token=survey.token),
-        },
-        language=consultation.language,
-        related=consultation,
+    _to_requester(
+        survey.consultation,
+        "consultation_survey",
+        survey_url=_url("consultations:survey", token=survey.token),
         dedupe_key=f"consultation-survey:{survey.pk}",
     )
 
 
 def survey_reminder(survey: Survey) -> None:
-    consultation = survey.consultation
-    queue_notification(
-        to=consultation.email,
-        template="consultation_survey_reminder",
-        context={
-            "consultation": consultation,
-            "survey_url": _url("consultations:survey", token=survey.token),
-        },
-        language=consultation.language,
-        related=consultation,
+    _to_requester(
+        survey.consultation,
+        "consultation_survey_reminder",
+        survey_url=_url("consultations:survey", token=survey.token),
         dedupe_key=f"consultation-survey-reminder:{survey.pk}",
     )
 
