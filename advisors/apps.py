@@ -1,7 +1,24 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from mie_dx.roles import CENTER_STAFF, MANAGERS
+
 
 class AdvisorsConfig(AppConfig):
     name = "advisors"
     verbose_name = _("アドバイザー・パートナー")
+
+    demo_loader = "advisors.demo.load_supporters"
+    demo_order = 10
+    role_permissions = {
+        CENTER_STAFF: [
+            "advisors.add_supporter",
+            "advisors.change_supporter",
+            "advisors.view_supporter",
+            "advisors.add_expertisearea",
+            "advisors.change_expertisearea",
+            "advisors.view_expertisearea",
+            "advisors.view_historicalsupporter",
+        ],
+        MANAGERS: ["advisors.view_supporter", "advisors.view_expertisearea"],
+    }

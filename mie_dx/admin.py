@@ -16,9 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from mie_dx.models import Notification
 from mie_dx.notifications import resend_failed
+from mie_dx.registry import private_link_paths
 
-# /consultations/status/<token>/, /seminars/manage/<token>/ … : the path is kept, the token hidden.
-PRIVATE_LINK = re.compile(r"(/(?:status|survey|supporter|manage)/)[A-Za-z0-9_-]{16,}/")
+
+def _private_link() -> re.Pattern:
+    """/consultations/status/<token>/, /seminars/manage/<token>/ …: the path kept, the token
+    hidden. The apps declare their private-link paths (mie_dx.registry)."""
+    paths = "|".join(re.escape(path) for path in private_link_paths())
+    return re.compile(rf"(/(?:{paths})/)[A-Za-z0-9_-]{{16,}}/")
 
 
 @admin.register(Notification)
@@ -53,7 +58,7 @@ class NotificationAdmin(admin.ModelAdmin):
         # The private links in a message act for the requester or the supporter (withdraw,
         # answer, record advice): staff reading the outbox must not be able to use them.
         return format_html(
-            '<pre class="notification-body">{}</pre>', PRIVATE_LINK.sub(r"\1…/", obj.body_text)
+            '<pre class="notification-body">{}</pre>', _private_link().sub(r"\1…/", obj.body_text)
         )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:

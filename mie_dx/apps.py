@@ -1,7 +1,29 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from mie_dx.roles import CENTER_STAFF, MANAGERS
 
 
 class MieDxConfig(AppConfig):
     name = "mie_dx"
     verbose_name = _("ポータル共通")
+
+    # The core plugs into itself the way every app does (mie_dx.registry).
+    demo_loader = "mie_dx.demo.load_organisation"
+    demo_order = 0
+    role_permissions = {
+        CENTER_STAFF: [
+            "mie_dx.view_notification",
+            "mie_dx.change_notification",  # resend a failed notification
+            "mie_dx.view_department",
+            "mie_dx.view_division",
+        ],
+        MANAGERS: ["mie_dx.view_department", "mie_dx.view_division"],
+    }
+
+    def ready(self) -> None:
+        from mie_dx.roles import sync_roles
+
+        # sync_roles creates the permissions it needs itself, so once per migrate is enough.
+        post_migrate.connect(sync_roles, sender=self, dispatch_uid="mie_dx.sync_roles")

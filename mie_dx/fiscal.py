@@ -5,8 +5,11 @@
 
 from datetime import date
 
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils import dateformat
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 REIWA_OFFSET = 2018
 # 令和 began on 1 May 2019; earlier dates are written in the Western calendar.
@@ -49,3 +52,37 @@ def wareki_date(day: date) -> str:
         return f"{day.year}年{day.month}月{day.day}日（{weekday}）"
     n = reiwa_year(day.year)
     return f"令和{'元' if n == 1 else n}年{day.month}月{day.day}日（{weekday}）"
+
+
+# The range a fiscal year may take in the portal's data (the plan runs R3–R8; older baselines).
+MIN_FISCAL_YEAR = 2000
+MAX_FISCAL_YEAR = 2100
+
+
+def fiscal_year_choices(*, before: int = 6, after: int = 6) -> list[tuple[int, str]]:
+    """(2022, '令和4年度') … around the current fiscal year, in the active language."""
+    from django.utils import timezone
+
+    current = fiscal_year(timezone.localdate())
+    return [(fy, fiscal_year_label(fy)) for fy in range(current - before, current + after + 1)]
+
+
+class FiscalYearField(models.PositiveSmallIntegerField):
+    """A fiscal year stored as its starting calendar year (2022 = 令和4年度).
+
+    Validated to a sensible range; forms show a number input whose help text says the
+    convention; the admin lists it with `mie_dx.admin_filters.FiscalYearFieldListFilter`.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "validators",
+            [MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)],
+        )
+        kwargs.setdefault("help_text", _("西暦の年度（令和4年度は2022）。"))
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("validators", None)
+        return name, path, args, kwargs

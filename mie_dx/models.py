@@ -1,4 +1,4 @@
-"""Models shared by every app: the e-mail outbox.
+"""Models shared by every app: the e-mail outbox, the audit log, the organisation.
 
 A notification is a database row first. It is written inside the business transaction, with
 its subject and bodies already rendered, so that a rolled-back transaction leaves nothing to
@@ -6,11 +6,15 @@ send and a committed one always leaves something to send (the sweep finds rows w
 message was lost). See mie_dx/notifications.py for the API and mie_dx/tasks.py for delivery.
 """
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from mie_dx.fiscal import FiscalYearField
 
 
 class Notification(models.Model):
@@ -94,3 +98,115 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def about(self, obj: models.Model) -> "AuditLogQuerySet":
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+            object_id=obj.pk,
+        )
+
+
+class AuditLog(models.Model):
+    """One thing that happened to one object: what, who did it, when, and its details.
+
+    Written only through `mie_dx.audit.log_action`, by the service that made the change, in the
+    same transaction. `user` is empty when the requester (through a private link) or the system
+    (a scheduled task) acted. `data` holds identifiers, states and field names; where it has
+    to hold a person's words (a note, a reason), erasure scrubs it (mie_dx.erasure).
+    """
+
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("対象の種類"), on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("対象のID"))
+    action = models.CharField(_("操作"), max_length=100)
+    data = models.JSONField(_("内容"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作した職員"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("操作記録")
+        verbose_name_plural = _("操作記録")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "created_at"], name="auditlog_obj_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.object_id}"
+
+
+class FiscalYearRangeQuerySet(models.QuerySet):
+    def in_fiscal_year(self, fy: int) -> "FiscalYearRangeQuerySet":
+        """The rows that exist in fiscal year `fy`."""
+        return self.filter(
+            models.Q(first_fiscal_year__lte=fy)
+            & (models.Q(last_fiscal_year__isnull=True) | models.Q(last_fiscal_year__gte=fy))
+        )
+
+
+class OrganisationUnit(models.Model):
+    """A unit of the prefecture's organisation, existing from one fiscal year to another.
+
+    The organisation is reorganised in April: a unit that is abolished keeps its row (past
+    records point at it) with `last_fiscal_year` set; a new one starts in its first year.
+    """
+
+    code = models.CharField(_("コード"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    first_fiscal_year = FiscalYearField(_("設置年度"))
+    last_fiscal_year = FiscalYearField(
+        _("廃止前の最終年度"), null=True, blank=True, help_text=_("空欄は現存しています。")
+    )
+    is_sample = models.BooleanField(
+        _("サンプルデータ"),
+        default=False,
+        help_text=_("デモ用に生成したもので、県の実際の組織ではありません。"),
+    )
+
+    objects = FiscalYearRangeQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def exists_in(self, fy: int) -> bool:
+        return self.first_fiscal_year <= fy and (
+            self.last_fiscal_year is None or self.last_fiscal_year >= fy
+        )
+
+
+class Department(OrganisationUnit):
+    """部局 — e.g. デジタル社会推進局."""
+
+    class Meta(OrganisationUnit.Meta):
+        verbose_name = _("部局")
+        verbose_name_plural = _("部局")
+
+
+class Division(OrganisationUnit):
+    """所属 — e.g. デジタル戦略企画課; staff and procedures belong to one."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("部局"), on_delete=models.PROTECT, related_name="divisions"
+    )
+
+    class Meta(OrganisationUnit.Meta):
+        verbose_name = _("所属")
+        verbose_name_plural = _("所属")

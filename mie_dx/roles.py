@@ -1,6 +1,8 @@
-"""The staff roles of the portal, as Django groups (created by a data migration).
+"""The staff roles of the portal, as Django groups.
 
-Each app's own migrations grant its model permissions to these groups; README lists them.
+The groups are created by a data migration; what each role may do is declared by each app in
+its own `apps.py` (`role_permissions`, see mie_dx.registry) and granted by `sync_roles` after
+every `migrate`. README lists the roles.
 """
 
 CENTER_STAFF = "センター事務局"
@@ -11,28 +13,32 @@ MANAGERS = "管理職（KPI閲覧）"
 ALL_ROLES = (CENTER_STAFF, TRAINING_OFFICERS, PROCEDURE_OFFICERS, MANAGERS)
 
 
-def grant(apps, role: str, permissions: list[str]) -> None:
-    """Give `role` the permissions named "app_label.codename", creating what is missing.
+def sync_roles(**_signal_kwargs) -> None:
+    """Give every role the permissions the apps declare for it (only adds; idempotent).
 
-    For data migrations: each app's migration grants its own models' permissions, so a role
-    gains access as the apps that serve it are built. Permissions are normally created after
-    migrate; this creates the ones the historical models need first.
+    Runs after `migrate` (post_migrate) and in tests after a flush. Permissions are created
+    first, so that a role can be granted what a just-migrated app defines.
     """
+    from django.apps import apps
     from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
 
-    for app_label in {name.split(".", 1)[0] for name in permissions}:
-        app_config = apps.get_app_config(app_label)
-        # Historical app configs have no models module, and create_permissions skips those.
-        original = getattr(app_config, "models_module", None)
-        app_config.models_module = original or True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = original
+    from mie_dx.registry import role_permissions
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _created = Group.objects.get_or_create(name=role)
-    for name in permissions:
-        app_label, codename = name.split(".", 1)
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    declared = role_permissions()
+    app_labels = {name.split(".", 1)[0] for names in declared.values() for name in names}
+    for label in app_labels:
+        create_permissions(apps.get_app_config(label), verbosity=0)
+    for role in ALL_ROLES:
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = declared.get(role, [])
+        if not wanted:
+            continue
+        permissions = Permission.objects.filter(
+            content_type__app_label__in={name.split(".", 1)[0] for name in wanted}
+        ).select_related("content_type")
+        by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in permissions}
+        missing = sorted(set(wanted) - set(by_name))
+        if missing:
+            raise LookupError(f"Unknown permissions declared for {role}: {', '.join(missing)}")
+        group.permissions.add(*(by_name[name] for name in wanted))

@@ -400,6 +400,7 @@ class Registration(models.Model):
         verbose_name = _("申込み")
         verbose_name_plural = _("申込み")
         ordering = ["seminar", "registered_at", "pk"]
+        permissions = [("view_personal_data", _("申込者の個人情報を閲覧・出力できる"))]
         constraints = [
             # One active registration per address and seminar; a cancelled one may be followed
             # by a new one. The service checks first and explains; this is the backstop.

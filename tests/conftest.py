@@ -1,20 +1,11 @@
 """Shared fixtures: the people every view test needs, and a clean cache per test."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from mie_dx.roles import CENTER_STAFF
-
-# The data migrations that create the staff roles and grant permissions: (module, function).
-ROLE_MIGRATIONS = [
-    ("mie_dx.migrations.0002_staff_groups", "create_groups"),
-    ("seminars.migrations.0002_staff_permissions", "grant_permissions"),
-]
+from mie_dx.roles import CENTER_STAFF, sync_roles
 
 
 @pytest.fixture(autouse=True)
@@ -39,13 +30,12 @@ def superuser(db, password):
 
 @pytest.fixture
 def staff_roles(db) -> None:
-    """The groups as the data migrations made them.
+    """The groups with what every app grants them, as after `migrate`.
 
     A transactional test (live_server, the worker) ends by flushing every table, including
-    what data migrations filled; this puts the roles back by running those migrations' code.
+    what migrate filled; this puts the roles back.
     """
-    for module, function in ROLE_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
+    sync_roles()
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
+    "import_export",
     "mie_dx",
     "advisors",
     "consultations",

@@ -1,36 +1,25 @@
 """`manage.py load_demo`: the seed's real data for every app, in one transaction.
 
-Each app contributes a loader in its own `demo.py`: a callable taking no arguments, idempotent,
-returning a mapping of counts to report. Add new loaders to LOADERS in dependency order (for
-example seminars after advisors, because talks name supporters).
+Each app declares its loader in its own apps.py (`demo_loader`, `demo_order`; see
+mie_dx.registry): a callable taking no arguments, idempotent, returning counts to report.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from advisors.demo import load_supporters
-from consultations.demo import load_sample_consultations
-from seminars.demo import load_seminars
-
-Loader = Callable[[], Mapping[str, int]]
-
-LOADERS: list[tuple[str, Loader]] = [
-    ("advisors", load_supporters),
-    ("seminars", load_seminars),
-    ("consultations", load_sample_consultations),
-]
+from mie_dx.registry import demo_loaders
 
 
 class Command(BaseCommand):
-    help = "Load the seed's real data (supporters, sample consultations, ...). Safe to run again: nothing is duplicated."
+    help = "Load the seed's real data (supporters, seminars, sample consultations, ...). Safe to run again: nothing is duplicated."
 
     def handle(self, *args, **options) -> None:
         results: list[tuple[str, Mapping[str, int]]] = []
         # All or nothing: a failing loader leaves the database as it was.
         with transaction.atomic():
-            for label, loader in LOADERS:
+            for label, loader in demo_loaders():
                 results.append((label, loader()))
         for label, counts in results:
             summary = ", ".join(f"{key}={value}" for key, value in counts.items())

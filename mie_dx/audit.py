@@ -1,0 +1,45 @@
+"""The audit log: one table, one function, for "who changed what and when" in every app.
+
+Every service that changes something calls `log_action` in its own transaction::
+
+    log_action(seminar, "seminar.published", by=user)
+    log_action(consultation, "consultation.status_changed", by=user,
+               data={"from": "received", "to": "triage"})
+
+`by` is the staff member who acted, or None when the requester (through a private link) or
+the system (a scheduled task) did. `data` holds identifiers, states and the names of changed
+fields, not a person's details: the admin shows it to every staff member who can open the
+object. Each object's admin page lists its entries (mie_dx.admin_mixins.AuditLogAdminMixin).
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+
+from mie_dx.models import AuditLog
+
+
+def log_action(
+    obj: models.Model,
+    action: str,
+    *,
+    by: AbstractBaseUser | AnonymousUser | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Record that `action` ("app.verb", e.g. "seminar.cancelled") happened to `obj`."""
+    from django.contrib.contenttypes.models import ContentType
+
+    user = by if by is not None and by.is_authenticated else None
+    return AuditLog.objects.create(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=obj.pk,
+        action=action,
+        user=user,
+        data=data or {},
+    )
+
+
+def entries_for(obj: models.Model) -> models.QuerySet[AuditLog]:
+    """The object's entries, oldest first, with the acting staff member loaded."""
+    return AuditLog.objects.about(obj).select_related("user")

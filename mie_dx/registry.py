@@ -1,0 +1,80 @@
+"""How an app plugs into the core: it declares, in its own `apps.py`, what it brings.
+
+The core never imports an app. Each app's AppConfig may set these class attributes (dotted
+paths are imported when first needed, so an app's models are ready by then):
+
+- `demo_loader` — "app.demo.load_x": a callable taking no arguments, idempotent, returning a
+  mapping of counts. `load_demo` runs them in `demo_order` (then INSTALLED_APPS) order.
+- `demo_order` — an integer; lower loads first (an app whose demo data names another app's
+  rows loads after it). Default 100.
+- `personal_data_purge` — "app.retention.purge_expired": `(*, dry_run: bool) -> list` of what
+  was (or would be) erased. Beat and `purge_personal_data` run every one.
+- `personal_data_label` — how the purge command names what it erased.
+- `role_permissions` — {role name (mie_dx.roles): ["app_label.codename", ...]}: what each
+  staff role may do in this app. Granted after every `migrate` (mie_dx.roles.sync_roles).
+- `private_link_paths` — URL path segments followed by a private token ("status", "manage"):
+  the outbox admin masks those tokens so staff cannot act as the person.
+- `importers` — {name: "app.resources.XResource"}: what `import_data NAME FILE` imports.
+
+Example (training/apps.py):
+
+    class TrainingConfig(AppConfig):
+        name = "training"
+        demo_loader = "training.demo.load_training_plan"
+        role_permissions = {TRAINING_OFFICERS: ["training.view_staff", ...]}
+        importers = {"staff": "training.resources.StaffResource"}
+"""
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import import_string
+
+
+def _declaring(attribute: str) -> Iterator[tuple[AppConfig, Any]]:
+    for config in apps.get_app_configs():
+        value = getattr(config, attribute, None)
+        if value:
+            yield config, value
+
+
+def demo_loaders() -> list[tuple[str, Callable[[], Mapping[str, int]]]]:
+    """(app label, loader) in the order they must run."""
+    declared = list(_declaring("demo_loader"))
+    declared.sort(key=lambda item: getattr(item[0], "demo_order", 100))  # stable: then by app order
+    return [(config.label, import_string(path)) for config, path in declared]
+
+
+def personal_data_purges() -> list[tuple[str, Callable[..., list]]]:
+    return [
+        (str(getattr(config, "personal_data_label", config.label)), import_string(path))
+        for config, path in _declaring("personal_data_purge")
+    ]
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """Every role's permissions, gathered from every app."""
+    gathered: dict[str, list[str]] = {}
+    for _config, declared in _declaring("role_permissions"):
+        for role, permissions in declared.items():
+            gathered.setdefault(role, []).extend(permissions)
+    return gathered
+
+
+def private_link_paths() -> list[str]:
+    paths: set[str] = set()
+    for _config, declared in _declaring("private_link_paths"):
+        paths.update(declared)
+    return sorted(paths)
+
+
+def importers() -> dict[str, str]:
+    """{name: dotted path of the django-import-export resource}."""
+    gathered: dict[str, str] = {}
+    for config, declared in _declaring("importers"):
+        for name, path in declared.items():
+            if name in gathered:
+                raise ValueError(f"Two apps declare the importer {name!r} ({config.label}).")
+            gathered[name] = path
+    return gathered
