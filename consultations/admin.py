@@ -33,16 +33,15 @@ from consultations.models import (
     Status,
     Survey,
 )
-from consultations.services import ConsultationError, RequesterDetails
+from consultations.services import ConsultationDetails, ConsultationError
 from consultations.workflow import next_statuses
+from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
+from mie_dx.audit import save_changes
 from mie_dx.csv_export import csv_response
 from mie_dx.forms import clean_kana_field, clean_phone_field
 from mie_dx.text import join_list
 
 PERSONAL_FIELDS = ("organization", "name", "name_kana", "email", "phone")
-# Filtering by these through the URL (?email__startswith=…) would reveal them through the
-# counts, so only staff allowed to see personal data may. The name of the attachment too.
-PERSONAL_LOOKUPS = frozenset({*PERSONAL_FIELDS, "attachment_name"})
 # The requester's private status link (it can withdraw the case): nobody filters by it.
 SECRET_LOOKUPS = frozenset({"access_token"})
 
@@ -131,7 +130,7 @@ class NoteForm(forms.Form):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelAdmin):
     form = ConsultationAdminForm
     change_form_template = "admin/consultations/consultation/change_form.html"
     change_list_template = "admin/consultations/consultation/change_list.html"
@@ -159,6 +158,8 @@ class ConsultationAdmin(admin.ModelAdmin):
     )
     search_fields = ("reference", "title", "description", "organization", "name", "email")
     date_hierarchy = "created_at"
+    personal_fields = (*PERSONAL_FIELDS, "attachment_name")
+    personal_display = ("attachment_link",)
     list_per_page = 50
     readonly_fields = ("reference", "status", "created_at", "attachment_link", "created_by")
 
@@ -171,43 +172,33 @@ class ConsultationAdmin(admin.ModelAdmin):
         return selectors.consultations_for_triage()
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
-        """Refuse URL filters on personal fields for staff without view_personal_data.
+        """Refuse URL filters by the private link (personal fields: PersonalDataAdminMixin).
 
         A refused lookup raises DisallowedModelAdminLookup in the change list (and in the
         export, which builds the same change list): a 400, like any other refused lookup.
         """
-        field_name = lookup.split(LOOKUP_SEP, 1)[0]
-        if field_name in SECRET_LOOKUPS:
-            return False
-        if field_name in PERSONAL_LOOKUPS and not request.user.has_perm(
-            "consultations.view_personal_data"
-        ):
+        if lookup.split(LOOKUP_SEP, 1)[0] in SECRET_LOOKUPS:
             return False
         return super().lookup_allowed(lookup, value, request)
 
-    def get_search_fields(self, request):
-        if request.user.has_perm("consultations.view_personal_data"):
-            return self.search_fields
-        return ("reference", "title", "description")
-
     def get_fieldsets(self, request, obj=None):
-        requester = ["requester_type", "municipality"]
-        if obj is None or request.user.has_perm("consultations.view_personal_data"):
-            requester = ["requester_type", *PERSONAL_FIELDS, "municipality"]
+        requester = ["requester_type", *PERSONAL_FIELDS, "municipality"]
         content = ["category", "title", "description"]
         if obj is not None:
             content.append("attachment_link")
         first = ["source"] if obj is None else ["reference", "status", "source", "created_at"]
-        return [
+        fieldsets = [
             (None, {"fields": first}),
             (_("相談者"), {"fields": requester}),
             (_("相談内容"), {"fields": content}),
         ]
+        # Through the mixins: personal fields out for managers, the audit log section in.
+        return self.finish_fieldsets(request, obj, fieldsets)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return (*self.readonly_fields, "source")
+        return [*super().get_readonly_fields(request, obj), "source"]
 
     @admin.display(description=gettext_lazy("経過"), ordering="created_at")
     def age(self, obj: Consultation) -> str:
@@ -243,13 +234,12 @@ class ConsultationAdmin(admin.ModelAdmin):
             # Only what this form changed: the requester may have withdrawn, the case been
             # erased or the stale alert flagged since the page was loaded, and writing every
             # column would undo that.
-            if form.changed_data:
-                obj.save(update_fields=[*form.changed_data, "updated_at"])
+            save_changes(
+                obj, fields=form.changed_data, by=request.user, action="consultation.edited"
+            )
             return
         # A consultation taken by phone, e-mail, a visit or at a seminar, entered by staff.
-        details = RequesterDetails(
-            **{name: form.cleaned_data[name] for name in RequesterDetails.__dataclass_fields__}
-        )
+        details = ConsultationDetails.from_data(form.cleaned_data)
         created = services.submit_consultation(
             details=details, source=form.cleaned_data["source"], created_by=request.user
         )
@@ -276,7 +266,7 @@ class ConsultationAdmin(admin.ModelAdmin):
             if consultation.is_open:
                 still_open.append(consultation.reference)
                 continue
-            retention.erase_personal_data(consultation=consultation)
+            retention.erase_personal_data(consultation=consultation, by=request.user)
             erased.append(consultation.reference)
         if erased:
             messages.success(
@@ -497,7 +487,8 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+    personal_fields = ("comment",)
     list_display = ("consultation", "sent_at", "reminder_sent_at", "rating", "answered_at")
     list_filter = ("rating",)
     list_select_related = ("consultation",)

@@ -13,6 +13,19 @@ class ConsultationsConfig(AppConfig):
     personal_data_purge = "consultations.retention.purge_expired"
     personal_data_label = "consultations"
     private_link_paths = ("status", "survey", "supporter")
+    audit_actions = {
+        "consultation.received": _("受付"),
+        "consultation.status_changed": _("状態の変更"),
+        "consultation.edited": _("職員による修正"),
+        "consultation.note_added": _("内部メモの追加"),
+        "consultation.supporters_assigned": _("アドバイザー等への依頼"),
+        "consultation.supporter_accepted": _("アドバイザー等の受諾"),
+        "consultation.supporter_declined": _("アドバイザー等の辞退"),
+        "consultation.assignments_cancelled": _("依頼の取消し"),
+        "consultation.advice_recorded": _("助言・提案の記録"),
+        "consultation.personal_data_erased": _("個人情報の削除"),
+        "survey.answered": _("アンケート回答"),
+    }
     role_permissions = {
         CENTER_STAFF: [
             "consultations.add_consultation",

@@ -21,15 +21,15 @@ from consultations.models import (
     Assignment,
     Category,
     Consultation,
-    Rating,
     ReferenceCounter,
-    RequesterType,
     Source,
     Status,
     StatusChange,
     Survey,
 )
 from mie_dx.municipalities import Municipality
+from mie_dx.people import RequesterType
+from mie_dx.surveys import Rating
 
 B, G, M, P = (
     RequesterType.BUSINESS,

@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from advisors.models import Supporter
 from consultations.models import (
     OPEN_STATUSES,
-    USEFUL_RATINGS,
     Assignment,
     Category,
     Consultation,
-    RequesterType,
 )
 from mie_dx.fiscal import fiscal_year
+from mie_dx.people import RequesterType
+from mie_dx.surveys import USEFUL_RATINGS
 from mie_dx.text import join_list
 
 CATEGORY_AREAS: dict[str, set[str]] = {

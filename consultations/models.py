@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.municipalities import Municipality
+from mie_dx.people import Requester, RequesterType
+from mie_dx.surveys import SatisfactionSurvey
 from mie_dx.tokens import new_token
 
 
@@ -20,14 +22,6 @@ def attachment_path(instance: "Consultation", filename: str) -> str:
     # Random names: the original name is kept in the database, never in the file system.
     suffix = PurePath(filename).suffix.lower()[:10]
     return f"consultations/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
-
-
-class RequesterType(models.TextChoices):
-    INDIVIDUAL = "individual", _("個人（県民）")
-    GROUP = "group", _("県民グループ")
-    BUSINESS = "business", _("県内事業者")
-    MUNICIPALITY = "municipality", _("市町")
-    PREFECTURE = "prefecture", _("県")
 
 
 class Category(models.TextChoices):
@@ -64,7 +58,12 @@ class ConsultationQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class Consultation(models.Model):
+class Consultation(Requester):
+    """A consultation and its requester (the requester fields come from mie_dx.people)."""
+
+    # Erasure also blanks what the requester wrote, and the attachment's name.
+    PERSONAL_FIELDS = (*Requester.PERSONAL_FIELDS, "title", "description", "attachment_name")
+
     reference = models.CharField(_("受付番号"), max_length=16, unique=True, editable=False)
     source = models.CharField(_("受付経路"), max_length=16, choices=Source, default=Source.WEB)
     status = models.CharField(
@@ -72,22 +71,12 @@ class Consultation(models.Model):
     )
 
     requester_type = models.CharField(_("相談者の区分"), max_length=16, choices=RequesterType)
-    organization = models.CharField(_("団体・事業者・所属名"), max_length=200, blank=True)
-    name = models.CharField(_("氏名"), max_length=100)
-    name_kana = models.CharField(_("フリガナ"), max_length=100)
-    email = models.EmailField(_("メールアドレス"), max_length=254)
-    phone = models.CharField(_("電話番号"), max_length=20, blank=True)
     municipality = models.CharField(_("所在市町"), max_length=16, choices=Municipality)
     category = models.CharField(_("相談内容の種類"), max_length=16, choices=Category)
     title = models.CharField(_("件名"), max_length=100)
     description = models.TextField(_("相談内容"), max_length=4000)
     attachment = models.FileField(_("添付ファイル"), upload_to=attachment_path, blank=True)
     attachment_name = models.CharField(_("添付ファイル名"), max_length=255, blank=True)
-    privacy_consent_at = models.DateTimeField(_("個人情報の取扱いへの同意日時"), null=True)
-
-    language = models.CharField(
-        _("連絡に使う言語"), max_length=8, choices=settings.LANGUAGES, default="ja"
-    )
     access_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -103,7 +92,6 @@ class Consultation(models.Model):
     status_changed_at = models.DateTimeField(_("状態の更新日時"), default=timezone.now)
     closed_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
     stale_alert_sent_at = models.DateTimeField(_("滞留通知日時"), null=True, blank=True)
-    personal_data_erased_at = models.DateTimeField(_("個人情報の削除日時"), null=True, blank=True)
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -262,36 +250,6 @@ class AdviceSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.summary[:30]}"
-
-
-class Rating(models.TextChoices):
-    USEFUL = "useful", _("役に立った")
-    SOMEWHAT_USEFUL = "somewhat_useful", _("やや役に立った")
-    NOT_VERY_USEFUL = "not_very_useful", _("あまり役に立たなかった")
-    NOT_USEFUL = "not_useful", _("役に立たなかった")
-
-
-USEFUL_RATINGS = (Rating.USEFUL, Rating.SOMEWHAT_USEFUL)
-
-
-class SatisfactionSurvey(models.Model):
-    """A 4-point "did it help?" survey answered once through a private link (KPI 10-1 a).
-
-    Consultations and seminars each have their own (`Survey`, `seminars.SeminarSurvey`).
-    """
-
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    sent_at = models.DateTimeField(_("送信日時"), default=timezone.now)
-    rating = models.CharField(_("評価"), max_length=20, choices=Rating, blank=True)
-    comment = models.TextField(_("ご意見"), max_length=2000, blank=True)
-    answered_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_answered(self) -> bool:
-        return self.answered_at is not None
 
 
 class Survey(SatisfactionSurvey):

@@ -1,13 +1,12 @@
 """Erasing requesters' personal data: on request, and after the retention period.
 
-Erased (blanked, or replaced by ERASED):
+How is the core's (mie_dx.erasure); what is this app's:
 - the requester's name, kana, e-mail address and phone number, and the organisation of an
   individual or a resident group (a business, municipality or prefecture keeps its name);
 - the title and the description, the attachment (file and name);
 - the staff's internal notes and the notes on status changes, the supporters' advice
   summaries and decline reasons, the survey comment;
-- the e-mails sent or failed about the consultation (address, subject, bodies);
-- the consultation's name in the admin's history (it shows the title).
+- with them every copy: e-mails, audit-log data, the admin's history.
 
 Kept, for the statistics and the KPIs: the reference, the type of requester, the
 municipality, the category, the source, the language, every date, the workflow history
@@ -18,58 +17,55 @@ scores), the dates and number of advice sessions, the survey rating, the sample 
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from consultations.models import (
     OPEN_STATUSES,
     AdviceSession,
+    Assignment,
     Consultation,
     InternalNote,
-    RequesterType,
+    StatusChange,
+    Survey,
 )
-from mie_dx.notifications import erase_notifications_about
+from mie_dx.erasure import ERASED
+from mie_dx.erasure import erase_personal_data as erase
+from mie_dx.people import ORGANIZATION_IS_PERSONAL
 
-ERASED = "（削除済み）"
+__all__ = ["ERASED", "erase_personal_data", "purge_expired"]
 
 
 @transaction.atomic
-def erase_personal_data(*, consultation: Consultation) -> Consultation:
+def erase_personal_data(
+    *, consultation: Consultation, by: AbstractBaseUser | None = None
+) -> Consultation:
     """Erase one requester's personal data. Precondition: the consultation is not open."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.status in OPEN_STATUSES:
         raise ValueError("An open consultation still needs its requester's contact details.")
     if consultation.personal_data_erased_at:
         return consultation
-    if consultation.attachment:
-        consultation.attachment.delete(save=False)
-    if consultation.requester_type in (RequesterType.INDIVIDUAL, RequesterType.GROUP):
-        consultation.organization = ""
-    consultation.name = ERASED
-    consultation.name_kana = ""
-    consultation.email = ""
-    consultation.phone = ""
-    consultation.title = ERASED
-    consultation.description = ERASED
-    consultation.attachment_name = ""
-    consultation.personal_data_erased_at = timezone.now()
-    consultation.save()
-    consultation.status_changes.update(note="")
-    consultation.assignments.update(decline_reason="")
-    InternalNote.objects.filter(consultation=consultation).update(body=ERASED)
-    AdviceSession.objects.filter(assignment__consultation=consultation).update(summary=ERASED)
-    # The admin's history names the object by str(), which includes the title.
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Consultation),
-        object_id=str(consultation.pk),
-    ).update(object_repr=str(consultation)[:200])
-    if hasattr(consultation, "survey"):
-        consultation.survey.comment = ""
-        consultation.survey.save(update_fields=["comment"])
-    erase_notifications_about(consultation)
-    return consultation
+    fields = [
+        *(f for f in Consultation.PERSONAL_FIELDS if f != "organization"),
+        "attachment",
+    ]
+    if consultation.requester_type in ORGANIZATION_IS_PERSONAL:
+        fields.append("organization")
+    return erase(
+        consultation,
+        fields=fields,
+        related=[
+            (StatusChange.objects.filter(consultation=consultation).exclude(note=""), ["note"]),
+            (Assignment.objects.filter(consultation=consultation), ["decline_reason"]),
+            (InternalNote.objects.filter(consultation=consultation), ["body"]),
+            (AdviceSession.objects.filter(assignment__consultation=consultation), ["summary"]),
+            (Survey.objects.filter(consultation=consultation), ["comment"]),
+        ],
+        by=by,
+        action="consultation.personal_data_erased",
+    )
 
 
 def purge_expired(*, now=None, dry_run: bool = False) -> list[str]:

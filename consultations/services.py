@@ -33,18 +33,19 @@ from consultations.matching import in_term
 from consultations.models import (
     AdviceSession,
     Assignment,
+    Category,
     Consultation,
     InternalNote,
-    Rating,
     ReferenceCounter,
-    SatisfactionSurvey,
     Source,
     Status,
     Survey,
 )
 from consultations.workflow import REQUESTER_NOTIFIED, can_transition
+from mie_dx.audit import log_action
 from mie_dx.business_days import add_business_days
 from mie_dx.fiscal import fiscal_year
+from mie_dx.people import PersonDetails
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +55,9 @@ class ConsultationError(Exception):
 
 
 @dataclass(frozen=True)
-class RequesterDetails:
-    requester_type: str
-    organization: str
-    name: str
-    name_kana: str
-    email: str
-    phone: str
+class ConsultationDetails(PersonDetails):
+    """The requester (mie_dx.people) and what they ask about."""
+
     municipality: str
     category: str
     title: str
@@ -84,7 +81,7 @@ def _next_reference(year: int) -> str:
 @transaction.atomic
 def submit_consultation(
     *,
-    details: RequesterDetails,
+    details: ConsultationDetails,
     attachment: UploadedFile | None = None,
     source: str = Source.WEB,
     created_by: AbstractBaseUser | None = None,
@@ -130,6 +127,12 @@ def submit_consultation(
             changed_by=consultation.created_by,
             changed_at=now,
         )
+        log_action(
+            consultation,
+            "consultation.received",
+            by=consultation.created_by,
+            data={"source": source, "attachment": bool(consultation.attachment_name)},
+        )
         if not is_sample:
             notifications.consultation_received(consultation)
     except BaseException:
@@ -138,6 +141,25 @@ def submit_consultation(
             consultation.attachment.delete(save=False)
         raise
     return consultation
+
+
+def request_from_seminar(
+    *, person: PersonDetails, title: str, topic: str, language: str | None = None
+) -> Consultation:
+    """An individual consultation asked for when registering for a seminar (source seminar).
+
+    The seminar form asks neither the municipality nor the kind of consultation: staff fill
+    the municipality and re-categorise when they triage.
+    """
+    title_max = Consultation._meta.get_field("title").max_length
+    details = ConsultationDetails(
+        **asdict(person),
+        municipality="",
+        category=Category.OTHER,
+        title=title[:title_max],
+        description=topic,
+    )
+    return submit_consultation(details=details, source=Source.SEMINAR, language=language)
 
 
 def _lock(consultation: Consultation) -> Consultation:
@@ -171,6 +193,13 @@ def _move(
         changed_by=by if by and by.is_authenticated else None,
         changed_at=now,
         note=note,
+    )
+    # The note is staff's or the requester's words: the log keeps only that there is one.
+    log_action(
+        consultation,
+        "consultation.status_changed",
+        by=by,
+        data={"from": from_status, "to": to_status, "note": bool(note)},
     )
     return consultation
 
@@ -223,6 +252,11 @@ def _cancel_assignments(consultation: Consultation, *, states: Iterable[str]) ->
     if not ended:
         return
     Assignment.objects.filter(pk__in=[a.pk for a in ended]).update(state=Assignment.State.CANCELLED)
+    log_action(
+        consultation,
+        "consultation.assignments_cancelled",
+        data={"supporters": [a.supporter_id for a in ended]},
+    )
     for assignment in ended:
         notifications.assignment_cancelled(assignment)
 
@@ -244,7 +278,9 @@ def _close(consultation: Consultation, *, by: AbstractBaseUser | None, note: str
 def add_internal_note(
     *, consultation: Consultation, by: AbstractBaseUser, body: str
 ) -> InternalNote:
-    return InternalNote.objects.create(consultation=consultation, author=by, body=body)
+    note = InternalNote.objects.create(consultation=consultation, author=by, body=body)
+    log_action(consultation, "consultation.note_added", by=by, data={"note": note.pk})
+    return note
 
 
 @transaction.atomic
@@ -296,6 +332,12 @@ def assign_supporters(
         )
     if not created:
         raise ConsultationError(_("選んだアドバイザー等はすでに割り当て済みです。"))
+    log_action(
+        consultation,
+        "consultation.supporters_assigned",
+        by=by,
+        data={"supporters": [a.supporter_id for a in created]},
+    )
     _move(consultation, to_status=Status.ADVISING, by=by, note=note)
     for assignment in created:
         notifications.supporter_matched(assignment)
@@ -320,6 +362,11 @@ def respond_to_assignment(*, assignment: Assignment, accept: bool, reason: str =
     assignment.responded_at = timezone.now()
     assignment.decline_reason = "" if accept else reason
     assignment.save(update_fields=["state", "responded_at", "decline_reason"])
+    log_action(
+        consultation,
+        "consultation.supporter_accepted" if accept else "consultation.supporter_declined",
+        data={"supporter": assignment.supporter_id, "reason": bool(reason and not accept)},
+    )
     if not accept:
         still_active = consultation.assignments.filter(state__in=Assignment.ACTIVE_STATES).exists()
         if not still_active and consultation.status == Status.ADVISING:
@@ -362,30 +409,20 @@ def record_advice(
         assignment.state = Assignment.State.ACCEPTED
         assignment.responded_at = timezone.now()
         assignment.save(update_fields=["state", "responded_at"])
-    return AdviceSession.objects.create(
+    session = AdviceSession.objects.create(
         assignment=assignment,
         held_on=held_on,
         summary=summary,
         recorded_by_supporter=by_supporter,
         recorded_by=by if by and by.is_authenticated else None,
     )
-
-
-@transaction.atomic
-def answer_survey(
-    *, survey: SatisfactionSurvey, rating: str, comment: str = ""
-) -> SatisfactionSurvey:
-    """Record the answer to a satisfaction survey (a consultation's or a seminar's), once."""
-    survey = type(survey).objects.select_for_update().get(pk=survey.pk)
-    if survey.is_answered:
-        raise ConsultationError(_("このアンケートにはすでにご回答いただいています。"))
-    if rating not in Rating.values:
-        raise ConsultationError(_("いずれかを選んでください。"))
-    survey.rating = rating
-    survey.comment = comment
-    survey.answered_at = timezone.now()
-    survey.save(update_fields=["rating", "comment", "answered_at"])
-    return survey
+    log_action(
+        consultation,
+        "consultation.advice_recorded",
+        by=by,
+        data={"supporter": assignment.supporter_id, "held_on": held_on, "session": session.pk},
+    )
+    return session
 
 
 def send_survey_reminders(*, now=None) -> int:

@@ -22,10 +22,10 @@ from consultations.forms import (
     AdviceForm,
     AssignmentResponseForm,
     ConsultationForm,
-    SurveyForm,
     WithdrawForm,
 )
 from consultations.models import AdviceSession, Assignment, Consultation, Status
+from mie_dx.views import SurveyView
 
 SUBMITTED_SESSION_KEY = "consultation_submitted"
 
@@ -143,36 +143,12 @@ class ConsultationStatusView(View):
         )
 
 
-@method_decorator(never_cache, name="dispatch")
-class SurveyView(View):
-    """Answer a satisfaction survey through its private link; seminars reuse it."""
-
+class ConsultationSurveyView(SurveyView):
     template_name = "consultations/survey_form.html"
-    form_class = SurveyForm
     url_name = "consultations:survey"
 
     def get_survey(self, token: str):
         return selectors.survey_for_requester(token)
-
-    def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        survey = self.get_survey(token)
-        return render(request, self.template_name, {"survey": survey, "form": self.form_class()})
-
-    def post(self, request: HttpRequest, token: str) -> HttpResponse:
-        survey = self.get_survey(token)
-        form = self.form_class(request.POST)
-        if form.is_valid():
-            try:
-                services.answer_survey(
-                    survey=survey,
-                    rating=form.cleaned_data["rating"],
-                    comment=form.cleaned_data["comment"],
-                )
-            except services.ConsultationError as error:
-                form.add_error(None, str(error))
-            else:
-                return redirect(self.url_name, token=token)
-        return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -15,7 +15,7 @@ object. Each object's admin page lists its entries (mie_dx.admin_mixins.AuditLog
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models
+from django.db import models, transaction
 
 from mie_dx.models import AuditLog
 
@@ -43,3 +43,20 @@ def log_action(
 def entries_for(obj: models.Model) -> models.QuerySet[AuditLog]:
     """The object's entries, oldest first, with the acting staff member loaded."""
     return AuditLog.objects.about(obj).select_related("user")
+
+
+def save_changes(
+    obj: models.Model, *, fields: list[str], by: AbstractBaseUser, action: str
+) -> None:
+    """Save the fields staff changed in an admin form, and log which (never their values).
+
+    Only those columns (and auto_now ones): the person may have cancelled, the record been
+    erased or a task marked it since the page was loaded, and writing every column would
+    undo that.
+    """
+    if not fields:
+        return
+    auto = [f.name for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
+    with transaction.atomic():
+        obj.save(update_fields=[*fields, *auto])
+        log_action(obj, action, by=by, data={"fields": sorted(fields)})

@@ -207,23 +207,3 @@ def _tidy_text(text: str) -> str:
     """Drop trailing spaces and the runs of blank lines that template tags leave behind."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
-
-
-def erase_notifications_about(obj: models.Model) -> int:
-    """Blank the address and contents of sent or failed e-mails about `obj` (personal data).
-
-    Pending rows are left alone: erasing them would send an empty message. Returns the count.
-    """
-    from django.contrib.contenttypes.models import ContentType
-
-    return Notification.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        status__in=[Notification.Status.SENT, Notification.Status.FAILED],
-    ).update(
-        to="erased@invalid.invalid",
-        subject="（削除済み）",
-        body_text="",
-        body_html="",
-        attachment_content=None,
-    )

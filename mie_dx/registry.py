@@ -15,6 +15,7 @@ paths are imported when first needed, so an app's models are ready by then):
 - `private_link_paths` — URL path segments followed by a private token ("status", "manage"):
   the outbox admin masks those tokens so staff cannot act as the person.
 - `importers` — {name: "app.resources.XResource"}: what `import_data NAME FILE` imports.
+- `audit_actions` — {"app.verb": _("label")}: how the admin names the app's audit-log actions.
 
 Example (training/apps.py):
 
@@ -78,3 +79,10 @@ def importers() -> dict[str, str]:
                 raise ValueError(f"Two apps declare the importer {name!r} ({config.label}).")
             gathered[name] = path
     return gathered
+
+
+def audit_action_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for _config, declared in _declaring("audit_actions"):
+        labels.update(declared)
+    return labels

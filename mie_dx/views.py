@@ -4,9 +4,14 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
+
+from mie_dx.forms import SurveyForm
+from mie_dx.surveys import SurveyError, answer_survey
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +61,40 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
     """django-ratelimit's view: a friendly page instead of a bare 403."""
     return render(request, "429.html", status=429)
+
+
+@method_decorator(never_cache, name="dispatch")
+class SurveyView(View):
+    """Answer a satisfaction survey (mie_dx.surveys) through its private link.
+
+    Subclasses set `template_name`, `url_name` (where to go after answering, with the token)
+    and `get_survey(token)` (the app's selector, 404 for an unknown token), and may set a
+    `form_class` asking the question in their own words.
+    """
+
+    template_name: str
+    url_name: str
+    form_class = SurveyForm
+
+    def get_survey(self, token: str):
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        survey = self.get_survey(token)
+        return render(request, self.template_name, {"survey": survey, "form": self.form_class()})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        survey = self.get_survey(token)
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                answer_survey(
+                    survey=survey,
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except SurveyError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect(self.url_name, token=token)
+        return render(request, self.template_name, {"survey": survey, "form": form}, status=400)

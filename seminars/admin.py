@@ -19,6 +19,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
+from mie_dx.audit import save_changes
 from mie_dx.csv_export import csv_response
 from mie_dx.fiscal import fiscal_year_label
 from seminars import retention, selectors, services
@@ -55,7 +57,7 @@ def _time(moment) -> str:
 
 
 @admin.register(Seminar)
-class SeminarAdmin(admin.ModelAdmin):
+class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
     form = SeminarAdminForm
     change_form_template = "admin/seminars/seminar/change_form.html"
     inlines = (TalkInline,)
@@ -127,11 +129,11 @@ class SeminarAdmin(admin.ModelAdmin):
         return selectors.seminars_for_admin()
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
+        fieldsets = admin.ModelAdmin.get_fieldsets(self, request, obj)
         if obj is None or obj.status != SeminarStatus.CANCELLED:
             # The cancellation section means something only for a cancelled seminar.
             fieldsets = [fs for fs in fieldsets if "cancelled_at" not in fs[1]["fields"]]
-        return fieldsets
+        return self.finish_fieldsets(request, obj, fieldsets)
 
     def has_delete_permission(self, request, obj=None):
         # Registrations (personal data, attendance figures) hang on the seminar; a seminar that
@@ -211,7 +213,7 @@ class SeminarAdmin(admin.ModelAdmin):
         count = 0
         for seminar in queryset:
             try:
-                service(seminar=seminar)
+                service(seminar=seminar, by=request.user)
             except services.SeminarError as error:
                 self.message_user(request, f"{seminar}: {error}", messages.ERROR)
             else:
@@ -234,7 +236,7 @@ class SeminarAdmin(admin.ModelAdmin):
     )
     def promote_waitlisted(self, request, queryset):
         for seminar in queryset:
-            promoted = services.promote_waitlisted(seminar=seminar)
+            promoted = services.promote_waitlisted(seminar=seminar, by=request.user)
             self.message_user(
                 request,
                 _("%(seminar)s: %(count)s人を繰り上げました。")
@@ -313,7 +315,9 @@ class SeminarAdmin(admin.ModelAdmin):
         form = CancelSeminarForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                told = services.cancel_seminar(seminar=seminar, reason=form.cleaned_data["reason"])
+                told = services.cancel_seminar(
+                    seminar=seminar, reason=form.cleaned_data["reason"], by=request.user
+                )
             except services.SeminarError as error:
                 messages.error(request, str(error))
             else:
@@ -361,7 +365,9 @@ class SeminarAdmin(admin.ModelAdmin):
 
 def _report_slots(model_admin, request, seminar: Seminar, registrations) -> None:
     try:
-        result = services.assign_consultation_slots(seminar=seminar, registrations=registrations)
+        result = services.assign_consultation_slots(
+            seminar=seminar, registrations=registrations, by=request.user
+        )
     except services.SeminarError as error:
         model_admin.message_user(request, f"{seminar}: {error}", messages.ERROR)
         return
@@ -407,8 +413,9 @@ class RegistrationAdminForm(forms.ModelForm):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelAdmin):
     form = RegistrationAdminForm
+    personal_fields = Registration.PERSONAL_FIELDS
     change_list_template = "admin/seminars/registration/change_list.html"
     list_display = (
         "name",
@@ -495,6 +502,10 @@ class RegistrationAdmin(admin.ModelAdmin):
         # People register through the public form, which counts the seats under a lock.
         return False
 
+    def save_model(self, request, obj, form, change):
+        # Staff correct a registrant's details: only those columns, and the log names them.
+        save_changes(obj, fields=form.changed_data, by=request.user, action="registration.edited")
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -537,7 +548,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         erased = 0
         for registration in queryset:
             try:
-                retention.erase_personal_data(registration=registration)
+                retention.erase_personal_data(registration=registration, by=request.user)
             except ValueError:
                 self.message_user(
                     request,
@@ -613,8 +624,11 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SeminarSurvey)
-class SeminarSurveyAdmin(admin.ModelAdmin):
-    """Answers without the respondent's name: managers read these for KPI 10-1 a."""
+class SeminarSurveyAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+    """Answers without the respondent's name: managers read these for KPI 10-1 a (the
+    comments only with the personal-data permission: people write their names in them)."""
+
+    personal_fields = ("comment",)
 
     list_display = ("seminar", "rating", "comment", "sent_at", "answered_at")
     list_filter = ("rating", ("registration__seminar", admin.RelatedOnlyFieldListFilter))

@@ -13,6 +13,19 @@ class SeminarsConfig(AppConfig):
     personal_data_purge = "seminars.retention.purge_expired"
     personal_data_label = "seminar registrations"
     private_link_paths = ("manage", "survey")
+    audit_actions = {
+        "seminar.published": _("公開"),
+        "seminar.cancelled": _("中止"),
+        "seminar.held": _("開催済み"),
+        "registration.created": _("申込み"),
+        "registration.promoted": _("キャンセル待ちからの繰上げ"),
+        "registration.cancelled": _("申込みの取消し"),
+        "registration.attendance_changed": _("参加方法の変更"),
+        "registration.attendance_recorded": _("出欠の記録"),
+        "registration.slot_assigned": _("個別相談の時間の割当て"),
+        "registration.edited": _("職員による修正"),
+        "registration.personal_data_erased": _("個人情報の削除"),
+    }
     role_permissions = {
         # センター事務局 run seminars; managers read them (figures, no registrants' details).
         CENTER_STAFF: [

@@ -8,10 +8,9 @@ privacy_consent (and the honeypot `website`).
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consultations.forms import RequesterFieldsForm, SurveyForm
 from mie_dx.fiscal import fiscal_year
+from mie_dx.forms import RequesterFieldsForm, SurveyForm
 from seminars.models import Attendance, Seminar
-from seminars.services import RegistrantDetails
 
 
 class RegistrationForm(RequesterFieldsForm):
@@ -82,17 +81,6 @@ class RegistrationForm(RequesterFieldsForm):
                 _("個別相談会を希望する場合は、相談したい内容を入力してください。"),
             )
         return cleaned
-
-    def registrant_details(self) -> RegistrantDetails:
-        data = self.cleaned_data
-        return RegistrantDetails(
-            requester_type=data["requester_type"],
-            organization=data["organization"].strip(),
-            name=data["name"].strip(),
-            name_kana=data["name_kana"],
-            email=data["email"],
-            phone=data["phone"],
-        )
 
     def consultation_request(self) -> tuple[bool, str]:
         """(wants an individual consultation, topic); (False, "") when none is offered."""

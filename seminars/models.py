@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import RequesterType, SatisfactionSurvey
 from mie_dx.fiscal import fiscal_year
+from mie_dx.people import Requester, RequesterType
+from mie_dx.surveys import SatisfactionSurvey
 from mie_dx.tokens import new_token
 
 
@@ -342,7 +343,11 @@ SEAT_HOLDING = (
 ACTIVE = (*SEAT_HOLDING, RegistrationStatus.WAITLISTED)
 
 
-class Registration(models.Model):
+class Registration(Requester):
+    """One person's registration for a seminar (the requester fields: mie_dx.people)."""
+
+    PERSONAL_FIELDS = (*Requester.PERSONAL_FIELDS, "consultation_topic")
+
     seminar = models.ForeignKey(Seminar, on_delete=models.PROTECT, related_name="registrations")
     status = models.CharField(
         _("状態"), max_length=16, choices=RegistrationStatus.choices, db_index=True
@@ -352,11 +357,6 @@ class Registration(models.Model):
     requester_type = models.CharField(
         _("参加者の区分"), max_length=16, choices=RequesterType.choices
     )
-    organization = models.CharField(_("団体・事業者・所属名"), max_length=200, blank=True)
-    name = models.CharField(_("氏名"), max_length=100)
-    name_kana = models.CharField(_("フリガナ"), max_length=100)
-    email = models.EmailField(_("メールアドレス"), max_length=254)
-    phone = models.CharField(_("電話番号"), max_length=20, blank=True)
 
     wants_consultation = models.BooleanField(_("個別相談を希望"), default=False)
     consultation_topic = models.TextField(_("個別相談の内容"), max_length=2000, blank=True)
@@ -370,11 +370,7 @@ class Registration(models.Model):
     )
     consultation_slot_at = models.DateTimeField(_("個別相談の時間"), null=True, blank=True)
 
-    language = models.CharField(
-        _("連絡に使う言語"), max_length=8, choices=settings.LANGUAGES, default="ja"
-    )
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    privacy_consent_at = models.DateTimeField(_("個人情報の取扱いへの同意日時"), null=True)
     registered_at = models.DateTimeField(_("申込日時"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("参加確定日時"), null=True, blank=True)
     waitlisted_at = models.DateTimeField(
@@ -394,7 +390,6 @@ class Registration(models.Model):
         related_name="+",
     )
     reminder_sent_at = models.DateTimeField(_("前日のお知らせ送信日時"), null=True, blank=True)
-    personal_data_erased_at = models.DateTimeField(_("個人情報の削除日時"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("申込み")
@@ -422,7 +417,11 @@ class Registration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.seminar.numbered_label}）"
+        # No name: managers reach registrations through surveys and the history.
+        return _("申込み %(pk)s（%(seminar)s）") % {
+            "pk": self.pk,
+            "seminar": self.seminar.numbered_label,
+        }
 
     def get_manage_url(self) -> str:
         return reverse("seminars:manage", kwargs={"token": self.token})

@@ -2,26 +2,31 @@
 
 What remains is what the figures need (seminar, attendance, status, requester type, dates,
 survey rating); names, addresses, phone numbers, organisations of individuals, the
-consultation topic, survey comments and the e-mails sent to the person are erased. A linked
-Consultation is the consultations app's to erase (consultations.retention).
+consultation topic, survey comments and every copy (e-mails, audit log, admin history) are
+erased, the core's way (mie_dx.erasure). A linked Consultation is the consultations app's to
+erase (consultations.retention).
 """
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from consultations.models import RequesterType
-from mie_dx.notifications import erase_notifications_about
-from seminars.models import Registration, RegistrationStatus
-
-ERASED = "（削除済み）"
+from mie_dx.erasure import erase_personal_data as erase
+from mie_dx.people import ORGANIZATION_IS_PERSONAL
+from seminars.models import Registration, RegistrationStatus, SeminarSurvey
 
 
 @transaction.atomic
-def erase_personal_data(*, registration: Registration, now: datetime | None = None) -> Registration:
+def erase_personal_data(
+    *,
+    registration: Registration,
+    by: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> Registration:
     """Erase one registrant's personal data.
 
     Precondition: the registration no longer needs them — cancelled, or its seminar is over
@@ -43,21 +48,17 @@ def erase_personal_data(*, registration: Registration, now: datetime | None = No
         raise ValueError(
             "An active registration for an upcoming seminar needs its contact details."
         )
-    if registration.requester_type in (RequesterType.INDIVIDUAL, RequesterType.GROUP):
-        registration.organization = ""
-    registration.name = ERASED
-    registration.name_kana = ""
-    # Unique per seminar among active registrations, and a valid address for the field.
-    registration.email = f"erased-{registration.pk}@invalid.invalid"
-    registration.phone = ""
-    registration.consultation_topic = ""
-    registration.personal_data_erased_at = now
-    registration.save()
-    if hasattr(registration, "survey"):
-        registration.survey.comment = ""
-        registration.survey.save(update_fields=["comment"])
-    erase_notifications_about(registration)
-    return registration
+    fields = [f for f in Registration.PERSONAL_FIELDS if f != "organization"]
+    if registration.requester_type in ORGANIZATION_IS_PERSONAL:
+        fields.append("organization")
+    return erase(
+        registration,
+        fields=fields,
+        related=[(SeminarSurvey.objects.filter(registration=registration), ["comment"])],
+        by=by,
+        action="registration.personal_data_erased",
+        now=now,
+    )
 
 
 def purge_expired(*, now: datetime | None = None, dry_run: bool = False) -> list[int]:

@@ -11,8 +11,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from consultations.models import Rating
 from mie_dx.fiscal import fiscal_year
+from mie_dx.surveys import Rating
 from seminars.models import (
     ACTIVE,
     PUBLIC_STATUSES,

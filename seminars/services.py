@@ -23,7 +23,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from consultations import services as consultation_services
-from consultations.models import Category, Source
+from mie_dx.audit import log_action
+from mie_dx.people import PersonDetails
 from seminars import notifications
 from seminars.models import (
     ACTIVE,
@@ -36,8 +37,6 @@ from seminars.models import (
     SeminarSurvey,
 )
 
-CONSULTATION_TITLE_MAX = 100
-
 
 class SeminarError(Exception):
     """A request the rules do not allow; the message is shown to the person as it is."""
@@ -45,16 +44,6 @@ class SeminarError(Exception):
 
 class RegistrationClosed(SeminarError):
     """Registration is not open for this seminar (draft, cancelled, past, after the deadline)."""
-
-
-@dataclass(frozen=True)
-class RegistrantDetails:
-    requester_type: str
-    organization: str
-    name: str
-    name_kana: str
-    email: str
-    phone: str
 
 
 @dataclass(frozen=True)
@@ -142,7 +131,7 @@ def _active_registration_for(seminar: Seminar, email: str) -> Registration | Non
 def register(
     *,
     seminar: Seminar,
-    details: RegistrantDetails,
+    details: PersonDetails,
     attendance: str,
     wants_consultation: bool = False,
     consultation_topic: str = "",
@@ -193,12 +182,23 @@ def register(
     if wants_consultation and seminar.has_consultation_session:
         registration.wants_consultation = True
         registration.consultation_topic = consultation_topic
-        registration.consultation = consultation_services.submit_consultation(
-            details=_consultation_details(seminar, details, consultation_topic),
-            source=Source.SEMINAR,
+        registration.consultation = consultation_services.request_from_seminar(
+            person=details,
+            title=_("%(seminar)s 個別相談会")
+            % {"seminar": f"{seminar.numbered_label} {seminar.title}"},
+            topic=consultation_topic,
             language=language,
         )
     registration.save()
+    log_action(
+        registration,
+        "registration.created",
+        data={
+            "status": registration.status,
+            "attendance": attendance,
+            "consultation": registration.consultation_id,
+        },
+    )
     if confirmed:
         notifications.registration_confirmed(registration)
     else:
@@ -206,27 +206,9 @@ def register(
     return RegistrationResult(registration, created=True)
 
 
-def _consultation_details(
-    seminar: Seminar, details: RegistrantDetails, topic: str
-) -> consultation_services.RequesterDetails:
-    # The seminar form asks neither the municipality nor the kind of consultation: staff fill
-    # the municipality and re-categorise when they triage.
-    title = _("%(seminar)s 個別相談会") % {"seminar": f"{seminar.numbered_label} {seminar.title}"}
-    return consultation_services.RequesterDetails(
-        requester_type=details.requester_type,
-        organization=details.organization,
-        name=details.name,
-        name_kana=details.name_kana,
-        email=details.email,
-        phone=details.phone,
-        municipality="",
-        category=Category.OTHER,
-        title=title[:CONSULTATION_TITLE_MAX],
-        description=topic,
-    )
-
-
-def _promote(seminar: Seminar, attendance: str, now: datetime) -> list[Registration]:
+def _promote(
+    seminar: Seminar, attendance: str, now: datetime, by: AbstractBaseUser | None = None
+) -> list[Registration]:
     """Confirm wait-listed people of `attendance`, first come first served, while seats remain.
 
     Precondition: the seminar row is locked in the current transaction.
@@ -248,18 +230,21 @@ def _promote(seminar: Seminar, attendance: str, now: datetime) -> list[Registrat
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at"])
+        log_action(registration, "registration.promoted", by=by)
         notifications.promoted(registration)
     return promoted
 
 
 @transaction.atomic
-def promote_waitlisted(*, seminar: Seminar, now: datetime | None = None) -> list[Registration]:
+def promote_waitlisted(
+    *, seminar: Seminar, by: AbstractBaseUser | None = None, now: datetime | None = None
+) -> list[Registration]:
     """Fill seats that became free without a cancellation (staff raised the capacity)."""
     now = now or timezone.now()
     seminar = _lock_seminar(seminar)
     promoted = []
     for attendance in Attendance.values:
-        promoted += _promote(seminar, attendance, now)
+        promoted += _promote(seminar, attendance, now, by=by)
     return promoted
 
 
@@ -280,6 +265,7 @@ def cancel_registration(*, registration: Registration, now: datetime | None = No
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at"])
+    log_action(registration, "registration.cancelled")
     notifications.registration_cancelled(registration)
     if held_seat:
         _promote(seminar, registration.attendance, now)
@@ -313,6 +299,11 @@ def change_attendance(
             % {"attendance": Attendance(attendance).label}
         )
     given_up = registration.attendance if registration.holds_seat else None
+    log_action(
+        registration,
+        "registration.attendance_changed",
+        data={"from": registration.attendance, "to": attendance},
+    )
     registration.attendance = attendance
     fields = ["attendance"]
     if registration.status == RegistrationStatus.WAITLISTED:
@@ -359,6 +350,12 @@ def record_attendance(
         registration.checked_in_at = now
         registration.checked_in_by = by if by and by.is_authenticated else None
     registration.save(update_fields=["status", "checked_in_at", "checked_in_by"])
+    log_action(
+        registration,
+        "registration.attendance_recorded",
+        by=by,
+        data={"status": registration.status},
+    )
     return registration
 
 
@@ -374,7 +371,10 @@ def _slot_times(seminar: Seminar) -> list[datetime]:
 
 @transaction.atomic
 def assign_consultation_slots(
-    *, seminar: Seminar, registrations: Iterable[Registration] | None = None
+    *,
+    seminar: Seminar,
+    registrations: Iterable[Registration] | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> SlotAssignment:
     """Give individual-consultation slots "in turn" (順に): consecutive slots of the seminar's
     slot length from the start of its window, in registration order, to the given requesting
@@ -410,6 +410,7 @@ def assign_consultation_slots(
         registration.seminar = seminar
         if changed:
             registration.save(update_fields=["consultation_slot_at"])
+            log_action(registration, "registration.slot_assigned", by=by, data={"slot": slot})
         if slot is None:
             result.unassigned.append(registration)
             continue
@@ -420,7 +421,7 @@ def assign_consultation_slots(
 
 
 @transaction.atomic
-def publish_seminar(*, seminar: Seminar) -> Seminar:
+def publish_seminar(*, seminar: Seminar, by: AbstractBaseUser | None = None) -> Seminar:
     seminar = _lock_seminar(seminar)
     if seminar.status != SeminarStatus.DRAFT:
         raise SeminarError(_("下書きのセミナーだけを公開できます。"))
@@ -428,11 +429,18 @@ def publish_seminar(*, seminar: Seminar) -> Seminar:
         raise SeminarError(_("開催日（未定なら日程の補足）を入力してから公開してください。"))
     seminar.status = SeminarStatus.PUBLISHED
     seminar.save(update_fields=["status", "updated_at"])
+    log_action(seminar, "seminar.published", by=by)
     return seminar
 
 
 @transaction.atomic
-def cancel_seminar(*, seminar: Seminar, reason: str = "", now: datetime | None = None) -> int:
+def cancel_seminar(
+    *,
+    seminar: Seminar,
+    reason: str = "",
+    by: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> int:
     """Call the seminar off and tell everyone registered (not those who had cancelled).
 
     Returns how many people are told.
@@ -451,11 +459,19 @@ def cancel_seminar(*, seminar: Seminar, reason: str = "", now: datetime | None =
     for registration in registrations:
         registration.seminar = seminar
         notifications.seminar_cancelled(registration)
+    log_action(
+        seminar,
+        "seminar.cancelled",
+        by=by,
+        data={"reason": reason, "notified": len(registrations)},
+    )
     return len(registrations)
 
 
 @transaction.atomic
-def mark_held(*, seminar: Seminar, now: datetime | None = None) -> Seminar:
+def mark_held(
+    *, seminar: Seminar, by: AbstractBaseUser | None = None, now: datetime | None = None
+) -> Seminar:
     now = now or timezone.now()
     seminar = _lock_seminar(seminar)
     if seminar.status != SeminarStatus.PUBLISHED:
@@ -464,6 +480,7 @@ def mark_held(*, seminar: Seminar, now: datetime | None = None) -> Seminar:
         raise SeminarError(_("開始前のセミナーは開催済みにできません。"))
     seminar.status = SeminarStatus.HELD
     seminar.save(update_fields=["status", "updated_at"])
+    log_action(seminar, "seminar.held", by=by)
     return seminar
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
-from consultations.views import SurveyView
+from mie_dx.views import SurveyView
 from seminars import selectors, services
 from seminars.forms import (
     CancelRegistrationForm,
@@ -105,7 +105,7 @@ class RegistrationCreateView(View):
             try:
                 result = services.register(
                     seminar=seminar,
-                    details=form.registrant_details(),
+                    details=form.person_details(),
                     attendance=form.cleaned_data["attendance"],
                     wants_consultation=wants_consultation,
                     consultation_topic=topic,

@@ -11,15 +11,15 @@ from consultations.models import (
     Assignment,
     Category,
     Consultation,
-    RequesterType,
     Source,
     Status,
 )
 from mie_dx.municipalities import Municipality
+from mie_dx.people import RequesterType
 from tests.advisors.factories import SupporterFactory
 
 
-def requester_details(**overrides) -> services.RequesterDetails:
+def requester_details(**overrides) -> services.ConsultationDetails:
     values = {
         "requester_type": RequesterType.BUSINESS,
         "organization": "株式会社サンプル商事",
@@ -33,7 +33,7 @@ def requester_details(**overrides) -> services.RequesterDetails:
         "description": "社内のデジタル化の取組の進め方について相談したい。",
     }
     values.update(overrides)
-    return services.RequesterDetails(**values)
+    return services.ConsultationDetails(**values)
 
 
 class ConsultationFactory(DjangoModelFactory):

@@ -15,6 +15,7 @@ from consultations import services
 from consultations.matching import suggest_supporters
 from consultations.models import AdviceSession, Assignment, Status
 from mie_dx.fiscal import fiscal_year
+from mie_dx.surveys import answer_survey
 from tests.advisors.factories import ExpertiseAreaFactory, PartnerFactory, SupporterFactory
 from tests.consultations.factories import AssignmentFactory, ConsultationFactory
 from tests.consultations.helpers import element_text, link_in
@@ -45,7 +46,7 @@ def rated_case(
     consultation = ConsultationFactory(status=Status.ADVISING, is_sample=is_sample)
     AssignmentFactory(consultation=consultation, supporter=supporter, state=state)
     services.change_status(consultation=consultation, to_status=Status.CLOSED, by=None)
-    services.answer_survey(survey=consultation.survey, rating=rating)
+    answer_survey(survey=consultation.survey, rating=rating)
 
 
 # --- The suggestions ----------------------------------------------------------------------------

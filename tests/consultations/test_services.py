@@ -28,6 +28,7 @@ from consultations.services import ConsultationError
 from consultations.workflow import ALLOWED_TRANSITIONS
 from mie_dx.fiscal import fiscal_year
 from mie_dx.models import Notification
+from mie_dx.surveys import SurveyError, answer_survey
 from tests.advisors.factories import SupporterFactory
 from tests.consultations.factories import (
     AssignmentFactory,
@@ -393,10 +394,10 @@ def test_closing_creates_the_survey_and_marks_the_accepted_supporters_done():
 @pytest.mark.django_db
 def test_a_survey_is_answered_once():
     survey = closed_consultation().survey
-    services.answer_survey(survey=survey, rating="useful", comment="助かりました")
+    answer_survey(survey=survey, rating="useful", comment="助かりました")
 
-    with pytest.raises(ConsultationError, match="すでにご回答いただいています"):
-        services.answer_survey(survey=survey, rating="not_useful", comment="変更")
+    with pytest.raises(SurveyError, match="すでにご回答いただいています"):
+        answer_survey(survey=survey, rating="not_useful", comment="変更")
 
     survey.refresh_from_db()
     assert (survey.rating, survey.comment) == ("useful", "助かりました")

@@ -6,8 +6,8 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from consultations.models import RequesterType
 from mie_dx.fiscal import fiscal_year
+from mie_dx.people import PersonDetails, RequesterType
 from seminars import services
 from seminars.models import (
     Attendance,
@@ -92,7 +92,7 @@ class RegistrationFactory(DjangoModelFactory):
     privacy_consent_at = factory.LazyFunction(timezone.now)
 
 
-def details(**overrides) -> services.RegistrantDetails:
+def details(**overrides) -> PersonDetails:
     values = {
         "requester_type": RequesterType.BUSINESS,
         "organization": "株式会社サンプル商事",
@@ -102,7 +102,7 @@ def details(**overrides) -> services.RegistrantDetails:
         "phone": "059-000-0000",
     }
     values.update(overrides)
-    return services.RegistrantDetails(**values)
+    return PersonDetails(**values)
 
 
 def register(seminar: Seminar, *, attendance: str = Attendance.ONSITE, **overrides):

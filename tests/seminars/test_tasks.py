@@ -8,9 +8,8 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from consultations.models import Rating
-from consultations.services import ConsultationError, answer_survey
 from mie_dx.models import Notification
+from mie_dx.surveys import Rating, SurveyError, answer_survey
 from seminars import selectors, services
 from seminars.models import Attendance, RegistrationStatus, SeminarSurvey
 from seminars.tasks import send_seminar_reminders, send_seminar_surveys
@@ -155,7 +154,7 @@ def test_a_survey_is_answered_once_and_counts_for_kpi_10_1_a(seminar, time_machi
     # One answering service for every satisfaction survey (consultations' and seminars').
     answer_survey(survey=surveys[0], rating=Rating.USEFUL, comment="参考になった")
     answer_survey(survey=surveys[1], rating=Rating.NOT_USEFUL)
-    with pytest.raises(ConsultationError, match="すでにご回答"):
+    with pytest.raises(SurveyError, match="すでにご回答"):
         answer_survey(survey=surveys[0], rating=Rating.NOT_USEFUL)
 
     counts = selectors.survey_rating_counts(seminar.fiscal_year)

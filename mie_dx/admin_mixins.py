@@ -1,0 +1,154 @@
+"""What every app's admin shares: the personal-data guard and the audit log on each object.
+
+PersonalDataAdminMixin — one guard for people's details. Each app has a `view_personal_data`
+permission (on the model that holds the people); staff without it (managers) never see a
+personal field: not in the form, the change list, the search, the filters, a URL lookup, an
+export column, nor in the change form's own sections (templates test
+`can_view_personal_data`). Declare on the ModelAdmin:
+
+    personal_fields = ("name", "name_kana", "email", "phone", "organization")
+    personal_display = ("attachment_link",)   # admin methods that show personal data
+    personal_permission = "seminars.view_personal_data"  # default: <app>.view_personal_data
+
+AuditLogAdminMixin — the object's entries of mie_dx.audit, shown in a section of its change
+page with the staff member's full name ("本人・システム" when nobody signed in acted).
+"""
+
+from django.contrib import admin
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from mie_dx.audit import entries_for
+from mie_dx.registry import audit_action_labels
+
+
+class FieldsetsChain:
+    """Lets several mixins adjust the fieldsets, also of an admin that builds its own.
+
+    An admin overriding get_fieldsets ends with `return self.finish_fieldsets(request, obj,
+    fieldsets)`; each mixin's finish_fieldsets transforms and passes on.
+    """
+
+    def get_fieldsets(self, request, obj=None):
+        return self.finish_fieldsets(request, obj, super().get_fieldsets(request, obj))
+
+    def finish_fieldsets(self, request, obj, fieldsets):
+        return fieldsets
+
+
+class PersonalDataAdminMixin(FieldsetsChain):
+    personal_fields: tuple[str, ...] = ()
+    personal_display: tuple[str, ...] = ()
+    personal_permission: str | None = None
+
+    def has_personal_data_permission(self, request: HttpRequest) -> bool:
+        permission = self.personal_permission or f"{self.opts.app_label}.view_personal_data"
+        return request.user.has_perm(permission)
+
+    @property
+    def _hidden(self) -> frozenset[str]:
+        return frozenset((*self.personal_fields, *self.personal_display))
+
+    def _without_personal(self, request: HttpRequest, names) -> list:
+        if self.has_personal_data_permission(request):
+            return list(names)
+        return [name for name in names if _name_of(name) not in self._hidden]
+
+    # Forms and change pages.
+    def finish_fieldsets(self, request, obj, fieldsets):
+        fieldsets = super().finish_fieldsets(request, obj, fieldsets)
+        if self.has_personal_data_permission(request):
+            return fieldsets
+        hidden = self._hidden
+        guarded = []
+        for title, options in fieldsets:
+            fields = [f for f in options.get("fields", ()) if _name_of(f) not in hidden]
+            if fields:
+                guarded.append((title, {**options, "fields": fields}))
+        return guarded
+
+    def get_fields(self, request, obj=None):
+        return self._without_personal(request, super().get_fields(request, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._without_personal(request, super().get_readonly_fields(request, obj))
+
+    def get_exclude(self, request, obj=None):
+        excluded = super().get_exclude(request, obj)
+        if self.has_personal_data_permission(request):
+            return excluded
+        return [*(excluded or ()), *self.personal_fields]
+
+    # Change lists.
+    def get_list_display(self, request):
+        return self._without_personal(request, super().get_list_display(request))
+
+    def get_list_display_links(self, request, list_display):
+        links = super().get_list_display_links(request, list_display)
+        if links is None:
+            return links
+        kept = [name for name in links if name in list_display]
+        return kept or list(list_display[:1])
+
+    def get_search_fields(self, request):
+        return self._without_personal(request, super().get_search_fields(request))
+
+    def get_list_filter(self, request):
+        return self._without_personal(request, super().get_list_filter(request))
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        """Filtering by a personal field through the URL (?email__startswith=…) would reveal
+        it through the counts. A refused lookup is a 400 in the change list."""
+        if not self.has_personal_data_permission(request):
+            field_name = lookup.split(LOOKUP_SEP, 1)[0]
+            if field_name in self._hidden:
+                return False
+        return super().lookup_allowed(lookup, value, request)
+
+    # The object's own sections (templates) and history.
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_view_personal_data": self.has_personal_data_permission(request),
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+def _name_of(field) -> str:
+    """A fieldsets entry may be a name or a tuple of names on one line."""
+    return field if isinstance(field, str) else ""
+
+
+class AuditLogAdminMixin(FieldsetsChain):
+    """Adds the read-only 「操作記録」 section to the object's change page."""
+
+    audit_log_fieldset_title = _("操作記録")
+
+    def finish_fieldsets(self, request, obj, fieldsets):
+        fieldsets = list(super().finish_fieldsets(request, obj, fieldsets))
+        if obj is None:
+            return fieldsets
+        return [
+            *fieldsets,
+            (self.audit_log_fieldset_title, {"fields": ["audit_log"], "classes": ["collapse"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else [*readonly, "audit_log"]
+
+    @admin.display(description=_("操作記録"))
+    def audit_log(self, obj) -> str:
+        labels = audit_action_labels()
+        entries = [
+            {
+                "at": entry.created_at,
+                "action": labels.get(entry.action, entry.action),
+                "user": entry.user,
+                "data": entry.data,
+            }
+            for entry in entries_for(obj)
+        ]
+        return render_to_string("admin/includes/audit_log.html", {"entries": entries})

@@ -1,0 +1,65 @@
+"""The 4-point satisfaction survey (KPI 10-1 a): one model base, one form, one service.
+
+Consultations and seminars each keep their own survey table (it belongs to their object) on
+this base; the answering service and the view are shared.
+"""
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from mie_dx.audit import log_action
+from mie_dx.tokens import new_token
+
+
+class Rating(models.TextChoices):
+    USEFUL = "useful", _("役に立った")
+    SOMEWHAT_USEFUL = "somewhat_useful", _("やや役に立った")
+    NOT_VERY_USEFUL = "not_very_useful", _("あまり役に立たなかった")
+    NOT_USEFUL = "not_useful", _("役に立たなかった")
+
+
+USEFUL_RATINGS = (Rating.USEFUL, Rating.SOMEWHAT_USEFUL)
+
+
+class SatisfactionSurvey(models.Model):
+    """A 4-point "did it help?" survey answered once through a private link."""
+
+    PERSONAL_FIELDS: tuple[str, ...] = ("comment",)
+
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    sent_at = models.DateTimeField(_("送信日時"), default=timezone.now)
+    rating = models.CharField(_("評価"), max_length=20, choices=Rating, blank=True)
+    comment = models.TextField(_("ご意見"), max_length=2000, blank=True)
+    answered_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class SurveyError(Exception):
+    """The answer cannot be recorded; the message is shown to the person."""
+
+
+@transaction.atomic
+def answer_survey(
+    *, survey: SatisfactionSurvey, rating: str, comment: str = ""
+) -> SatisfactionSurvey:
+    """Record the answer to a satisfaction survey, once. Locks the survey row."""
+    survey = type(survey).objects.select_for_update().get(pk=survey.pk)
+    if survey.is_answered:
+        raise SurveyError(gettext("このアンケートにはすでにご回答いただいています。"))
+    if rating not in Rating.values:
+        raise SurveyError(gettext("いずれかを選んでください。"))
+    survey.rating = rating
+    survey.comment = comment
+    survey.answered_at = timezone.now()
+    survey.save(update_fields=["rating", "comment", "answered_at"])
+    # The comment is the person's words: the log keeps only that there is one.
+    log_action(survey, "survey.answered", data={"rating": rating, "comment": bool(comment)})
+    return survey
