@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format messages migrate demo worker beat check-services clean
+.PHONY: run test test-quick install lint format messages migrate demo worker beat check-services clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -49,6 +49,10 @@ check-services: $(STAMP)
 # Every test, against PostgreSQL (DATABASE_URL, default the local server) and Redis (REDIS_URL).
 test: install lint check-services
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# A quick local run: everything but the browser (Playwright) and real-worker tests.
+test-quick: install lint
+	$(BIN)/pytest -m "not browser and not worker" $(PYTEST_ARGS)
 
 worker: install
 	$(BIN)/celery -A mie_dx worker --loglevel=INFO --concurrency=2

@@ -1,11 +1,20 @@
-"""Shared fixtures: the people every view test needs, and a clean cache per test."""
+"""Shared fixtures: the people every view test needs (one per staff role, a member of the
+public), capturing the e-mails sent, and a clean cache per test."""
+
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from mie_dx.roles import CENTER_STAFF, sync_roles
+from mie_dx.roles import (
+    CENTER_STAFF,
+    MANAGERS,
+    PROCEDURE_OFFICERS,
+    TRAINING_OFFICERS,
+    sync_roles,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -38,14 +47,36 @@ def staff_roles(db) -> None:
     sync_roles()
 
 
+def _staff_member(role: str, username: str, password: str):
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.jp", password=password, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
 @pytest.fixture
 def center_staff(staff_roles, password):
     """A member of センター事務局: staff, in the center staff group."""
-    user = get_user_model().objects.create_user(
-        username="staff", email="staff@example.jp", password=password, is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=CENTER_STAFF))
-    return user
+    return _staff_member(CENTER_STAFF, "staff", password)
+
+
+@pytest.fixture
+def manager(staff_roles, password):
+    """A manager (CDO, bureau): reads figures, never people's personal data."""
+    return _staff_member(MANAGERS, "cdo", password)
+
+
+@pytest.fixture
+def training_officer(staff_roles, password):
+    """人材育成担当."""
+    return _staff_member(TRAINING_OFFICERS, "training", password)
+
+
+@pytest.fixture
+def procedure_officer(staff_roles, password):
+    """行政手続担当."""
+    return _staff_member(PROCEDURE_OFFICERS, "procedures", password)
 
 
 @pytest.fixture
@@ -54,3 +85,19 @@ def public_user(db, password):
     return get_user_model().objects.create_user(
         username="resident", email="resident@example.jp", password=password
     )
+
+
+@pytest.fixture
+def capture_mail(django_capture_on_commit_callbacks, mailoutbox):
+    """``with capture_mail() as sent:`` — the e-mails sent once the block's transactions commit
+    (the outbox's tasks run on commit, in process)."""
+
+    @contextmanager
+    def capture():
+        sent: list = []
+        before = len(mailoutbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            yield sent
+        sent.extend(mailoutbox[before:])
+
+    return capture

@@ -114,14 +114,7 @@ def test_staff_erase_personal_data_on_request_from_the_admin(client, center_staf
     assert still_open.name == "見本 三郎"
 
 
-def test_managers_cannot_erase(client, staff_roles, password):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from mie_dx.roles import MANAGERS
-
-    manager = get_user_model().objects.create_user(username="cdo", password=password, is_staff=True)
-    manager.groups.add(Group.objects.get(name=MANAGERS))
+def test_managers_cannot_erase(client, manager):
     ended = _closed(name="見本 花子")
     client.force_login(manager)
     client.post(

@@ -1,11 +1,10 @@
 """The staff roles created by the data migration, and what each may do."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from mie_dx.roles import ALL_ROLES, CENTER_STAFF, MANAGERS
+from mie_dx.roles import ALL_ROLES, CENTER_STAFF
 from tests.consultations.factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +25,7 @@ def test_center_staff_triage_and_see_personal_data(client, center_staff):
     assert client.get(reverse("admin:mie_dx_notification_changelist")).status_code == 200
 
 
-def test_managers_read_consultations_without_personal_data(client, password):
-    manager = get_user_model().objects.create_user(username="cdo", password=password, is_staff=True)
-    manager.groups.add(Group.objects.get(name=MANAGERS))
+def test_managers_read_consultations_without_personal_data(client, manager):
     consultation = ConsultationFactory(name="見本 花子", email="hanako@example.jp")
     client.force_login(manager)
     page = client.get(reverse("admin:consultations_consultation_change", args=[consultation.pk]))

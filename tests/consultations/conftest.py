@@ -1,10 +1,6 @@
-"""Fixtures for the consultation tests: private storage, a manager, the matched supporter."""
+"""Fixtures for the consultation tests: private storage for uploads."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-
-from mie_dx.roles import MANAGERS
 
 
 @pytest.fixture(autouse=True)
@@ -19,13 +15,3 @@ def private_media(settings, tmp_path):
         },
     }
     return location
-
-
-@pytest.fixture
-def manager(staff_roles, password):
-    """Staff who may read consultations but not the requesters' personal data."""
-    user = get_user_model().objects.create_user(
-        username="cdo", email="cdo@example.jp", password=password, is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=MANAGERS))
-    return user

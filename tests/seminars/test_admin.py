@@ -3,12 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from mie_dx.roles import MANAGERS
 from seminars.models import (
     Attendance,
     Registration,
@@ -22,15 +19,6 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:seminars_seminar_changelist"
 REGISTRATIONS = "admin:seminars_registration_changelist"
-
-
-@pytest.fixture
-def manager(db, password):
-    user = get_user_model().objects.create_user(
-        username="cdo", email="cdo@example.jp", password=password, is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=MANAGERS))
-    return user
 
 
 @pytest.fixture
