@@ -87,19 +87,7 @@ class ConsultationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Consultation
-        fields = (
-            "source",
-            "requester_type",
-            "organization",
-            "name",
-            "name_kana",
-            "email",
-            "phone",
-            "municipality",
-            "category",
-            "title",
-            "description",
-        )
+        fields = ("source", *ConsultationDetails.field_names())
 
 
 class TransitionForm(forms.Form):

@@ -11,20 +11,7 @@ from mie_dx.municipalities import Municipality
 class ConsultationForm(RequesterFieldsForm):
     """The public consultation form."""
 
-    field_order = [
-        "requester_type",
-        "organization",
-        "name",
-        "name_kana",
-        "email",
-        "phone",
-        "municipality",
-        "category",
-        "title",
-        "description",
-        "attachment",
-        "privacy_consent",
-    ]
+    field_order = [*ConsultationDetails.field_names(), "attachment", "privacy_consent"]
 
     municipality = forms.ChoiceField(
         label=_("所在市町"),

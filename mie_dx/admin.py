@@ -14,9 +14,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mie_dx.models import Notification
+from mie_dx.models import AuditLog, Notification
 from mie_dx.notifications import resend_failed
-from mie_dx.registry import private_link_paths
+from mie_dx.registry import audit_action_labels, private_link_paths
 
 
 def _private_link() -> re.Pattern:
@@ -117,3 +117,35 @@ class NotificationAdmin(admin.ModelAdmin):
         except NoReverseMatch:
             return f"{opts.verbose_name}: {related}"
         return format_html('<a href="{}">{}: {}</a>', url, opts.verbose_name, related)
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Every app's audit log in one list, for an audit: read-only, no personal data in it."""
+
+    list_display = ("created_at", "action_label", "content_type", "object_id", "acted_by")
+    list_filter = ("action", "content_type", ("created_at", admin.DateFieldListFilter))
+    list_select_related = ("user", "content_type")
+    search_fields = ("action", "user__username", "user__last_name", "user__first_name")
+    ordering = ("-created_at", "-pk")
+    fields = ("created_at", "action_label", "content_type", "object_id", "acted_by", "data")
+    readonly_fields = fields
+
+    @admin.display(description=_("操作"), ordering="action")
+    def action_label(self, entry: AuditLog) -> str:
+        return audit_action_labels().get(entry.action, entry.action)
+
+    @admin.display(description=_("操作した人"), ordering="user")
+    def acted_by(self, entry: AuditLog) -> str:
+        if entry.user is None:
+            return gettext("本人・システム")
+        return entry.user.get_full_name() or entry.user.get_username()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
+        return False

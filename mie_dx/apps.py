@@ -18,6 +18,7 @@ class MieDxConfig(AppConfig):
             "mie_dx.change_notification",  # resend a failed notification
             "mie_dx.view_department",
             "mie_dx.view_division",
+            "mie_dx.view_auditlog",
         ],
         MANAGERS: ["mie_dx.view_department", "mie_dx.view_division"],
     }
