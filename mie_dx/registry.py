@@ -16,6 +16,8 @@ paths are imported when first needed, so an app's models are ready by then):
   the outbox admin masks those tokens so staff cannot act as the person.
 - `importers` — {name: "app.resources.XResource"}: what `import_data NAME FILE` imports.
 - `audit_actions` — {"app.verb": _("label")}: how the admin names the app's audit-log actions.
+- `kpi_sources` — {"KPI code": "app.selectors.fn"}: the figures an app holds for a plan KPI
+  (contract in mie_dx.figures); several apps may feed one KPI.
 
 Example (training/apps.py):
 
@@ -86,3 +88,12 @@ def audit_action_labels() -> dict[str, str]:
     for _config, declared in _declaring("audit_actions"):
         labels.update(declared)
     return labels
+
+
+def kpi_sources() -> dict[str, list[Callable]]:
+    """{KPI code: [source, ...]} from every app (mie_dx.figures)."""
+    gathered: dict[str, list[Callable]] = {}
+    for _config, declared in _declaring("kpi_sources"):
+        for code, path in declared.items():
+            gathered.setdefault(code, []).append(import_string(path))
+    return gathered

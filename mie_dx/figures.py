@@ -1,0 +1,54 @@
+"""Figures the apps hand to the KPI dashboard, and fiscal years counted in the database.
+
+An app that holds the data behind a plan KPI declares it in its apps.py (mie_dx.registry):
+
+    kpi_sources = {"10-2 a": "procedures.selectors.kpi_digitised_share"}
+
+The callable takes the fiscal years wanted and answers, in a fixed number of queries whatever
+the data size, a `KpiContribution` per fiscal year (years with no data may be left out).
+Several apps may feed one KPI (10-1 a: the consultation and the seminar surveys): their
+contributions are added. How the KPI app turns them into an actual:
+
+- a percentage KPI: 100 × Σ numerator ÷ Σ denominator of that fiscal year;
+- a count KPI: Σ numerator of that fiscal year, added to the baseline year by year when the
+  KPI is cumulative.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import models
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.lookups import GreaterThanOrEqual
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class KpiContribution:
+    numerator: Decimal | int
+    denominator: Decimal | int | None = None
+    # The records behind the figure, for the drill-down (a page without personal data).
+    url: str = ""
+    label: str = ""  # what the url shows, e.g. "相談のアンケート"
+    as_of: date | None = None
+
+
+KpiSource = Callable[[Sequence[int]], dict[int, KpiContribution]]
+
+
+def fiscal_year_of(field: str, *, is_datetime: bool = True) -> models.Expression:
+    """The fiscal year (April–March) of a date or datetime column, computed in the database
+    (a datetime in Asia/Tokyo).
+
+    `queryset.annotate(fy=fiscal_year_of("answered_at")).values("fy").annotate(n=Count("pk"))`
+    counts by fiscal year in one query, on PostgreSQL and SQLite alike.
+    """
+    tz = {"tzinfo": timezone.get_default_timezone()} if is_datetime else {}
+    year = ExtractYear(field, **tz)
+    return models.Case(
+        models.When(GreaterThanOrEqual(ExtractMonth(field, **tz), 4), then=year),
+        default=year - 1,
+        output_field=models.IntegerField(),
+    )
