@@ -61,7 +61,8 @@ class ConsultationQuerySet(models.QuerySet):
 class Consultation(Requester):
     """A consultation and its requester (the requester fields come from mie_dx.people)."""
 
-    # Erasure also blanks what the requester wrote, and the attachment's name.
+    # Erasure also blanks what the requester wrote and the attachment's name (the admin hides
+    # only the attachment's name from managers: the title and description say what the case is).
     PERSONAL_FIELDS = (*Requester.PERSONAL_FIELDS, "title", "description", "attachment_name")
 
     reference = models.CharField(_("受付番号"), max_length=16, unique=True, editable=False)

@@ -58,7 +58,8 @@ class PersonDetails:
 class Requester(models.Model):
     """The requester fields, consent and erasure stamp, for a model that holds a person."""
 
-    # What the personal-data guard hides and erasure blanks (organisation only for people).
+    # The person's details: what erasure blanks (the organisation only for people) and what
+    # each app's admin hides from staff without view_personal_data (PersonalDataAdminMixin).
     PERSONAL_FIELDS: tuple[str, ...] = ("name", "name_kana", "email", "phone", "organization")
 
     requester_type = models.CharField(_("区分"), max_length=16, choices=RequesterType.choices)
