@@ -117,3 +117,9 @@ class NotificationAdmin(admin.ModelAdmin):
         except NoReverseMatch:
             return f"{opts.verbose_name}: {related}"
         return format_html('<a href="{}">{}: {}</a>', url, opts.verbose_name, related)
+
+
+# The organisation's admin (部局, 所属) and the fiscal-year list filters, registered with the
+# admin when it loads this module.
+from mie_dx import admin_filters as _admin_filters  # noqa: E402, F401
+from mie_dx import organisation_admin as _organisation_admin  # noqa: E402, F401
