@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
+from consultations import selectors
 from consultations.models import Consultation
 from mie_dx.importexport import PortalResource
 from mie_dx.text import join_list
@@ -46,6 +47,9 @@ class ConsultationResource(PortalResource):
             "phone",
         )
         personal_fields = ("organization", "name", "name_kana", "email", "phone")
+
+    def get_queryset(self):
+        return selectors.consultations_for_triage()
 
     def dehydrate_created_at(self, consultation: Consultation) -> str:
         return timezone.localtime(consultation.created_at).strftime("%Y-%m-%d %H:%M")

@@ -128,8 +128,7 @@ class DivisionResource(PortalResource):
                 % {"min": MIN_FISCAL_YEAR, "max": MAX_FISCAL_YEAR}
             )
         department_code, division_code = values[DEPARTMENT_CODE], values[DIVISION_CODE]
-        if department_code and division_code:
-            self._check_consistent(line, instance, values, errors)
+        self._check_consistent(line, instance, values, errors)
         if errors:
             raise ValidationError(errors)
 
@@ -165,6 +164,10 @@ class DivisionResource(PortalResource):
         """A division belongs to one department, and a department has one name, in the file;
         a division keeps its department (a move is a new code, or a change in the admin)."""
         department_code, division_code = values[DEPARTMENT_CODE], values[DIVISION_CODE]
+        if department_code and values[DEPARTMENT_NAME]:
+            self._check_department_name(line, department_code, values[DEPARTMENT_NAME], errors)
+        if not (department_code and division_code):
+            return
         first_line, first_department = self._division_department.setdefault(
             division_code, (line, department_code)
         )
@@ -184,10 +187,10 @@ class DivisionResource(PortalResource):
                 )
                 % {"division": division_code, "department": instance.department.code}
             )
-        name_line, name = self._department_name.setdefault(
-            department_code, (line, values[DEPARTMENT_NAME])
-        )
-        if name != values[DEPARTMENT_NAME]:
+
+    def _check_department_name(self, line, department_code, department_name, errors) -> None:
+        name_line, name = self._department_name.setdefault(department_code, (line, department_name))
+        if name != department_name:
             errors.setdefault(DEPARTMENT_NAME, []).append(
                 gettext("部局コード %(department)s の部局名が %(line)s行目（%(name)s）と違います。")
                 % {"department": department_code, "line": name_line, "name": name}
