@@ -187,6 +187,10 @@ def test_a_csv_that_is_not_utf8_is_refused_with_a_hint(import_file):
 
 def test_the_admin_previews_the_import_and_saves_only_on_confirmation(client, superuser):
     client.force_login(superuser)
+    changelist = client.get(reverse("admin:mie_dx_division_changelist")).content.decode()
+    assert reverse("admin:mie_dx_division_import") in changelist
+    form = client.get(reverse("admin:mie_dx_division_import")).content.decode()
+    assert all(column in form for column in HEADER)
     upload = SimpleUploadedFile("divisions.xlsx", xlsx_bytes(ROWS))
 
     preview = client.post(
