@@ -8,8 +8,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
@@ -33,12 +31,14 @@ from consultations.models import (
     Status,
     Survey,
 )
+from consultations.resources import ConsultationResource
 from consultations.services import ConsultationDetails, ConsultationError
 from consultations.workflow import next_statuses
+from mie_dx.admin_filters import FiscalYearDateListFilter
 from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
 from mie_dx.audit import save_changes
-from mie_dx.csv_export import csv_response
 from mie_dx.forms import clean_kana_field, clean_phone_field
+from mie_dx.importexport import PortalExportMixin
 from mie_dx.text import join_list
 
 PERSONAL_FIELDS = ("organization", "name", "name_kana", "email", "phone")
@@ -118,10 +118,16 @@ class NoteForm(forms.Form):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class ConsultationAdmin(
+    AuditLogAdminMixin, PersonalDataAdminMixin, PortalExportMixin, admin.ModelAdmin
+):
+    """Export (CSV / XLSX) through PortalExportMixin: the change list as filtered, personal
+    columns only for staff with view_personal_data."""
+
     form = ConsultationAdminForm
     change_form_template = "admin/consultations/consultation/change_form.html"
-    change_list_template = "admin/consultations/consultation/change_list.html"
+    resource_classes = [ConsultationResource]
+    export_filename_stem = "consultations"
     list_display = (
         "reference",
         "age",
@@ -140,6 +146,7 @@ class ConsultationAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelA
         "requester_type",
         "municipality",
         AgeFilter,
+        ("created_at", FiscalYearDateListFilter),
         "source",
         ("assignments__supporter", admin.RelatedOnlyFieldListFilter),
         "is_sample",
@@ -287,7 +294,9 @@ class ConsultationAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelA
                 wrap(self.advice_view),
                 name="consultations_advice",
             ),
-            path("export/", wrap(self.export_view), name="consultations_export"),
+            # The export's older name (PortalExportMixin also names it
+            # consultations_consultation_export).
+            path("export/", wrap(self.export_action), name="consultations_export"),
             *super().get_urls(),
         ]
 
@@ -417,61 +426,6 @@ class ConsultationAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelA
                 }
             )
         return super().change_view(request, object_id, form_url, extra_context)
-
-    # --- Export ----------------------------------------------------------------------------
-
-    def export_view(self, request: HttpRequest) -> HttpResponse:
-        """The change list as it is filtered now, as CSV for Japanese Excel."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        # A refused lookup (lookup_allowed) raises DisallowedModelAdminLookup here: a 400.
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            # As the change list does with a malformed filter: back to it, flagged.
-            return HttpResponseRedirect(
-                reverse("admin:consultations_consultation_changelist") + f"?{ERROR_FLAG}=1"
-            )
-        queryset = changelist.get_queryset(request)
-        personal = request.user.has_perm("consultations.view_personal_data")
-        header = [
-            _("受付番号"),
-            _("受付日時"),
-            _("受付経路"),
-            _("状態"),
-            _("相談者の区分"),
-            _("所在市町"),
-            _("相談内容の種類"),
-            _("件名"),
-            _("担当"),
-        ]
-        if personal:
-            header += [
-                _("団体・事業者・所属名"),
-                _("氏名"),
-                _("フリガナ"),
-                _("メールアドレス"),
-                _("電話番号"),
-            ]
-
-        def rows():
-            for c in queryset.iterator(chunk_size=500):
-                row = [
-                    c.reference,
-                    timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
-                    c.get_source_display(),
-                    c.get_status_display(),
-                    c.get_requester_type_display(),
-                    c.get_municipality_display(),
-                    c.get_category_display(),
-                    c.title,
-                    join_list(a.supporter.name for a in c.active_assignments),
-                ]
-                if personal:
-                    row += [c.organization, c.name, c.name_kana, c.email, c.phone]
-                yield row
-
-        return csv_response(filename_stem="consultations", header=header, rows=rows())
 
 
 @admin.register(Survey)

@@ -149,3 +149,9 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
         return False
+
+
+# The organisation's admin (部局, 所属) and the fiscal-year list filters, registered with the
+# admin when it loads this module.
+from mie_dx import admin_filters as _admin_filters  # noqa: E402, F401
+from mie_dx import organisation_admin as _organisation_admin  # noqa: E402, F401

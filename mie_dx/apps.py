@@ -12,6 +12,7 @@ class MieDxConfig(AppConfig):
     # The core plugs into itself the way every app does (mie_dx.registry).
     demo_loader = "mie_dx.demo.load_organisation"
     demo_order = 0
+    importers = {"divisions": "mie_dx.resources.DivisionResource"}
     role_permissions = {
         CENTER_STAFF: [
             "mie_dx.view_notification",

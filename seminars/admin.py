@@ -19,10 +19,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from mie_dx.admin_filters import FiscalYearFieldListFilter
 from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
 from mie_dx.audit import save_changes
-from mie_dx.csv_export import csv_response
 from mie_dx.fiscal import fiscal_year_label
+from mie_dx.importexport import PortalExportMixin
 from seminars import retention, selectors, services
 from seminars.forms import CancelSeminarForm, SeminarAdminForm
 from seminars.models import (
@@ -33,6 +34,7 @@ from seminars.models import (
     SeminarSurvey,
     Talk,
 )
+from seminars.resources import RegistrationResource
 
 # At or above this share of on-site seats taken, the change list flags the seminar.
 NEARLY_FULL = 0.9
@@ -75,7 +77,7 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         "registrants_link",
     )
     list_display_links = ("numbered", "title")
-    list_filter = ("status", "fiscal_year", "format")
+    list_filter = ("status", ("fiscal_year", FiscalYearFieldListFilter), "format")
     search_fields = ("title", "theme", "slug")
     readonly_fields = ("status", "cancelled_at", "cancellation_reason")
     actions = ("publish", "mark_held", "promote_waitlisted", "assign_slots")
@@ -413,10 +415,15 @@ class RegistrationAdminForm(forms.ModelForm):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class RegistrationAdmin(
+    AuditLogAdminMixin, PersonalDataAdminMixin, PortalExportMixin, admin.ModelAdmin
+):
+    """Export (CSV / XLSX, admin:seminars_registration_export) through PortalExportMixin."""
+
     form = RegistrationAdminForm
     personal_fields = Registration.PERSONAL_FIELDS
-    change_list_template = "admin/seminars/registration/change_list.html"
+    resource_classes = [RegistrationResource]
+    export_filename_stem = "seminar-registrations"
     list_display = (
         "name",
         "name_kana",
@@ -564,63 +571,6 @@ class RegistrationAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelA
             self.message_user(
                 request, _("%(count)s件の個人情報を削除しました。") % {"count": erased}
             )
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("export/", wrap(self.export_view), name="seminars_registration_export"),
-            *super().get_urls(),
-        ]
-
-    def export_view(self, request: HttpRequest) -> HttpResponse:
-        """The change list as it is filtered now, as CSV for Japanese Excel."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        queryset = self.get_changelist_instance(request).get_queryset(request)
-        header = [
-            _("セミナー"),
-            _("状態"),
-            _("参加方法"),
-            _("参加者の区分"),
-            _("団体・事業者・所属名"),
-            _("氏名"),
-            _("フリガナ"),
-            _("メールアドレス"),
-            _("電話番号"),
-            _("個別相談を希望"),
-            _("個別相談の内容"),
-            _("個別相談の時間"),
-            _("相談の受付番号"),
-            _("申込日時"),
-            _("キャンセル待ち登録日時"),
-            _("出欠の記録日時"),
-        ]
-
-        def when(moment) -> str:
-            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-        def rows():
-            for r in queryset.iterator(chunk_size=500):
-                yield [
-                    str(r.seminar),
-                    r.get_status_display(),
-                    r.get_attendance_display(),
-                    r.get_requester_type_display(),
-                    r.organization,
-                    r.name,
-                    r.name_kana,
-                    r.email,
-                    r.phone,
-                    _("はい") if r.wants_consultation else "",
-                    r.consultation_topic,
-                    when(r.consultation_slot_at),
-                    r.consultation.reference if r.consultation else "",
-                    when(r.registered_at),
-                    when(r.waitlisted_at),
-                    when(r.checked_in_at),
-                ]
-
-        return csv_response(filename_stem="seminar-registrations", header=header, rows=rows())
 
 
 @admin.register(SeminarSurvey)

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mie_dx.fiscal import fiscal_year
+from mie_dx.fiscal import FiscalYearField, fiscal_year
 from mie_dx.people import Requester, RequesterType
 from mie_dx.surveys import SatisfactionSurvey
 from mie_dx.tokens import new_token
@@ -50,7 +50,7 @@ PUBLIC_STATUSES = (SeminarStatus.PUBLISHED, SeminarStatus.CANCELLED, SeminarStat
 
 
 class Seminar(models.Model):
-    fiscal_year = models.PositiveSmallIntegerField(
+    fiscal_year = FiscalYearField(
         _("年度"),
         help_text=_("西暦の年度（令和4年度は2022）。開催日があるときは開催日の年度にそろえます。"),
     )

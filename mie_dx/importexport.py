@@ -1,0 +1,448 @@
+"""Import and export for every app, one way: django-import-export with the portal's rules.
+
+A resource (`PortalResource`) maps a model to spreadsheet columns with Japanese headers. It
+
+- imports CSV (UTF-8, with or without BOM, as Excel saves it) and XLSX; extra columns are
+  ignored; a file without a required column is refused as a whole, naming the columns;
+- imports all or nothing: every bad row is reported with its line in the file (the header is
+  line 1), its column and the reason, and the whole import is rolled back;
+- creates or updates by a natural key (`Meta.import_id_fields`) and counts the rows created,
+  updated and unchanged (`summarise`);
+- exports with a formula-injection guard on every text cell (`guard_formula`) and without the
+  columns listed in `Meta.personal_fields` unless the user has `<app_label>.view_personal_data`
+  (no user — a command, a task — never gets them).
+
+The admin side (`PortalExportMixin`, `PortalImportExportMixin`) offers CSV and XLSX only:
+import with a preview before anything is saved, export of the change list as it is filtered.
+`manage.py import_data NAME FILE` runs the same import from the command line.
+
+Column names are a data contract (other offices' spreadsheets, scheduled jobs), so an
+importable resource spells them literally in Japanese; an export-only resource may translate
+them (`gettext_lazy`).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tablib
+from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.translation import gettext
+from import_export import widgets
+from import_export.admin import ExportMixin, ImportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.resources import ModelResource
+from import_export.results import Error, Result, RowResult
+from import_export.signals import post_export
+
+# A cell starting with one of these is a formula (or DDE command) in Excel or LibreOffice;
+# Japanese Excel also takes the full-width forms. Prefixed with ' the cell stays text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠", "|")
+
+# Widgets whose export is a number, a date or a flag, never text a person typed.
+_NON_TEXT_WIDGETS = (
+    widgets.NumberWidget,
+    widgets.DateWidget,
+    widgets.DateTimeWidget,
+    widgets.TimeWidget,
+    widgets.DurationWidget,
+    widgets.BooleanWidget,
+)
+
+# The query-string parameter that picks the export format (csv, the default, or xlsx).
+FORMAT_VAR = "_format"
+
+# The line of the first data row: the header is line 1.
+FIRST_DATA_LINE = 2
+
+
+def guard_formula(value: object) -> object:
+    """`value` with a leading ' if a spreadsheet would run it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all (wrong type, not UTF-8, not a spreadsheet)."""
+
+
+class MissingColumnsError(Exception):
+    """The file lacks columns the import needs; nothing in it was imported."""
+
+
+def _normalise_header(header: object) -> str:
+    return "" if header is None else force_str(header).strip().lstrip("\ufeff")
+
+
+def dataset_from_file(content: bytes, filename: str) -> tablib.Dataset:
+    """A dataset from the bytes of a .csv (UTF-8, BOM or not) or .xlsx file."""
+    suffix = Path(filename).suffix.lower()
+    try:
+        if suffix == ".csv":
+            try:
+                text = content.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise ImportFileError(
+                    gettext(
+                        "CSVファイルを読めません。Excelでは「CSV UTF-8（コンマ区切り）」で"
+                        "保存してください。"
+                    )
+                ) from error
+            dataset = CSV(encoding="utf-8-sig").create_dataset(text)
+        elif suffix == ".xlsx":
+            dataset = XLSX().create_dataset(content)
+        else:
+            raise ImportFileError(
+                gettext("CSV（.csv）またはExcel（.xlsx）のファイルを指定してください。")
+            )
+    except ImportFileError:
+        raise
+    except Exception as error:  # a corrupt workbook, a CSV that is not one
+        raise ImportFileError(
+            gettext("ファイルを読めません: %(error)s") % {"error": error}
+        ) from error
+    return dataset
+
+
+# --- Results -------------------------------------------------------------------------------
+
+
+class PortalResult(Result):
+    """A result whose row numbers are lines in the file (the header is line 1)."""
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(number + 1, row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        super().append_error_row(number + 1, row, errors)
+
+    def row_errors(self):
+        return [(i + FIRST_DATA_LINE, row.errors) for i, row in enumerate(self.rows) if row.errors]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int | None  # None: the file as a whole (a missing column)
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.reason
+        return gettext("%(line)s行目「%(column)s」: %(reason)s") % {
+            "line": self.line,
+            "column": self.column or gettext("行全体"),
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def summarise(result: Result) -> ImportReport:
+    """Counts and problems of an import, in file order."""
+    report = ImportReport()
+    for error in result.base_errors:
+        report.problems.append(RowProblem(None, "", force_str(error.error)))
+    problems: list[RowProblem] = []
+    for row in result.invalid_rows:
+        for column, reasons in row.error_dict.items():
+            for reason in reasons:
+                column_name = "" if column == NON_FIELD_ERRORS else force_str(column)
+                problems.append(RowProblem(row.number, column_name, force_str(reason)))
+    for row in result.error_rows:
+        for error in row.errors:
+            problems.append(RowProblem(row.number, "", force_str(error.error)))
+    problems.sort(key=lambda p: p.line or 0)
+    report.problems.extend(problems)
+    for row in result.rows:
+        if getattr(row, "blank", False):
+            continue
+        if row.import_type == RowResult.IMPORT_TYPE_NEW:
+            report.created += 1
+        elif row.import_type == RowResult.IMPORT_TYPE_UPDATE:
+            report.updated += 1
+        elif row.import_type == RowResult.IMPORT_TYPE_SKIP:
+            report.unchanged += 1
+    return report
+
+
+# --- Resources -----------------------------------------------------------------------------
+
+
+class PortalResource(ModelResource):
+    """The base of every resource in the portal.
+
+    Subclasses declare every column as a `Field` with an explicit `column_name`, list them
+    in `Meta.fields`, and may set:
+
+    - `Meta.import_id_fields` — the natural key (e.g. `("code",)`);
+    - `Meta.required_fields` — field names whose columns a file must have (default: every
+      field that is not read-only);
+    - `Meta.personal_fields` — field names exported only to users with the app's
+      `view_personal_data` permission.
+
+    Construct with `user=` (the admin and the export do): that user's permissions decide the
+    personal columns.
+    """
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+        personal_fields: tuple[str, ...] = ()
+        required_fields: tuple[str, ...] | None = None
+
+    def __init__(self, *, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        for resource_field in self.fields.values():
+            # Lazy (translated) headers become plain text once, in the active language.
+            resource_field.column_name = force_str(resource_field.column_name)
+
+    @classmethod
+    def get_result_class(cls):
+        return PortalResult
+
+    # --- Personal data ---------------------------------------------------------------------
+
+    @classmethod
+    def personal_field_names(cls) -> frozenset[str]:
+        return frozenset(getattr(cls._meta, "personal_fields", ()) or ())
+
+    def can_see_personal_data(self) -> bool:
+        if not self.personal_field_names():
+            return True
+        if self.user is None:
+            return False
+        app_label = self._meta.model._meta.app_label
+        return self.user.has_perm(f"{app_label}.view_personal_data")
+
+    def _without_personal(self, fields: Iterable) -> list:
+        fields = list(fields)
+        if self.can_see_personal_data():
+            return fields
+        personal = self.personal_field_names()
+        return [f for f in fields if self.get_field_name(f) not in personal]
+
+    def get_export_fields(self, selected_fields=None):
+        return self._without_personal(super().get_export_fields(selected_fields))
+
+    def get_user_visible_fields(self):
+        return self._without_personal(super().get_user_visible_fields())
+
+    # --- Export ----------------------------------------------------------------------------
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(field.widget, _NON_TEXT_WIDGETS):
+            return value
+        return guard_formula(value)
+
+    # --- Import ----------------------------------------------------------------------------
+
+    def required_columns(self) -> list[str]:
+        names = getattr(self._meta, "required_fields", None)
+        if names is None:
+            return [f.column_name for f in self.get_import_fields() if not f.readonly]
+        return [self.fields[name].column_name for name in names]
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        """All or nothing: any bad row rolls the whole import back (and nothing is saved
+        for a file that lacks a required column)."""
+        dataset.headers = [_normalise_header(h) for h in dataset.headers or []]
+        missing = [c for c in self.required_columns() if c not in dataset.headers]
+        if missing:
+            result = self.get_result_class()()
+            result.total_rows = len(dataset)
+            result.append_base_error(
+                Error(
+                    MissingColumnsError(
+                        gettext("必須の列がありません: %(columns)s")
+                        % {"columns": "、".join(missing)}
+                    )
+                )
+            )
+            return result
+        kwargs["rollback_on_validation_errors"] = True
+        kwargs.setdefault("use_transactions", True)
+        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if all(value is None or force_str(value).strip() == "" for value in row.values()):
+            # A blank line (Excel leaves them at the end of a sheet): neither data nor error.
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            row_result.blank = True
+            return row_result
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def _column_for(self, key: str) -> str:
+        if key == NON_FIELD_ERRORS:
+            return key
+        for name, resource_field in self.fields.items():
+            if key in (name, resource_field.attribute, resource_field.column_name):
+                return resource_field.column_name
+        try:
+            return force_str(self._meta.model._meta.get_field(key).verbose_name)
+        except Exception:
+            return key
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Errors keyed by the file's column names, not by model field names."""
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            by_column: dict[str, list] = {}
+            for key, reasons in error.message_dict.items():
+                by_column.setdefault(self._column_for(key), []).extend(reasons)
+            raise ValidationError(by_column) from error
+
+
+def import_report(
+    resource: PortalResource, dataset: tablib.Dataset, *, dry_run: bool
+) -> ImportReport:
+    """Run the import (rolled back if anything is wrong, or if `dry_run`) and summarise."""
+    result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False)
+    return summarise(result)
+
+
+# --- Admin ---------------------------------------------------------------------------------
+
+
+class PortalExportMixin(ExportMixin):
+    """Export of the change list as it is filtered now, as CSV (UTF-8 with BOM, for Japanese
+    Excel) or XLSX, with the resource's personal columns only for staff allowed to see them.
+
+    `GET export/?<the change list's filters>[&_format=xlsx]` downloads at once. A malformed
+    filter goes back to the change list flagged, as the change list itself does; a filter
+    the admin refuses (`lookup_allowed`) is a 400, as on the change list.
+    """
+
+    export_formats = [CSV, XLSX]
+    import_export_change_list_template = "admin/mie_dx/change_list_import_export.html"
+    #: The file name's start: `<stem>-<YYYYmmdd-HHMM>.csv`; default the model's name.
+    export_filename_stem: str | None = None
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_export_filename(self, request, queryset, file_format):
+        stem = self.export_filename_stem or self.model._meta.model_name
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return f"{stem}-{stamp}.{file_format.get_extension()}"
+
+    def export_action(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        # The format is not a filter: take it out before the change list reads the query.
+        request.GET = request.GET.copy()
+        chosen = request.GET.pop(FORMAT_VAR, ["csv"])[-1]
+        formats = {f().get_extension(): f for f in self.get_export_formats()}
+        file_format = formats.get(chosen, CSV)()
+        try:
+            queryset = self.get_export_queryset(request)
+        except IncorrectLookupParameters:
+            # As the change list does with a malformed filter: back to it, flagged.
+            changelist = reverse(
+                "admin:{}_{}_changelist".format(*self.get_model_info()),
+                current_app=self.admin_site.name,
+            )
+            return HttpResponseRedirect(f"{changelist}?{ERROR_FLAG}=1")
+        binary = file_format.is_binary()
+        data = self.get_export_data(
+            file_format, request, queryset, encoding=None if binary else "utf-8-sig"
+        )
+        content_type = file_format.get_content_type()
+        if not binary:
+            content_type += "; charset=utf-8"
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.get_export_filename(request, queryset, file_format)}"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        post_export.send(sender=None, model=self.model)
+        return response
+
+
+class PortalImportExportMixin(ImportMixin, PortalExportMixin):
+    """Import (CSV or XLSX) with a preview — nothing is saved until staff confirm a file
+    without errors — and the export of `PortalExportMixin`.
+
+    Importing needs the model's add and change permissions, and `view_personal_data` when
+    the resource has personal columns (the preview shows their current values).
+    """
+
+    import_formats = [CSV, XLSX]
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            return False
+        for resource_class in self.get_import_resource_classes(request):
+            if not resource_class(user=request.user).can_see_personal_data():
+                return False
+        return True
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The file changed between the preview and the confirmation: nothing was saved.
+            for problem in summarise(result).problems[:20]:
+                messages.error(request, str(problem))
+            messages.error(request, gettext("取り込めない行があったため、何も保存していません。"))
+            return HttpResponseRedirect(
+                reverse(
+                    "admin:{}_{}_import".format(*self.get_model_info()),
+                    current_app=self.admin_site.name,
+                )
+            )
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        report = summarise(result)
+        messages.success(
+            request,
+            gettext(
+                "取り込みました: 新規 %(created)s件、更新 %(updated)s件、変更なし %(unchanged)s件"
+            )
+            % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+        )
+
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "ImportFileError",
+    "ImportReport",
+    "MissingColumnsError",
+    "PortalExportMixin",
+    "PortalImportExportMixin",
+    "PortalResource",
+    "RowProblem",
+    "dataset_from_file",
+    "guard_formula",
+    "import_report",
+    "summarise",
+]
