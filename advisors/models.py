@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from mie_dx.fiscal import fiscal_year_label
+from mie_dx.fiscal import FiscalYearField, fiscal_year_label
 
 # The seed registers every supporter "as of 令和4年4月1日", i.e. from FY2022 (R4).
 FIRST_TERM_FY = 2022
@@ -78,10 +78,8 @@ class Supporter(models.Model):
     expertise = models.ManyToManyField(
         ExpertiseArea, verbose_name=_("専門分野"), related_name="supporters", blank=True
     )
-    term_start_fy = models.PositiveSmallIntegerField(
-        _("任期開始年度"), default=FIRST_TERM_FY, help_text=_("西暦の年度（令和4年度は2022）。")
-    )
-    term_end_fy = models.PositiveSmallIntegerField(
+    term_start_fy = FiscalYearField(_("任期開始年度"), default=FIRST_TERM_FY)
+    term_end_fy = FiscalYearField(
         _("任期終了年度"), null=True, blank=True, help_text=_("空欄は任期中（終了未定）です。")
     )
     is_active = models.BooleanField(

@@ -2,7 +2,16 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from mie_dx.roles import CENTER_STAFF, MANAGERS
+from mie_dx.roles import CENTER_STAFF, MANAGERS, PROCEDURE_OFFICERS, TRAINING_OFFICERS
+
+ORGANISATION_MAINTENANCE = [
+    "mie_dx.view_department",
+    "mie_dx.add_department",
+    "mie_dx.change_department",
+    "mie_dx.view_division",
+    "mie_dx.add_division",
+    "mie_dx.change_division",
+]
 
 
 class MieDxConfig(AppConfig):
@@ -13,6 +22,10 @@ class MieDxConfig(AppConfig):
     demo_loader = "mie_dx.demo.load_organisation"
     demo_order = 0
     importers = {"divisions": "mie_dx.resources.DivisionResource"}
+    audit_actions = {
+        "import.created": _("取込みで作成"),
+        "import.updated": _("取込みで更新"),
+    }
     role_permissions = {
         CENTER_STAFF: [
             "mie_dx.view_notification",
@@ -22,6 +35,9 @@ class MieDxConfig(AppConfig):
             "mie_dx.view_auditlog",
         ],
         MANAGERS: ["mie_dx.view_department", "mie_dx.view_division"],
+        # The training and procedures offices keep the organisation up to date (April).
+        TRAINING_OFFICERS: ORGANISATION_MAINTENANCE,
+        PROCEDURE_OFFICERS: ORGANISATION_MAINTENANCE,
     }
 
     def ready(self) -> None:

@@ -42,6 +42,8 @@ from import_export.resources import ModelResource
 from import_export.results import Error, Result, RowResult
 from import_export.signals import post_export
 
+from mie_dx.audit import log_action
+
 # A cell starting with one of these is a formula (or DDE command) in Excel or LibreOffice;
 # Japanese Excel also takes the full-width forms. Prefixed with ' the cell stays text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠", "|")
@@ -294,6 +296,19 @@ class PortalResource(ModelResource):
             row_result.blank = True
             return row_result
         return super().import_row(row, instance_loader, **kwargs)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        """Every row an import creates or changes goes into the audit log, with who imported
+        it (no user: `import_data` from the command line). A dry run or a rolled-back import
+        rolls these entries back with the rows."""
+        super().after_import_row(row, row_result, **kwargs)
+        instance = getattr(row_result, "instance", None)
+        if instance is None or instance.pk is None:
+            return
+        if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
+            log_action(instance, "import.created", by=self.user)
+        elif row_result.import_type == RowResult.IMPORT_TYPE_UPDATE:
+            log_action(instance, "import.updated", by=self.user)
 
     def _column_for(self, key: str) -> str:
         if key == NON_FIELD_ERRORS:

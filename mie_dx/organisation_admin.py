@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
 from mie_dx.admin_filters import ExistsInFiscalYearListFilter, FiscalYearFieldListFilter
+from mie_dx.admin_mixins import AuditLogAdminMixin
 from mie_dx.fiscal import fiscal_year_label
 from mie_dx.importexport import PortalExportMixin, PortalImportExportMixin, PortalResource
 from mie_dx.models import Department, Division, OrganisationUnit
@@ -49,7 +50,7 @@ class OrganisationUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(PortalExportMixin, OrganisationUnitAdmin):
+class DepartmentAdmin(AuditLogAdminMixin, PortalExportMixin, OrganisationUnitAdmin):
     resource_classes = [DepartmentResource]
     export_filename_stem = "departments"
     list_display = ("code", "name", "first_year", "last_year", "is_sample")
@@ -61,7 +62,7 @@ class DepartmentAdmin(PortalExportMixin, OrganisationUnitAdmin):
 
 
 @admin.register(Division)
-class DivisionAdmin(PortalImportExportMixin, OrganisationUnitAdmin):
+class DivisionAdmin(AuditLogAdminMixin, PortalImportExportMixin, OrganisationUnitAdmin):
     resource_classes = [DivisionResource]
     export_filename_stem = "divisions"
     list_display = ("code", "name", "department", "first_year", "last_year", "is_sample")
