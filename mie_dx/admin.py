@@ -119,12 +119,31 @@ class NotificationAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}: {}</a>', url, opts.verbose_name, related)
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The actions present, by their labels (mie_dx.registry audit_actions)."""
+
+    title = _("操作")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        labels = audit_action_labels()
+        present = AuditLog.objects.order_by("action").values_list("action", flat=True).distinct()
+        return [(action, labels.get(action, action)) for action in present]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):
     """Every app's audit log in one list, for an audit: read-only, no personal data in it."""
 
     list_display = ("created_at", "action_label", "content_type", "object_id", "acted_by")
-    list_filter = ("action", "content_type", ("created_at", admin.DateFieldListFilter))
+    list_filter = (
+        ActionFilter,
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    )
     list_select_related = ("user", "content_type")
     search_fields = ("action", "user__username", "user__last_name", "user__first_name")
     ordering = ("-created_at", "-pk")
