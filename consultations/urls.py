@@ -7,8 +7,8 @@ app_name = "consultations"
 urlpatterns = [
     path("new/", views.ConsultationCreateView.as_view(), name="new"),
     path("submitted/", views.ConsultationSubmittedView.as_view(), name="submitted"),
-    path("status/<str:token>/", views.ConsultationStatusView.as_view(), name="status"),
-    path("survey/<str:token>/", views.ConsultationSurveyView.as_view(), name="survey"),
-    path("supporter/<str:token>/", views.AssignmentView.as_view(), name="assignment"),
+    path("status/<token:token>/", views.ConsultationStatusView.as_view(), name="status"),
+    path("survey/<token:token>/", views.ConsultationSurveyView.as_view(), name="survey"),
+    path("supporter/<token:token>/", views.AssignmentView.as_view(), name="assignment"),
     path("<int:pk>/attachment/", views.AttachmentDownloadView.as_view(), name="attachment"),
 ]

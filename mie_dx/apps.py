@@ -41,7 +41,13 @@ class MieDxConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from mie_dx.roles import sync_roles
+        from mie_dx.tokens import TokenConverter
+
+        # Before any app's urls.py is loaded: private links use <token:token>.
+        register_converter(TokenConverter, "token")
 
         # sync_roles creates the permissions it needs itself, so once per migrate is enough.
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="mie_dx.sync_roles")

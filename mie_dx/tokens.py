@@ -6,3 +6,22 @@ import secrets
 def new_token() -> str:
     """An unguessable token: 32 random bytes, URL-safe (43 characters)."""
     return secrets.token_urlsafe(32)
+
+
+TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
+
+
+class TokenConverter:
+    """`<token:token>` in a URL: exactly the shape `new_token` makes (43 URL-safe characters).
+
+    Anything else — NUL, non-ASCII, too short or too long, another alphabet — is a 404 before
+    a view or the database sees it.
+    """
+
+    regex = f"[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

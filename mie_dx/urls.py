@@ -15,5 +15,11 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("advisors/", include("advisors.urls")),
     path("seminars/", include("seminars.urls")),
+    # Before the admin's own: its "view on site" redirect, only for staff who may view the object.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        views.view_on_site,
+        name="guarded_view_on_site",
+    ),
     path("admin/", admin.site.urls),
 ]

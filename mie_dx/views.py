@@ -2,8 +2,11 @@ import logging
 
 import redis
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -98,3 +101,16 @@ class SurveyView(View):
             else:
                 return redirect(self.url_name, token=token)
         return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
+
+
+@staff_member_required
+def view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """The admin's "view on site" redirect (admin/r/…), refused — as if the object did not
+    exist — to staff who may not view that kind of object: the address of a draft seminar
+    is not for everyone with a staff account."""
+    content_type = ContentType.objects.filter(pk=content_type_id).first()
+    if content_type is None or not request.user.has_perm(
+        f"{content_type.app_label}.view_{content_type.model}"
+    ):
+        raise Http404
+    return contenttype_views.shortcut(request, content_type_id, object_id)

@@ -101,3 +101,17 @@ def capture_mail(django_capture_on_commit_callbacks, mailoutbox):
         sent.extend(mailoutbox[before:])
 
     return capture
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Uploads go to a fresh private directory per test (never the static area)."""
+    location = tmp_path / "private_media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location)},
+        },
+    }
+    return location

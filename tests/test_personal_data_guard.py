@@ -105,15 +105,8 @@ ALLOWED_STATUSES = {200, 302, 403, 404, 405}
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Uploads go to a fresh private directory per test."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private_media")},
-        },
-    }
+def _private_media(private_media):
+    return private_media
 
 
 @dataclass

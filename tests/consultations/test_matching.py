@@ -399,7 +399,7 @@ def test_a_supporter_token_opens_only_its_own_assignment(client):
     assert theirs.supporter.name not in page
     # Their token is theirs alone; guessed and other kinds of token open nothing.
     for token in ("guess", consultation.access_token, mine.token[:-2]):
-        url = reverse("consultations:assignment", args=[token])
+        url = f"/consultations/supporter/{token}/"
         assert client.get(url).status_code == 404
         assert client.post(url, {"action": "respond", "decision": "decline"}).status_code == 404
     theirs.refresh_from_db()

@@ -17,6 +17,7 @@ from django.urls import reverse
 from consultations import services
 from consultations.models import Assignment, Consultation, Status, Survey
 from mie_dx.models import Notification
+from mie_dx.tokens import new_token
 from tests.advisors.factories import SupporterFactory
 from tests.consultations.factories import (
     AssignmentFactory,
@@ -87,8 +88,11 @@ def test_the_status_link_opens_one_consultation_only(client):
     assert "私の相談" in text
     assert other.reference not in text
     assert "他人の相談" not in text
+    # Malformed tokens never reach the view (tests/test_private_link_shape.py); a well-formed
+    # one that is not this consultation's is a 404 too.
     for token in ("not-a-token", mine.access_token[:-1], mine.access_token + "x"):
-        assert client.get(reverse("consultations:status", args=[token])).status_code == 404
+        assert client.get(f"/consultations/status/{token}/").status_code == 404
+    assert client.get(reverse("consultations:status", args=[new_token()])).status_code == 404
     # A survey or supporter token is not a status token.
     survey = closed_consultation().survey
     assert client.get(reverse("consultations:status", args=[survey.token])).status_code == 404
@@ -191,9 +195,7 @@ def test_withdrawal_needs_the_confirmation_box(client):
 def test_withdrawal_through_another_token_is_impossible(client):
     ConsultationFactory()
 
-    response = client.post(
-        reverse("consultations:status", args=["guessed-token"]), {"confirm": "on"}
-    )
+    response = client.post(reverse("consultations:status", args=[new_token()]), {"confirm": "on"})
 
     assert response.status_code == 404
     assert not Consultation.objects.filter(status=Status.WITHDRAWN).exists()
@@ -237,7 +239,7 @@ def test_a_survey_needs_a_rating_and_a_known_token(client):
 
     assert response.status_code == 400
     assert "excellent は候補にありません" in main_text(response)
-    assert client.get(reverse("consultations:survey", args=["nope"])).status_code == 404
+    assert client.get(reverse("consultations:survey", args=[new_token()])).status_code == 404
     survey.refresh_from_db()
     assert not survey.is_answered
 

@@ -77,15 +77,8 @@ ERASED_VALUES = (
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Uploads go to a fresh private directory per test."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private_media")},
-        },
-    }
+def _private_media(private_media):
+    return private_media
 
 
 # --- Searching the whole database -----------------------------------------------------------

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import Consultation, Source
+from mie_dx.tokens import new_token
 from seminars.models import (
     Attendance,
     Registration,
@@ -399,7 +400,7 @@ def test_the_survey_is_answered_once_through_its_link(client):
     assert "すでにご回答" in again.content.decode()
     survey.refresh_from_db()
     assert survey.rating == "useful"
-    assert client.get(reverse("seminars:survey", args=["nope"])).status_code == 404
+    assert client.get(reverse("seminars:survey", args=[new_token()])).status_code == 404
 
 
 def test_the_nav_marks_the_seminar_pages(client):

@@ -1,0 +1,36 @@
+"""Middleware of the core."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is larger than MAX_REQUEST_BODY_BYTES with 413,
+    before anything reads it (Django's own DATA_UPLOAD_MAX_MEMORY_SIZE does not count files).
+
+    The largest legitimate body is a consultation with a 10 MB attachment; the reverse proxy
+    in front (docker-compose) caps bodies at the same size.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BODY_BYTES:
+            response = render(
+                request,
+                "413.html",
+                {"limit_mb": settings.MAX_REQUEST_BODY_BYTES // (1024 * 1024)},
+                status=413,
+            )
+            # The body was never read: the connection cannot be reused for another request.
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)

@@ -1,0 +1,75 @@
+"""Private links are matched by the exact shape of their token (<token:token>): anything else
+is a 404 before a view or the database sees it."""
+
+import pytest
+
+from mie_dx.tokens import new_token
+
+LINK_KINDS = [
+    "/consultations/status/{}/",
+    "/consultations/survey/{}/",
+    "/consultations/supporter/{}/",
+    "/seminars/manage/{}/",
+    "/seminars/survey/{}/",
+]
+GOOD_SHAPE = new_token()
+MALFORMED = {
+    "nul": "%00",
+    "nul inside": GOOD_SHAPE[:20] + "%00" + GOOD_SHAPE[21:],
+    "too short": GOOD_SHAPE[:42],
+    "too long": GOOD_SHAPE + "A",
+    "far too long": "A" * 5000,
+    "non-ASCII": "あ" * 43,
+    "wrong alphabet": GOOD_SHAPE[:42] + ".",
+    "space": GOOD_SHAPE[:42] + "%20",
+    "slash": GOOD_SHAPE[:20] + "%2F" + GOOD_SHAPE[21:],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("link", LINK_KINDS)
+@pytest.mark.parametrize("token", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_token_is_a_404_without_asking_the_database(
+    client, django_assert_num_queries, link, token
+):
+    with django_assert_num_queries(0):
+        get = client.get(link.format(token))
+        post = client.post(link.format(token), {"rating": "useful"})
+
+    assert get.status_code == 404
+    assert post.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("link", LINK_KINDS)
+def test_a_well_formed_unknown_token_is_a_404_too(client, link):
+    assert client.get(link.format(new_token())).status_code == 404
+
+
+# --- The admin's "view on site" redirect ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_view_on_site_redirects_only_staff_who_may_view_the_object(
+    client, center_staff, training_officer
+):
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    from seminars.models import Seminar
+    from tests.seminars.factories import SeminarFactory
+
+    draft = SeminarFactory(status="draft", slug="secret-draft")
+    url = reverse(
+        "admin:view_on_site", args=[ContentType.objects.get_for_model(Seminar).pk, draft.pk]
+    )
+
+    client.force_login(training_officer)
+    refused = client.get(url)
+    client.force_login(center_staff)
+    allowed = client.get(url)
+
+    assert refused.status_code == 404
+    assert "secret-draft" not in refused.get("Location", "")
+    assert allowed.status_code == 302
+    assert allowed["Location"].endswith("/seminars/secret-draft/")
