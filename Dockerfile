@@ -24,8 +24,12 @@ RUN groupadd --system --gid 10001 app \
     && install -d -o app -g app -m 0750 /var/lib/mie_dx /var/lib/mie_dx/private_media
 
 WORKDIR /app
+# Exact versions with their hashes first (a layer cached until the lock file changes), then the
+# project itself without resolving anything again.
+COPY requirements.lock .
+RUN pip install --require-hashes -r requirements.lock
 COPY . .
-RUN pip install . && rm -rf build ./*.egg-info
+RUN pip install --no-deps . && rm -rf build ./*.egg-info
 
 # Static files and translations are built into the image. Production settings refuse to load
 # without a SECRET_KEY, so these two commands get a throwaway one that exists only for this
