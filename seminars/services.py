@@ -52,6 +52,10 @@ class RegistrationResult:
     # False when the address already had an active registration: nothing new was created and
     # the management link was sent to that address again.
     created: bool
+    # What the person is told on screen: the new registration's status, or — for an address
+    # already registered — the status a new one would have had, so that the answer does not
+    # reveal whether an address is registered (the e-mail tells its owner what happened).
+    shown_status: str
 
 
 @dataclass
@@ -156,17 +160,18 @@ def register(
     if attendance not in dict(seminar.attendance_choices):
         raise SeminarError(_("このセミナーでは選ばれた参加方法を受け付けていません。"))
 
+    confirmed = _has_seat(seminar, attendance)
+    status = RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED
     existing = _active_registration_for(seminar, details.email)
     if existing is not None:
         notifications.management_link_resent(existing, now=now)
-        return RegistrationResult(existing, created=False)
+        return RegistrationResult(existing, created=False, shown_status=status)
 
     language = (language or settings.LANGUAGE_CODE)[:2]
-    confirmed = _has_seat(seminar, attendance)
     registration = Registration(
         seminar=seminar,
         attendance=attendance,
-        status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
+        status=status,
         requester_type=details.requester_type,
         organization=details.organization,
         name=details.name,
@@ -203,7 +208,7 @@ def register(
         notifications.registration_confirmed(registration)
     else:
         notifications.registration_waitlisted(registration)
-    return RegistrationResult(registration, created=True)
+    return RegistrationResult(registration, created=True, shown_status=status)
 
 
 def _promote(

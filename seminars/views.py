@@ -27,7 +27,7 @@ from seminars.forms import (
     SeminarSurveyForm,
 )
 from seminars.ics import seminar_calendar
-from seminars.models import Registration, RegistrationStatus, Seminar
+from seminars.models import Attendance, RegistrationStatus, Seminar
 
 REGISTERED_SESSION_KEY = "seminar_registered"
 PAST_PER_PAGE = 20
@@ -114,10 +114,14 @@ class RegistrationCreateView(View):
             except services.SeminarError as error:
                 form.add_error(None, str(error))
             else:
+                # The same outcome whether the address was new or already registered: the page
+                # must not tell whoever typed an address that it is known (the e-mail tells
+                # the address's owner). Nothing of the stored registration is kept here.
                 request.session[REGISTERED_SESSION_KEY] = {
                     "slug": seminar.slug,
-                    "registration": result.registration.pk,
-                    "created": result.created,
+                    "status": result.shown_status,
+                    "attendance": form.cleaned_data["attendance"],
+                    "wants_consultation": wants_consultation and seminar.has_consultation_session,
                 }
                 return redirect("seminars:registered", slug=seminar.slug)
         # Re-rendered with the errors (or the reason registration is closed) and 200, like
@@ -139,33 +143,27 @@ class RegistrationCreateView(View):
 
 @method_decorator(never_cache, name="dispatch")
 class RegistrationDoneView(View):
-    """After the form: what happened (confirmed, wait-listed, or already registered).
+    """After the form: confirmed or wait-listed, and that an e-mail was sent.
 
-    Reads the outcome from the session, so the page shows nothing to anyone else.
+    Reads the outcome from the session, so the page shows nothing to anyone else, and shows
+    the same for an address that was already registered (see RegistrationCreateView).
     """
 
     template_name = "seminars/registration_done.html"
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
         outcome = request.session.get(REGISTERED_SESSION_KEY)
-        if not outcome or outcome.get("slug") != slug:
+        if not outcome or outcome.get("slug") != slug or "status" not in outcome:
             return redirect("seminars:register", slug=slug)
-        registration = (
-            Registration.objects.select_related("seminar")
-            .filter(pk=outcome["registration"])
-            .first()
-        )
-        if registration is None:
-            return redirect("seminars:register", slug=slug)
+        seminar = selectors.seminar_for_public(slug)
         return render(
             request,
             self.template_name,
             {
-                "seminar": registration.seminar,
-                # A repeated attempt shows nothing about the existing registration: whoever
-                # typed the address may not own it. The link goes to the address only.
-                "registration": registration if outcome["created"] else None,
-                "already_registered": not outcome["created"],
+                "seminar": seminar,
+                "confirmed": outcome["status"] == RegistrationStatus.CONFIRMED,
+                "attendance_label": Attendance(outcome["attendance"]).label,
+                "wants_consultation": outcome["wants_consultation"],
             },
         )
 
