@@ -226,9 +226,10 @@ class AssignmentView(View):
             {
                 "assignment": assignment,
                 "consultation": consultation,
-                # Contact details are shared once the supporter has taken the case on.
-                "show_contact": assignment.state
-                in (Assignment.State.ACCEPTED, Assignment.State.DONE),
+                # Contact details are shared once the supporter has taken the case on, and
+                # only while the case is open.
+                "show_contact": consultation.is_open
+                and assignment.state in (Assignment.State.ACCEPTED, Assignment.State.DONE),
                 "response_form": (response_form or AssignmentResponseForm())
                 if assignment.state == Assignment.State.PROPOSED and consultation.is_open
                 else None,

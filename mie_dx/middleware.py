@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mie_dx.links import LinkExpired
+
 
 class RequestBodyLimitMiddleware:
     """Refuse a request whose declared body is larger than MAX_REQUEST_BODY_BYTES with 413,
@@ -34,3 +36,20 @@ class RequestBodyLimitMiddleware:
             response["Connection"] = "close"
             return response
         return self.get_response(request)
+
+
+class LinkExpiredMiddleware:
+    """A private link that has ended (mie_dx.links) shows one page, 410 Gone, whatever its kind."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, LinkExpired):
+            response = render(request, "link_expired.html", status=410)
+            response["Cache-Control"] = "no-store"
+            return response
+        return None

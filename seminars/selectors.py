@@ -5,13 +5,15 @@ online meeting link or anyone's registration. Seats are counted by the database 
 request (annotations), so what a visitor sees is live.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from mie_dx.fiscal import fiscal_year
+from mie_dx.fiscal import fiscal_year, fiscal_year_bounds
+from mie_dx.links import end_link_if_over
 from mie_dx.surveys import Rating
 from seminars.models import (
     ACTIVE,
@@ -78,13 +80,36 @@ def seminar_for_public(slug: str) -> Seminar:
 
 
 def registration_for_registrant(token: str) -> Registration:
-    """The one registration a management link opens (404 for any other token)."""
-    return get_object_or_404(
+    """The one registration a management link opens (404 for any other token; LinkExpired
+    PRIVATE_LINK_DAYS_AFTER_END after the registration ended — cancelled, or the seminar
+    over — and at once when the registrant's data is erased)."""
+    registration = get_object_or_404(
         Registration.objects.select_related("seminar").prefetch_related(
             Prefetch("seminar__talks", queryset=Talk.objects.select_related("supporter"))
         ),
         token=token,
     )
+    end_link_if_over(
+        ended_at=_registration_ended_at(registration),
+        keep_for=settings.PRIVATE_LINK_DAYS_AFTER_END,
+        erased=registration.personal_data_erased_at is not None,
+    )
+    return registration
+
+
+def _registration_ended_at(registration: Registration) -> datetime | None:
+    if registration.status == RegistrationStatus.CANCELLED:
+        return registration.cancelled_at
+    seminar = registration.seminar
+    if seminar.date is not None:
+        # The end of the seminar's day: its time may be unknown.
+        next_day = seminar.date + timedelta(days=1)
+        return datetime.combine(next_day, time(0), tzinfo=timezone.get_default_timezone())
+    if seminar.is_past():
+        _first, last = fiscal_year_bounds(seminar.fiscal_year)
+        next_day = last + timedelta(days=1)
+        return datetime.combine(next_day, time(0), tzinfo=timezone.get_default_timezone())
+    return None
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -103,9 +128,16 @@ def waitlist_position(registration: Registration) -> int | None:
 
 
 def survey_for_respondent(token: str) -> SeminarSurvey:
-    return get_object_or_404(
+    """A seminar's survey; its link ends SURVEY_LINK_DAYS after it was sent."""
+    survey = get_object_or_404(
         SeminarSurvey.objects.select_related("registration__seminar"), token=token
     )
+    end_link_if_over(
+        ended_at=survey.sent_at,
+        keep_for=settings.SURVEY_LINK_DAYS,
+        erased=survey.registration.personal_data_erased_at is not None,
+    )
+    return survey
 
 
 def seminars_for_admin() -> QuerySet[Seminar]:

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     # Before anything reads the body (CSRF, the views); after the language and the user are
     # known, for its page.
     "mie_dx.middleware.RequestBodyLimitMiddleware",
+    "mie_dx.middleware.LinkExpiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -186,6 +187,10 @@ NOTIFICATION_SENDING_STALE_AFTER = timedelta(minutes=15)
 # --- Consultations ---------------------------------------------------------------------------
 # The center offers up to three advisor sessions per consultation.
 CONSULTATION_MAX_ADVICE_SESSIONS = env.int("CONSULTATION_MAX_ADVICE_SESSIONS", default=3)
+# Private links (mie_dx.links): status, management and supporter links keep working this long
+# after the case or registration ends; survey links this long after the survey was sent.
+PRIVATE_LINK_DAYS_AFTER_END = timedelta(days=env.int("PRIVATE_LINK_DAYS_AFTER_END", default=90))
+SURVEY_LINK_DAYS = timedelta(days=env.int("SURVEY_LINK_DAYS", default=30))
 CONSULTATION_SURVEY_REMINDER_AFTER = timedelta(days=7)
 CONSULTATION_STALE_BUSINESS_DAYS = 3
 # Requesters' personal data is erased this long after a consultation ends (purge command).
