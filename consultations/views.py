@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
-from django_ratelimit.decorators import ratelimit
 
 from consultations import selectors, services
 from consultations.forms import (
@@ -25,6 +24,7 @@ from consultations.forms import (
     WithdrawForm,
 )
 from consultations.models import AdviceSession, Assignment, Consultation, Status
+from mie_dx.ratelimits import TOO_MANY_MESSAGE, PublicPostLimitMixin, over_limit, too_many
 from mie_dx.views import SurveyView
 
 SUBMITTED_SESSION_KEY = "consultation_submitted"
@@ -70,15 +70,23 @@ def _steps(status: str) -> list[dict]:
     ]
 
 
-@method_decorator(
-    ratelimit(key="ip", rate=lambda group, request: settings.PUBLIC_FORM_RATE, method="POST"),
-    name="post",
-)
-class ConsultationCreateView(FormView):
+class ConsultationCreateView(PublicPostLimitMixin, FormView):
     template_name = "consultations/consultation_form.html"
     form_class = ConsultationForm
+    ratelimit_group = "consultation-form"
+
+    def over_limit_response(self, request, *args, **kwargs) -> HttpResponse:
+        # The form comes back with what was typed (not the file: browsers never refill it).
+        form = self.get_form()
+        form.full_clean()
+        form.add_error(None, TOO_MANY_MESSAGE)
+        return too_many(self.render_to_response(self.get_context_data(form=form)))
 
     def form_valid(self, form: ConsultationForm) -> HttpResponse:
+        if over_limit(self.request, group=self.ratelimit_group, email=form.cleaned_data["email"]):
+            form.add_error(None, TOO_MANY_MESSAGE)
+            return too_many(self.form_invalid(form))
+        self.counted_email = form.cleaned_data["email"]
         consultation = services.submit_consultation(
             details=form.requester_details(),
             attachment=form.cleaned_data.get("attachment"),
@@ -99,7 +107,8 @@ class ConsultationSubmittedView(TemplateView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class ConsultationStatusView(View):
+class ConsultationStatusView(PublicPostLimitMixin, View):
+    ratelimit_group = "private-link"
     template_name = "consultations/consultation_status.html"
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
@@ -152,7 +161,8 @@ class ConsultationSurveyView(SurveyView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class AssignmentView(View):
+class AssignmentView(PublicPostLimitMixin, View):
+    ratelimit_group = "private-link"
     """The supporter's private page: accept or decline, then record the advice given."""
 
     template_name = "consultations/assignment_detail.html"

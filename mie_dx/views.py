@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from mie_dx.forms import SurveyForm
+from mie_dx.ratelimits import PublicPostLimitMixin
 from mie_dx.surveys import SurveyError, answer_survey
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 @method_decorator(never_cache, name="dispatch")
-class SurveyView(View):
+class SurveyView(PublicPostLimitMixin, View):
     """Answer a satisfaction survey (mie_dx.surveys) through its private link.
 
     Subclasses set `template_name`, `url_name` (where to go after answering, with the token)
@@ -78,6 +79,7 @@ class SurveyView(View):
     template_name: str
     url_name: str
     form_class = SurveyForm
+    ratelimit_group = "private-link"
 
     def get_survey(self, token: str):
         raise NotImplementedError

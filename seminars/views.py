@@ -4,7 +4,6 @@ page and the survey.
 Views are thin: a form validates, one service writes, a domain error becomes a form error.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
-from django_ratelimit.decorators import ratelimit
 
+from mie_dx.ratelimits import TOO_MANY_MESSAGE, PublicPostLimitMixin, over_limit, too_many
 from mie_dx.views import SurveyView
 from seminars import selectors, services
 from seminars.forms import (
@@ -86,12 +85,16 @@ def seminar_calendar_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @method_decorator(never_cache, name="dispatch")
-@method_decorator(
-    ratelimit(key="ip", rate=lambda group, request: settings.PUBLIC_FORM_RATE, method="POST"),
-    name="post",
-)
-class RegistrationCreateView(View):
+class RegistrationCreateView(PublicPostLimitMixin, View):
     template_name = "seminars/registration_form.html"
+    ratelimit_group = "seminar-registration"
+
+    def over_limit_response(self, request: HttpRequest, slug: str) -> HttpResponse:
+        seminar = selectors.seminar_for_public(slug)
+        form = RegistrationForm(request.POST, seminar=seminar)
+        form.full_clean()
+        form.add_error(None, TOO_MANY_MESSAGE)
+        return too_many(self._render(request, seminar, form))
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
         seminar = selectors.seminar_for_public(slug)
@@ -101,6 +104,11 @@ class RegistrationCreateView(View):
         seminar = selectors.seminar_for_public(slug)
         form = RegistrationForm(request.POST, seminar=seminar)
         if services.registration_closed_reason(seminar) is None and form.is_valid():
+            email = form.cleaned_data["email"]
+            if over_limit(request, group=self.ratelimit_group, email=email):
+                form.add_error(None, TOO_MANY_MESSAGE)
+                return too_many(self._render(request, seminar, form))
+            self.counted_email = email
             wants_consultation, topic = form.consultation_request()
             try:
                 result = services.register(
@@ -169,8 +177,10 @@ class RegistrationDoneView(View):
 
 
 @method_decorator(never_cache, name="dispatch")
-class RegistrationManageView(View):
+class RegistrationManageView(PublicPostLimitMixin, View):
     """The registrant's private page: details, switch attendance, cancel."""
+
+    ratelimit_group = "private-link"
 
     template_name = "seminars/registration_manage.html"
 

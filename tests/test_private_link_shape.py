@@ -73,3 +73,27 @@ def test_view_on_site_redirects_only_staff_who_may_view_the_object(
     assert "secret-draft" not in refused.get("Location", "")
     assert allowed.status_code == 302
     assert allowed["Location"].endswith("/seminars/secret-draft/")
+
+
+# --- A budget on the private links' POSTs ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_private_link_posts_have_a_per_address_budget_that_mistakes_do_not_use(client, settings):
+    from consultations.models import Assignment
+    from tests.consultations.factories import AssignmentFactory
+
+    settings.PUBLIC_POST_RATE = "2/h"
+    urls = []
+    for _ in range(3):
+        assignment = AssignmentFactory(consultation__status="advising")
+        urls.append(f"/consultations/supporter/{assignment.token}/")
+
+    # A form with a mistake (no decision) is shown again and does not count.
+    for _ in range(5):
+        assert client.post(urls[0], {"action": "respond"}).status_code == 400
+    answers = [client.post(url, {"action": "respond", "decision": "accept"}) for url in urls]
+
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert "短時間に多くの送信がありました" in answers[2].content.decode()
+    assert Assignment.objects.filter(state="accepted").count() == 2

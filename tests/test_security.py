@@ -399,6 +399,7 @@ def test_behind_a_proxy_the_rate_limit_counts_each_visitor_separately(client, se
     from tests.consultations.factories import valid_form_data
 
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.PUBLIC_POST_RATE = "5/h"
     for n in range(5):
         response = client.post(
             "/consultations/new/",

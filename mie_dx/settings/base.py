@@ -195,8 +195,10 @@ CONSULTATION_SURVEY_REMINDER_AFTER = timedelta(days=7)
 CONSULTATION_STALE_BUSINESS_DAYS = 3
 # Requesters' personal data is erased this long after a consultation ends (purge command).
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
-# Public forms: submissions per address and hour (django-ratelimit rate syntax).
-PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="5/h")
+# Public POSTs (mie_dx.ratelimits): successful submissions per address and hour — an office
+# behind one shared address sends dozens — and per e-mail address on the forms.
+PUBLIC_POST_RATE = env("PUBLIC_POST_RATE", default="30/h")
+PUBLIC_FORM_EMAIL_RATE = env("PUBLIC_FORM_EMAIL_RATE", default="5/h")
 
 # --- Seminars --------------------------------------------------------------------------------
 # Registrants confirmed before (start − this) get a reminder at that time; later ones do not.

@@ -304,7 +304,7 @@ def test_an_address_already_registered_gets_the_same_answer_as_a_new_one(
 
 
 def test_the_public_form_is_rate_limited(client, capture, settings):
-    settings.PUBLIC_FORM_RATE = "3/h"
+    settings.PUBLIC_POST_RATE = "3/h"
     seminar = SeminarFactory()
     statuses = [
         _post(client, seminar, capture, email=f"r{i}@example.jp").status_code for i in range(4)

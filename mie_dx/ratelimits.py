@@ -1,0 +1,106 @@
+"""Limits on public POSTs that spare real people: only submissions that did something count.
+
+Every public POST — the forms, and the private links' answers (withdraw, surveys, the
+registrant's and the supporter's pages) — checks the sender's budget first and counts only
+when the submission succeeded, so a form sent back with mistakes never uses it up. Budgets:
+
+- per address, PUBLIC_POST_RATE (default 30 an hour): a town hall behind one LGWAN address
+  sends dozens of valid forms an hour;
+- per e-mail address on the forms that take one, PUBLIC_FORM_EMAIL_RATE (default 5 an hour),
+  against one sender flooding one mailbox.
+
+Over a budget the person gets a 429 that says when to try again and how to call instead;
+forms show it above the form they filled in, with what they typed kept.
+"""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import get_usage, is_ratelimited
+
+# The rates are per hour; the window may end sooner, never later.
+RETRY_AFTER_SECONDS = 3600
+
+
+def _email_key(email: str):
+    return lambda group, request: email.strip().lower()
+
+
+def _used_up(request: HttpRequest, *, group: str, key, rate: str) -> bool:
+    usage = get_usage(request, group=group, key=key, rate=rate)
+    # Without incrementing, the count is what was already used: the budget is gone when it
+    # has reached the limit (get_usage's own should_limit is for after an increment).
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
+def over_limit(request: HttpRequest, *, group: str, email: str = "") -> bool:
+    """Whether this sender (address, and e-mail when given) has used up its budget.
+    Counts nothing."""
+    if _used_up(request, group=group, key="ip", rate=settings.PUBLIC_POST_RATE):
+        return True
+    return bool(email) and _used_up(
+        request,
+        group=f"{group}:email",
+        key=_email_key(email),
+        rate=settings.PUBLIC_FORM_EMAIL_RATE,
+    )
+
+
+def count_success(request: HttpRequest, *, group: str, email: str = "") -> None:
+    """Count a submission that succeeded against the sender's budgets."""
+    is_ratelimited(request, group=group, key="ip", rate=settings.PUBLIC_POST_RATE, increment=True)
+    if email:
+        is_ratelimited(
+            request,
+            group=f"{group}:email",
+            key=_email_key(email),
+            rate=settings.PUBLIC_FORM_EMAIL_RATE,
+            increment=True,
+        )
+
+
+def too_many(response: HttpResponse) -> HttpResponse:
+    """Mark a response as the answer to a sender over its budget."""
+    response.status_code = 429
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def too_many_page(request: HttpRequest) -> HttpResponse:
+    """The friendly 429 page (for a POST with no form to show again)."""
+    return too_many(render(request, "429.html"))
+
+
+TOO_MANY_MESSAGE = _(
+    "短時間に多くの送信がありました。いたずら防止のため、しばらく（最長1時間）時間をおいてから"
+    "もう一度送信してください。入力内容はこのページに残っています。お急ぎの場合は、電話または"
+    "メールでご連絡ください。"
+)
+
+
+class PublicPostLimitMixin:
+    """For a public view's POST: a sender over the address budget is refused before anything
+    is done; a POST that succeeded — answered with a redirect, as every public form and
+    private link does after doing something — is counted. A form sent back with mistakes is
+    re-rendered (200/400) and never counted.
+
+    A view taking an e-mail address sets `self.counted_email` before it saves, after checking
+    `over_limit(request, group=..., email=...)`.
+    """
+
+    ratelimit_group: str
+    counted_email = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method != "POST":
+            return super().dispatch(request, *args, **kwargs)
+        if over_limit(request, group=self.ratelimit_group):
+            return self.over_limit_response(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        if 300 <= response.status_code < 400:
+            count_success(request, group=self.ratelimit_group, email=self.counted_email)
+        return response
+
+    def over_limit_response(self, request, *args, **kwargs) -> HttpResponse:
+        return too_many_page(request)
