@@ -58,4 +58,5 @@ CMD ["gunicorn", "mie_dx.wsgi:application", \
      "--max-requests", "1000", \
      "--max-requests-jitter", "100", \
      "--access-logfile", "-", \
+     "--logger-class", "mie_dx.log_filters.GunicornLogger", \
      "--error-logfile", "-"]

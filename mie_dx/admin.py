@@ -4,8 +4,6 @@ Notifications are records: nobody adds, edits or deletes them here. The HTML bod
 shown (it would be rendered as markup); the text body carries the same content.
 """
 
-import re
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -16,14 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mie_dx.models import AuditLog, Notification
 from mie_dx.notifications import resend_failed
-from mie_dx.registry import audit_action_labels, private_link_paths
-
-
-def _private_link() -> re.Pattern:
-    """/consultations/status/<token>/, /seminars/manage/<token>/ …: the path kept, the token
-    hidden. The apps declare their private-link paths (mie_dx.registry)."""
-    paths = "|".join(re.escape(path) for path in private_link_paths())
-    return re.compile(rf"(/(?:{paths})/)[A-Za-z0-9_-]{{16,}}/")
+from mie_dx.registry import audit_action_labels
+from mie_dx.tokens import mask_private_links
 
 
 @admin.register(Notification)
@@ -58,7 +50,7 @@ class NotificationAdmin(admin.ModelAdmin):
         # The private links in a message act for the requester or the supporter (withdraw,
         # answer, record advice): staff reading the outbox must not be able to use them.
         return format_html(
-            '<pre class="notification-body">{}</pre>', _private_link().sub(r"\1…/", obj.body_text)
+            '<pre class="notification-body">{}</pre>', mask_private_links(obj.body_text)
         )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
