@@ -119,6 +119,11 @@ class ProcedureAdmin(PortalImportExportMixin, AuditLogAdminMixin, admin.ModelAdm
         allowed = self._allowed(request)
         return allowed is None or bool(allowed)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "online_url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "division":
             allowed = self._allowed(request)
