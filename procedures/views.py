@@ -99,6 +99,7 @@ class ProgressView(TemplateView):
         context.update(
             progress=progress,
             latest=latest,
+            latest_label=fiscal_year_label(latest.fiscal_year),
             baseline=selectors.BASELINE_SHARE,
             rules=selectors.FIGURE_RULES,
             online=selectors.online_procedures(),

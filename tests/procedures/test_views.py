@@ -70,7 +70,7 @@ def test_the_dashboard_shows_the_figures_for_the_chosen_year_and_the_rules(clien
     assert r4.context["share"].by_applications == 75
     page = r4.content.decode()
     assert "令和4年度末の重点手続のデジタル化率" in page
-    assert "75.0%" in page and "3000件 / 4000件" in page
+    assert "75.0%" in page and "3,000件 / 4,000件" in page
     assert "「対象外」とした手続は分母からも除きます。" in page
     assert "実施スケジュール（予定年度別）" in page
 
