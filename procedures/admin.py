@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,22 @@ from procedures.models import Procedure, ProcedureEditor
 from procedures.resources import ProcedureResource
 from procedures.selectors import editable_division_ids
 from procedures.services import record_saved
+
+
+class ProcedureAdminForm(forms.ModelForm):
+    class Meta:
+        model = Procedure
+        # The admin passes the fieldsets' fields; these are the ones clean() reads.
+        fields = ("plan", "adjustment_reason")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("plan") == Procedure.Plan.NEEDS_ADJUSTMENT
+            and not (cleaned.get("adjustment_reason") or "").strip()
+        ):
+            self.add_error("adjustment_reason", _("要調整の理由を入力してください。"))
+        return cleaned
 
 
 class PlanListFilter(admin.SimpleListFilter):
@@ -42,6 +59,7 @@ class ProcedureAdmin(PortalImportExportMixin, AuditLogAdminMixin, admin.ModelAdm
     data); a division's officer changes only their divisions' procedures (ProcedureEditor),
     the procedures office (`change_all_procedures`) every one."""
 
+    form = ProcedureAdminForm
     resource_classes = [ProcedureResource]
     export_filename_stem = "procedures"
     list_display = (

@@ -79,11 +79,15 @@ class Procedure(models.Model):
                     | (~Q(plan="fiscal_year") & Q(planned_fiscal_year__isnull=True))
                 ),
                 name="procedure_plan_year_consistent",
+                violation_error_message=_(
+                    "予定年度は「年度を予定」のときだけ入力し、そのときは必ず入力してください。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status="digitised", digitised_on__isnull=False)
                 | ~Q(status="digitised"),
                 name="procedure_digitised_has_date",
+                violation_error_message=_("デジタル化済の手続にはデジタル化日が必要です。"),
             ),
         ]
         indexes = [

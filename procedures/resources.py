@@ -315,6 +315,9 @@ class ProcedureResource(PortalResource):
         instance.online_applications = online
         if NOTES in row:
             instance.notes = _text(row.get(NOTES))
+        if instance.plan == Procedure.Plan.NEEDS_ADJUSTMENT and not instance.adjustment_reason:
+            # The file has no reason column: its 備考 says why, when it says anything.
+            instance.adjustment_reason = instance.notes
         instance._import_changed = (
             None if before is None else [n for n in TRACKED if before[n] != getattr(instance, n)]
         )

@@ -10,6 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from mie_dx.audit import entries_for
 from mie_dx.fiscal import fiscal_year, fiscal_year_label
+from mie_dx.registry import audit_action_labels
 from procedures import selectors
 from procedures.forms import FiscalYearForm, ProcedureFilterForm
 from procedures.models import Procedure
@@ -78,7 +79,12 @@ class ProcedureDetailView(OfficerMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["log"] = entries_for(self.object)
+        labels = audit_action_labels()
+        context["log"] = [
+            {"at": entry.created_at, "action": labels.get(entry.action, entry.action),
+             "user": entry.user}
+            for entry in entries_for(self.object)
+        ]  # fmt: skip
         context["can_edit"] = selectors.can_edit_division(
             self.request.user, self.object.division_id
         ) and self.request.user.has_perm("procedures.change_procedure")

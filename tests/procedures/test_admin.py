@@ -154,3 +154,40 @@ def test_services_check_the_division_and_log(procedure_officer, own_and_other):
     entry = AuditLog.objects.get(action="procedure.digitised")
     assert entry.data == {"from": "not_started", "to": "digitised", "digitised_on": "2022-08-01"}
     assert Procedure.objects.get(pk=other.pk).status == "not_started"
+
+
+def test_adjustment_needs_a_reason_and_a_plan_year_only_with_a_year(
+    client, procedure_officer, own_and_other
+):
+    own, _other = own_and_other
+    client.force_login(procedure_officer)
+
+    no_reason = client.post(
+        change_url(own), form_data(own, plan="needs_adjustment", planned_fiscal_year="")
+    )
+    assert no_reason.status_code == 200
+    assert "要調整の理由を入力してください。" in no_reason.content.decode()
+    year_and_adjustment = client.post(
+        change_url(own), form_data(own, plan="needs_adjustment", adjustment_reason="来庁が前提")
+    )
+    assert "予定年度は「年度を予定」のときだけ入力し" in year_and_adjustment.content.decode()
+
+    response = client.post(
+        change_url(own),
+        form_data(own, plan="needs_adjustment", planned_fiscal_year="", adjustment_reason="来庁"),
+    )
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert (own.plan, own.planned_fiscal_year, own.adjustment_reason) == (
+        "needs_adjustment", None, "来庁"
+    )  # fmt: skip
+
+
+def test_the_editor_admin_links_staff_to_divisions(client, superuser, procedure_officer):
+    editor = ProcedureEditorFactory(user=procedure_officer)
+    client.force_login(superuser)
+
+    assert client.get(reverse("admin:procedures_procedureeditor_changelist")).status_code == 200
+    assert client.get(reverse("admin:procedures_procedureeditor_add")).status_code == 200
+    page = client.get(reverse("admin:procedures_procedureeditor_change", args=[editor.pk]))
+    assert page.status_code == 200

@@ -85,6 +85,7 @@ def test_good_rows_are_created_then_updated_by_code(divisions, write):
     assert p1.digitised_on.isoformat() == "2022-10-01" and p1.online_applications == 15000
     p2 = Procedure.objects.get(code="P-2")
     assert (p2.plan, p2.planned_fiscal_year) == ("needs_adjustment", None)
+    assert p2.adjustment_reason == "来庁が前提"  # from 備考: the file has no reason column
     assert Procedure.objects.get(code="P-3").kind == "statutory"
     assert AuditLog.objects.filter(action="procedure.created").count() == 3
 

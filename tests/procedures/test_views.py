@@ -105,7 +105,7 @@ def test_a_procedure_page_shows_its_details_and_history(client, procedure_office
 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
     assert procedure.online_url in page
-    assert "procedure.updated" in page
+    assert "手続の更新" in page
 
 
 def test_the_public_page_lists_online_procedures_without_people_and_is_cacheable(client):
@@ -197,3 +197,13 @@ def test_the_admin_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("admin:procedures_procedure_changelist"))
     assert response.status_code == 200
+
+
+def test_malformed_filters_show_the_whole_list_instead_of_failing(client, manager):
+    ProcedureFactory()
+    client.force_login(manager)
+
+    response = client.get(DASHBOARD, {"fy": "abc", "division": "x", "status": "nope", "page": 1})
+
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 1
