@@ -17,12 +17,14 @@ Every function here runs a fixed number of queries whatever the number of proced
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.figures import KpiContribution
@@ -131,6 +133,7 @@ class DigitisedShare:
     applications: int
     digitised_procedures: int
     digitised_applications: int
+    as_of: date | None = None  # the inventory's last change among these procedures
 
     @property
     def by_applications(self) -> Decimal | None:
@@ -169,6 +172,7 @@ def digitised_shares(fiscal_years: Iterable[int]) -> dict[int, DigitisedShare]:
     aggregates = {
         "n": Count("pk"),
         "apps": Coalesce(Sum("annual_applications"), 0),
+        "as_of": Max("updated_at"),
     }
     for fy in years:
         done = Q(status=Procedure.Status.DIGITISED, digitised_on__lte=fiscal_year_bounds(fy)[1])
@@ -182,6 +186,7 @@ def digitised_shares(fiscal_years: Iterable[int]) -> dict[int, DigitisedShare]:
             applications=row["apps"],
             digitised_procedures=row[f"n_{fy}"],
             digitised_applications=row[f"apps_{fy}"],
+            as_of=timezone.localdate(row["as_of"]) if row["as_of"] else None,
         )
         for fy in years
     }
@@ -208,6 +213,7 @@ def kpi_digitised_share(fiscal_years: Sequence[int]) -> dict[int, KpiContributio
             denominator=share.applications,
             url=url,
             label=str(_("行政手続のデジタル化の進捗")),
+            as_of=share.as_of,
         )
         for fy, share in digitised_shares(fiscal_years).items()
         if share.applications

@@ -60,6 +60,7 @@ class ProcedureDashboardView(OfficerMixin, ListView):
             filter_form=self.filter_form,
             share=selectors.digitised_share(fy),
             progress=selectors.progress_against_targets(),
+            current_fiscal_year=fiscal_year(timezone.localdate()),
             schedule=selectors.schedule_table(),
             availability=selectors.availability_and_usage(fy),
             rules=selectors.FIGURE_RULES,
@@ -105,6 +106,7 @@ class ProgressView(TemplateView):
         context.update(
             progress=progress,
             latest=latest,
+            current_fiscal_year=current,
             latest_label=fiscal_year_label(latest.fiscal_year),
             baseline=selectors.BASELINE_SHARE,
             rules=selectors.FIGURE_RULES,

@@ -143,3 +143,12 @@ def test_availability_is_what_can_be_done_online_usage_what_is():
     assert own.usage == Decimal("25.0")  # 250 of the 1,000 whose online count is known
     assert own.with_usage_known == 1
     assert statutory.availability is None and statutory.usage is None
+
+
+def test_the_kpi_contribution_says_when_the_inventory_last_changed():
+    from django.utils import timezone
+
+    ProcedureFactory(annual_applications=100)
+
+    (source,) = kpi_sources()["10-2 a"]
+    assert source([2022])[2022].as_of == timezone.localdate()

@@ -4,6 +4,7 @@ procedures."""
 from datetime import date
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from mie_dx.audit import log_action
@@ -207,3 +208,13 @@ def test_malformed_filters_show_the_whole_list_instead_of_failing(client, manage
 
     assert response.status_code == 200
     assert response.context["paginator"].count == 1
+
+
+def test_years_still_to_come_show_no_figure(client):
+    ProcedureFactory(annual_applications=1000, digitised=True, digitised_on=date(2021, 5, 1))
+    with time_machine.travel(date(2023, 6, 1)):  # 令和5年度
+        response = client.get(PROGRESS)
+
+    page = response.content.decode()
+    assert "令和5年度末の状況" in page
+    assert page.count("（今後の年度）") == 3  # R6, R7, R8
