@@ -218,3 +218,12 @@ def test_the_export_has_the_import_columns_and_round_trips(client, procedure_off
     assert row.startswith("X-1,") and ",独自,1234,1,R4,デジタル化済,2021-10-01,9," in row
     code, out = run(write(response.content))
     assert code == 0 and "created=0 updated=0 unchanged=1" in out
+
+
+def test_a_dry_run_reports_the_counts_and_saves_nothing(divisions, write):
+    code, out = run(write(csv_bytes(GOOD)), "--dry-run")
+
+    assert code == 0, out
+    assert "created=3" in out
+    assert not Procedure.objects.exists()
+    assert not AuditLog.objects.exists()
