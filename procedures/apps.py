@@ -1,7 +1,33 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from mie_dx.roles import MANAGERS, PROCEDURE_OFFICERS
+
 
 class ProceduresConfig(AppConfig):
     name = "procedures"
     verbose_name = _("行政手続デジタル化")
+
+    demo_loader = "procedures.demo.load_procedures"
+    demo_order = 50  # after the organisation (mie_dx, 0)
+    importers = {"procedures": "procedures.resources.ProcedureResource"}
+    kpi_sources = {"10-2 a": "procedures.selectors.kpi_digitised_share"}
+    audit_actions = {
+        "procedure.created": _("手続の登録"),
+        "procedure.updated": _("手続の更新"),
+        "procedure.digitised": _("デジタル化済"),
+        "procedure.plan_changed": _("予定の変更"),
+        "procedure.status_changed": _("状態の変更"),
+    }
+    role_permissions = {
+        # Procedure officers keep the inventory (each their own divisions, see ProcedureEditor;
+        # the procedures office is given procedures.change_all_procedures); managers read it.
+        PROCEDURE_OFFICERS: [
+            "procedures.view_procedure",
+            "procedures.add_procedure",
+            "procedures.change_procedure",
+            "mie_dx.view_division",
+            "mie_dx.view_department",
+        ],
+        MANAGERS: ["procedures.view_procedure"],
+    }

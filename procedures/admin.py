@@ -1,0 +1,166 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from mie_dx.admin_filters import FiscalYearDateListFilter
+from mie_dx.admin_mixins import AuditLogAdminMixin
+from mie_dx.fiscal import fiscal_year_short
+from mie_dx.importexport import PortalImportExportMixin
+from mie_dx.models import Division
+from procedures.forms import PLAN_YEARS
+from procedures.models import Procedure, ProcedureEditor
+from procedures.resources import ProcedureResource
+from procedures.selectors import editable_division_ids
+from procedures.services import record_saved
+
+
+class ProcedureAdminForm(forms.ModelForm):
+    class Meta:
+        model = Procedure
+        # The admin passes the fieldsets' fields; these are the ones clean() reads.
+        fields = ("plan", "adjustment_reason")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("plan") == Procedure.Plan.NEEDS_ADJUSTMENT
+            and not (cleaned.get("adjustment_reason") or "").strip()
+        ):
+            self.add_error("adjustment_reason", _("要調整の理由を入力してください。"))
+        return cleaned
+
+
+class PlanListFilter(admin.SimpleListFilter):
+    """R2 … R8, R9以降, 要調整 — the survey's columns. (The core's fiscal-year filter does not
+    take a nullable column: a procedure without a planned year is R9以降 or 要調整.)"""
+
+    title = _("予定年度")
+    parameter_name = "plan"
+
+    def lookups(self, request, model_admin):
+        return [
+            *[(str(fy), fiscal_year_short(fy)) for fy in PLAN_YEARS],
+            (Procedure.Plan.R9_OR_LATER.value, Procedure.Plan.R9_OR_LATER.label),
+            (Procedure.Plan.NEEDS_ADJUSTMENT.value, Procedure.Plan.NEEDS_ADJUSTMENT.label),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value.isdigit():
+            return queryset.filter(plan=Procedure.Plan.FISCAL_YEAR, planned_fiscal_year=int(value))
+        return queryset.filter(plan=value)
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(PortalImportExportMixin, AuditLogAdminMixin, admin.ModelAdmin):
+    """Every procedure officer and manager sees the whole inventory (it holds no personal
+    data); a division's officer changes only their divisions' procedures (ProcedureEditor),
+    the procedures office (`change_all_procedures`) every one."""
+
+    form = ProcedureAdminForm
+    resource_classes = [ProcedureResource]
+    export_filename_stem = "procedures"
+    list_display = (
+        "code",
+        "name",
+        "form_name",
+        "division",
+        "kind",
+        "annual_applications",
+        "is_priority",
+        "plan_display",
+        "status",
+        "digitised_on",
+        "is_sample",
+    )
+    list_filter = (
+        "status",
+        "kind",
+        "is_priority",
+        PlanListFilter,
+        ("digitised_on", FiscalYearDateListFilter),
+        ("division", admin.RelatedOnlyFieldListFilter),
+        "is_sample",
+    )
+    list_select_related = ("division",)
+    search_fields = ("code", "name", "form_name", "division__code", "division__name")
+    readonly_fields = ("is_sample", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("code", "name", "form_name", "division", "kind", "is_sample")}),
+        (
+            _("受付件数"),
+            {"fields": ("annual_applications", "applications_fiscal_year", "is_priority")},
+        ),
+        (
+            _("デジタル化の予定と状態"),
+            {
+                "fields": (
+                    "plan",
+                    "planned_fiscal_year",
+                    "adjustment_reason",
+                    "status",
+                    "digitised_on",
+                    ("needs_e_signature", "needs_e_payment"),
+                    "online_url",
+                    "online_applications",
+                    "notes",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description=_("予定年度"), ordering="planned_fiscal_year")
+    def plan_display(self, obj: Procedure) -> str:
+        return obj.plan_label
+
+    def _allowed(self, request) -> set[int] | None:
+        if not hasattr(request, "_procedure_divisions"):
+            request._procedure_divisions = editable_division_ids(request.user)
+        return request._procedure_divisions
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        allowed = self._allowed(request)
+        if allowed is None:
+            return True
+        if obj is None:
+            return bool(allowed)
+        return obj.division_id in allowed
+
+    def has_add_permission(self, request):
+        if not super().has_add_permission(request):
+            return False
+        allowed = self._allowed(request)
+        return allowed is None or bool(allowed)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "online_url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "division":
+            allowed = self._allowed(request)
+            queryset = Division.objects.select_related("department")
+            kwargs["queryset"] = queryset if allowed is None else queryset.filter(pk__in=allowed)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_saved(
+            procedure=obj, created=not change, changed=list(form.changed_data), by=request.user
+        )
+
+
+@admin.register(ProcedureEditor)
+class ProcedureEditorAdmin(admin.ModelAdmin):
+    list_display = ("user", "division")
+    list_select_related = ("user", "division")
+    list_filter = (("division", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("user__username", "division__code", "division__name")
+    autocomplete_fields = ("division",)
+    raw_id_fields = ("user",)

@@ -1,0 +1,178 @@
+"""Demo data: the six procedures the seed names for R4 (real names and annual applications)
+and a generated inventory whose totals reproduce the seed's survey table (§7 2-1) exactly.
+
+Generated rows are marked: `is_sample`, codes starting with SAMPLE-, names starting with
+【サンプル】. Their divisions are the core's generated sample divisions (the seed names no
+owning division). The real six are 対応中 with R4 planned: the seed's plan says they are to be
+digitised in R4, not when they were.
+
+The priority procedures (75, 110,145 applications) are chosen among the 独自 ones so that those
+planned for R2 and R3 — digitised (sample dates) in those years — make 42,957 applications:
+39.0 % in R3, the seed's baseline.
+"""
+
+from datetime import date
+
+from django.db import transaction
+
+from mie_dx.models import Division
+from procedures.models import Procedure
+
+OWN = Procedure.Kind.OWN
+STATUTORY = Procedure.Kind.STATUTORY
+R9 = "r9"
+ADJUST = "adjust"
+
+# The seed's survey (460 procedures with ≥100 applications a year): {kind: {column: (n, apps)}}.
+SURVEY: dict[str, dict[object, tuple[int, int]]] = {
+    OWN: {
+        2020: (26, 27_674),
+        2021: (25, 15_732),
+        2022: (8, 39_983),
+        2023: (2, 250),
+        2024: (1, 434),
+        R9: (12, 9_557),
+        ADJUST: (37, 43_307),
+    },
+    STATUTORY: {
+        2020: (30, 289_153),
+        2021: (17, 48_128),
+        2022: (4, 860),
+        2023: (28, 13_551),
+        2024: (21, 116_253),
+        R9: (158, 183_059),
+        ADJUST: (91, 168_149),
+    },
+}
+
+# The seed's §7 5: procedures digitised in R4 (name, form, annual applications).
+R4_PROCEDURES = [
+    ("MIE-R4-01", "三重県立高等学校入学", "願書", 17_000),
+    ("MIE-R4-02", "三重県立高等学校入学", "確約書（前期選抜等）", 8_000),
+    ("MIE-R4-03", "三重県立高等学校入学", "確約書（スポーツ特別枠選抜）", 140),
+    ("MIE-R4-04", "三重おもいやり駐車場利用証", "新規・更新交付申請書", 12_600),
+    ("MIE-R4-05", "三重おもいやり駐車場利用証", "再交付申請書", 1_400),
+    ("MIE-R4-06", "三重県太陽光発電施設の適正導入に係るガイドライン", "事業概要書", 100),
+]
+
+# Among the 独自 procedures: how many of each column are priority, and their applications.
+#   R2 26 (27,674) + R3 23 (15,283) digitised by R3 = 42,957 = 39.0 % of 110,145;
+#   R4 8, R5 2, R6 1 (40,667); R9以降 12 (9,557); 要調整 3 (16,964): 75 procedures, 110,145.
+PRIORITY_SPLIT: dict[object, tuple[int, int]] = {
+    2020: (26, 27_674),
+    2021: (23, 15_283),
+    2022: (8, 39_983),
+    2023: (2, 250),
+    2024: (1, 434),
+    R9: (12, 9_557),
+    ADJUST: (3, 16_964),
+}
+PRIORITY_PROCEDURES = 75
+PRIORITY_APPLICATIONS = 110_145
+SAMPLE_PREFIX = "【サンプル】"
+MINIMUM = 100  # the survey counted procedures with ≥100 applications a year
+
+
+def spread(total: int, n: int, seed: int) -> list[int]:
+    """`n` deterministic, uneven amounts of at least 100 adding up to `total` exactly."""
+    if n == 0:
+        return []
+    weights = [((i + 1) * 7919 + seed * 104_729) % 97 + 1 for i in range(n)]
+    spare = total - MINIMUM * n
+    amounts = [MINIMUM + spare * w // sum(weights) for w in weights]
+    amounts[0] += total - sum(amounts)
+    return amounts
+
+
+def _plan(column: object) -> dict:
+    if column == R9:
+        return {"plan": Procedure.Plan.R9_OR_LATER, "planned_fiscal_year": None}
+    if column == ADJUST:
+        return {
+            "plan": Procedure.Plan.NEEDS_ADJUSTMENT,
+            "planned_fiscal_year": None,
+            "adjustment_reason": SAMPLE_PREFIX + "来庁が前提（現物の交付等）のため調整中",
+        }
+    return {"plan": Procedure.Plan.FISCAL_YEAR, "planned_fiscal_year": column}
+
+
+def _digitised(column: object, index: int) -> dict:
+    """Sample dates: those planned for R2 / R3 were digitised in that year."""
+    if column in (2020, 2021):
+        day = date(column, 4 + index % 9, 1 + index % 28)
+        return {"status": Procedure.Status.DIGITISED, "digitised_on": day}
+    return {"status": Procedure.Status.NOT_STARTED, "digitised_on": None}
+
+
+def inventory_rows(divisions: list[Division]) -> list[Procedure]:
+    """Every demo procedure, unsaved (the real six first)."""
+    rows: list[Procedure] = []
+    pick = iter(range(10**6))
+
+    def division() -> Division:
+        return divisions[next(pick) % len(divisions)]
+
+    for code, name, form, applications in R4_PROCEDURES:
+        rows.append(
+            Procedure(
+                code=code,
+                name=name,
+                form_name=form,
+                division=division(),
+                kind=OWN,
+                annual_applications=applications,
+                is_priority=True,
+                status=Procedure.Status.IN_PROGRESS,
+                notes=SAMPLE_PREFIX + "所属と手続コードはデモ用（名称と受付件数は県の資料による）",
+                **_plan(2022),
+            )
+        )
+    for kind, columns in SURVEY.items():
+        letter = "O" if kind == OWN else "S"
+        number = 0
+        for seed, (column, (n, applications)) in enumerate(columns.items()):
+            if kind == OWN and column == 2022:
+                real = sum(r[3] for r in R4_PROCEDURES)
+                n, applications = n - len(R4_PROCEDURES), applications - real
+            groups = [(False, n, applications)]
+            if kind == OWN:
+                p_n, p_apps = PRIORITY_SPLIT[column]
+                if column == 2022:
+                    p_n, p_apps = n, applications
+                groups = [(True, p_n, p_apps), (False, n - p_n, applications - p_apps)]
+            for is_priority, count, total in groups:
+                for i, amount in enumerate(spread(total, count, seed)):
+                    number += 1
+                    rows.append(
+                        Procedure(
+                            code=f"SAMPLE-{letter}-{number:04d}",
+                            name=f"{SAMPLE_PREFIX}{'独自' if kind == OWN else '法定'}手続 {number}",
+                            form_name=SAMPLE_PREFIX + "申請書",
+                            division=division(),
+                            kind=kind,
+                            annual_applications=amount,
+                            applications_fiscal_year=2021,
+                            is_priority=is_priority,
+                            is_sample=True,
+                            **_plan(column),
+                            **_digitised(column, i),
+                        )
+                    )
+    return rows
+
+
+def load_procedures() -> dict[str, int]:
+    """Idempotent: procedures whose code exists are left as staff left them."""
+    divisions = list(Division.objects.filter(is_sample=True).order_by("code"))
+    if not divisions:
+        divisions = list(Division.objects.order_by("code"))
+    if not divisions:
+        return {"procedures_created": 0}
+    with transaction.atomic():
+        existing = set(Procedure.objects.values_list("code", flat=True))
+        new = [p for p in inventory_rows(divisions) if p.code not in existing]
+        for procedure in new:
+            if procedure.is_sample and procedure.status == Procedure.Status.DIGITISED:
+                procedure.online_url = "https://example.jp/sample/" + procedure.code.lower()
+        Procedure.objects.bulk_create(new, batch_size=500)
+    return {"procedures_created": len(new)}

@@ -1,0 +1,157 @@
+import csv
+
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import cache_control
+from django.views.generic import DetailView, ListView, TemplateView
+
+from mie_dx.audit import entries_for
+from mie_dx.fiscal import fiscal_year, fiscal_year_label
+from mie_dx.registry import audit_action_labels
+from procedures import selectors
+from procedures.forms import FiscalYearForm, ProcedureFilterForm
+from procedures.models import Procedure
+
+# The public page and its CSV hold no personal data: proxies and browsers may keep them.
+PUBLIC_MAX_AGE = 600
+
+
+def _chosen_fiscal_year(request) -> int:
+    form = FiscalYearForm(request.GET)
+    if form.is_valid() and form.cleaned_data["fy"]:
+        return form.cleaned_data["fy"]
+    return min(max(fiscal_year(timezone.localdate()), 2021), 2026)
+
+
+class OfficerMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    permission_required = "procedures.view_procedure"
+    raise_exception = False
+
+    def handle_no_permission(self):
+        if self.request.user.is_authenticated:
+            self.raise_exception = True
+        return super().handle_no_permission()
+
+
+class ProcedureDashboardView(OfficerMixin, ListView):
+    """The figures for a fiscal year and the filterable inventory (procedure officers,
+    managers). A fixed number of queries whatever the number of procedures."""
+
+    template_name = "procedures/procedure_dashboard.html"
+    context_object_name = "procedures"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form = ProcedureFilterForm(self.request.GET or None)
+        return selectors.procedure_list(**self.filter_form.filters())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        fy = _chosen_fiscal_year(self.request)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            fiscal_year=fy,
+            fiscal_year_label=fiscal_year_label(fy),
+            year_form=FiscalYearForm(initial={"fy": fy}),
+            filter_form=self.filter_form,
+            share=selectors.digitised_share(fy),
+            progress=selectors.progress_against_targets(),
+            current_fiscal_year=fiscal_year(timezone.localdate()),
+            schedule=selectors.schedule_table(),
+            availability=selectors.availability_and_usage(fy),
+            rules=selectors.FIGURE_RULES,
+            query=query.urlencode(),
+        )
+        return context
+
+
+class ProcedureDetailView(OfficerMixin, DetailView):
+    template_name = "procedures/procedure_detail.html"
+    context_object_name = "procedure"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Procedure.objects.select_related("division__department"), code=self.kwargs["code"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        labels = audit_action_labels()
+        context["log"] = [
+            {"at": entry.created_at, "action": labels.get(entry.action, entry.action),
+             "user": entry.user}
+            for entry in entries_for(self.object)
+        ]  # fmt: skip
+        context["can_edit"] = selectors.can_edit_division(
+            self.request.user, self.object.division_id
+        ) and self.request.user.has_perm("procedures.change_procedure")
+        return context
+
+
+@method_decorator(cache_control(public=True, max_age=PUBLIC_MAX_AGE), name="dispatch")
+class ProgressView(TemplateView):
+    """Public: progress toward the target and the procedures that can be done online."""
+
+    template_name = "procedures/progress.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        progress = selectors.progress_against_targets()
+        current = fiscal_year(timezone.localdate())
+        latest = next((p for p in reversed(progress) if p.fiscal_year <= current), progress[-1])
+        context.update(
+            progress=progress,
+            latest=latest,
+            current_fiscal_year=current,
+            latest_label=fiscal_year_label(latest.fiscal_year),
+            baseline=selectors.BASELINE_SHARE,
+            rules=selectors.FIGURE_RULES,
+            online=selectors.online_procedures(),
+        )
+        return context
+
+
+OPEN_DATA_COLUMNS = [
+    "手続コード",
+    "手続名",
+    "様式名",
+    "所属",
+    "区分",
+    "デジタル化日",
+    "URL",
+    "サンプルデータ",
+]
+
+
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+def online_procedures_csv(request):
+    """Open data: the procedures that can be done online (UTF-8 with BOM, for Excel)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="online-procedures.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(OPEN_DATA_COLUMNS)
+    for p in selectors.online_procedures():
+        writer.writerow(
+            [
+                p.code,
+                _guard(p.name),
+                _guard(p.form_name),
+                _guard(p.division.name),
+                p.get_kind_display(),
+                p.digitised_on.isoformat() if p.digitised_on else "",
+                _guard(p.online_url),
+                1 if p.is_sample else 0,
+            ]
+        )
+    return response
+
+
+def _guard(value: str) -> str:
+    from mie_dx.importexport import guard_formula
+
+    return guard_formula(value)
