@@ -32,7 +32,10 @@ class FiscalYearFieldListFilter(admin.AllValuesFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.lookup_choices = sorted(self.lookup_choices, reverse=True)
+        # Newest first; an empty value (a nullable column) is offered last by choices().
+        self.lookup_choices = sorted(
+            self.lookup_choices, key=lambda value: -1 if value is None else value, reverse=True
+        )
 
 
 admin.FieldListFilter.register(
