@@ -59,9 +59,8 @@ class KpiActualAdmin(AuditLogAdminMixin, SimpleHistoryAdmin):
     history_list_display = ("value", "grade")
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None:
-            return (*self.readonly_fields, "kpi", "fiscal_year")
-        return self.readonly_fields
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else [*readonly, "kpi", "fiscal_year"]
 
     def save_model(self, request, obj, form, change):
         try:
