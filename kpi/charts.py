@@ -78,22 +78,33 @@ def line_chart(figures: KpiFigures, *, chart_id: str) -> SafeString:
         ((x(yr.fiscal_year), HEIGHT - 8, yr.short) for yr in years),
     )
 
-    def series(points, colour, dashed):
+    def series(points, colour, dashed, *, join_gaps=False):
         if not points:
             return ""
-        path = " ".join(f"{x(fy)},{y(v)}" for fy, v in points)
+        dash = mark_safe(' stroke-dasharray="6 4"') if dashed else ""
+        # Actuals join consecutive years only (a year without a figure leaves a gap); the
+        # target line runs from the baseline to the final target.
+        runs: list[list[tuple[int, Decimal]]] = []
+        for fy, v in points:
+            if runs and (join_gaps or runs[-1][-1][0] == fy - 1):
+                runs[-1].append((fy, v))
+            else:
+                runs.append([(fy, v)])
+        lines = format_html_join(
+            "",
+            '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"{}/>',
+            (
+                (" ".join(f"{x(fy)},{y(v)}" for fy, v in run), colour, dash)
+                for run in runs
+                if len(run) > 1
+            ),
+        )
         dots = format_html_join(
             "",
             '<circle cx="{}" cy="{}" r="3.5" fill="{}"/>',
             ((x(fy), y(v), colour) for fy, v in points),
         )
-        return format_html(
-            '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"{}/>{}',
-            path,
-            colour,
-            mark_safe(' stroke-dasharray="6 4"') if dashed else "",
-            dots,
-        )
+        return format_html("{}{}", lines, dots)
 
     label = gettext("%(name)s の推移（目標と実績）。数値は表のとおり。") % {"name": kpi.name}
     return format_html(
@@ -107,6 +118,6 @@ def line_chart(figures: KpiFigures, *, chart_id: str) -> SafeString:
         label,
         grid,
         ticks,
-        series(targets, TARGET_COLOUR, True),
+        series(targets, TARGET_COLOUR, True, join_gaps=True),
         series(actuals, ACTUAL_COLOUR, False),
     )

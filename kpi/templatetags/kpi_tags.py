@@ -3,24 +3,18 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext
 
+from kpi.selectors import quantize
+
 register = template.Library()
 
 
 @register.filter
-def kpi_number(value: Decimal | None) -> str:
-    """62457 → 62,457; 31.8 → 31.8; None → —."""
+def kpi_value(value: Decimal | None, kpi) -> str:
+    """A KPI's value with its unit, as the prefecture prints it: 75.0%, 62,457件; None → —."""
+    value = quantize(value, kpi.measure)
     if value is None:
         return "—"
-    if value == value.to_integral_value():
-        return f"{value:,.0f}"
-    return f"{value:,}"
-
-
-@register.filter
-def kpi_value(value: Decimal | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    return f"{kpi_number(value)}{unit}"
+    return f"{value:,}{kpi.unit}"
 
 
 @register.filter
