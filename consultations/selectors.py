@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime, time
 from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -170,21 +170,25 @@ kpi_survey_usefulness.records = _survey_records
 # the demo's figures meaningful, and a production database holds none.
 
 
-def _advice_reached():
-    return Subquery(
-        StatusChange.objects.filter(consultation=OuterRef("pk"), to_status=Status.ADVISING)
-        .order_by("changed_at", "pk")
-        .values("changed_at")[:1]
+def _first_advice_in(fiscal_years: Sequence[int]) -> QuerySet[StatusChange]:
+    """Each consultation's first move to `advising`, when it falls in the fiscal years."""
+    start, end = _fiscal_years_span(fiscal_years)
+    earlier = StatusChange.objects.filter(
+        consultation=OuterRef("consultation"), to_status=Status.ADVISING
+    ).filter(
+        Q(changed_at__lt=OuterRef("changed_at"))
+        | Q(changed_at=OuterRef("changed_at"), pk__lt=OuterRef("pk"))
     )
+    return StatusChange.objects.filter(
+        to_status=Status.ADVISING, changed_at__gte=start, changed_at__lt=end
+    ).exclude(Exists(earlier))
 
 
 def kpi_support_cases(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
     """10-1 b: consultations that reached advice, by the fiscal year they first did. One query."""
-    start, end = _fiscal_years_span(fiscal_years)
     rows = (
-        Consultation.objects.annotate(reached=_advice_reached())
-        .filter(reached__gte=start, reached__lt=end)
-        .annotate(fy=fiscal_year_of("reached"))
+        _first_advice_in(fiscal_years)
+        .annotate(fy=fiscal_year_of("changed_at"))
         .values("fy")
         .annotate(cases=Count("pk"))
         .order_by("fy")
@@ -199,21 +203,28 @@ def kpi_support_cases(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]
 
 
 def _support_case_records(fy: int) -> list[dict]:
-    start, end = _fiscal_years_span([fy])
-    consultations = (
-        Consultation.objects.annotate(reached=_advice_reached())
-        .filter(reached__gte=start, reached__lt=end)
-        .only("reference", "status", "category")
-        .order_by("reached", "pk")[:KPI_RECORDS_LIMIT]
+    changes = (
+        _first_advice_in([fy])
+        .select_related("consultation")
+        .only(
+            "changed_at",
+            "consultation__reference",
+            "consultation__status",
+            "consultation__category",
+        )
+        .order_by("changed_at", "pk")[:KPI_RECORDS_LIMIT]
     )
     return [
         {
             "source": gettext("助言・提案に至った相談"),
-            "reference": consultation.reference,
-            "date": timezone.localdate(consultation.reached),
-            "detail": f"{consultation.get_category_display()} / {consultation.get_status_display()}",
+            "reference": change.consultation.reference,
+            "date": timezone.localdate(change.changed_at),
+            "detail": (
+                f"{change.consultation.get_category_display()} / "
+                f"{change.consultation.get_status_display()}"
+            ),
         }
-        for consultation in consultations
+        for change in changes
     ]
 
 
