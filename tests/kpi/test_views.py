@@ -165,3 +165,13 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     assert response.status_code == 200
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         assert client.get("/kpi/export.csv").status_code == 200
+
+
+def test_the_menu_links_to_the_dashboard_only_for_those_who_may_open_it(
+    client, kpis, manager, center_staff
+):
+    assert 'href="/kpi/"' not in client.get("/").content.decode()
+    client.force_login(center_staff)
+    assert 'href="/kpi/"' not in client.get("/").content.decode()
+    client.force_login(manager)
+    assert 'href="/kpi/"' in client.get("/").content.decode()
