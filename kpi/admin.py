@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -24,11 +26,30 @@ class KpiAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         "baseline_value",
         "final_target_value",
         "source",
+        "page_link",
     )
     list_filter = ("policy", "source")
     search_fields = ("code", "name")
     prepopulated_fields = {"slug": ("code",)}
     inlines = [KpiTargetInline]
+
+    @admin.display(description=_("ダッシュボード"))
+    def page_link(self, obj: Kpi) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("目標と実績を見る"))
+
+    def changelist_view(self, request, extra_context=None):
+        # The staff menu has no link to /kpi/ (it would cost every page a permission query):
+        # managers reach the dashboard from here.
+        self.message_user(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("KPIの目標と実績は"),
+                reverse("kpi:dashboard"),
+                _("KPIダッシュボードでご覧ください。"),
+            ),
+        )
+        return super().changelist_view(request, extra_context)
 
 
 class KpiActualForm(forms.ModelForm):

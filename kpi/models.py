@@ -7,6 +7,7 @@ Computed actuals are not stored: they are read live from the apps that hold the 
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -84,6 +85,9 @@ class Kpi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kpi:detail", args=[self.slug])
 
     @property
     def baseline_label(self) -> str:

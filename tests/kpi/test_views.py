@@ -167,11 +167,8 @@ def test_dashboard_runs_a_fixed_number_of_queries(
         assert client.get("/kpi/export.csv").status_code == 200
 
 
-def test_the_menu_links_to_the_dashboard_only_for_those_who_may_open_it(
-    client, kpis, manager, center_staff
-):
-    assert 'href="/kpi/"' not in client.get("/").content.decode()
-    client.force_login(center_staff)
-    assert 'href="/kpi/"' not in client.get("/").content.decode()
+def test_the_admin_links_each_kpi_to_its_page(client, kpis, manager):
     client.force_login(manager)
-    assert 'href="/kpi/"' in client.get("/").content.decode()
+    html = client.get("/admin/kpi/kpi/").content.decode()
+    assert 'href="/kpi/10-1-a/"' in html
+    assert 'href="/kpi/"' in html
