@@ -172,3 +172,23 @@ def test_the_admin_links_each_kpi_to_its_page(client, kpis, manager):
     html = client.get("/admin/kpi/kpi/").content.decode()
     assert 'href="/kpi/10-1-a/"' in html
     assert 'href="/kpi/"' in html
+
+
+def test_the_survey_links_open_the_admin_filtered_to_the_year_without_personal_data(
+    client, kpis, manager
+):
+    from kpi import selectors
+
+    consultation_survey(Rating.USEFUL, timezone.now() - timedelta(hours=1))
+    seminar_survey(Rating.USEFUL, timezone.now() - timedelta(hours=1))
+    old = consultation_survey(Rating.NOT_USEFUL, timezone.now() - timedelta(days=800))
+    figures = next(f for f in selectors.kpi_figures() if f.kpi.code == "10-1 a")
+    links = [c.url for c in figures.current.contributions]
+    client.force_login(manager)
+
+    assert len(links) == 2
+    for url in links:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.context["cl"].result_count == 1  # this year's answer only
+        assert old.consultation.reference not in response.content.decode()
