@@ -71,6 +71,8 @@ def test_fiscal_year_boundary_is_midnight_on_1_april_in_tokyo():
     consultation_survey(Rating.USEFUL, tokyo(2023, 3, 31, 23, 59, 59))  # FY2022
     # 15:30 UTC on 31 March is 00:30 on 1 April in Tokyo: FY2023.
     consultation_survey(Rating.NOT_USEFUL, datetime(2023, 3, 31, 15, 30, tzinfo=UTC))
+    seminar_survey(Rating.USEFUL, tokyo(2023, 3, 31, 23, 59, 59))  # FY2022
+    seminar_survey(Rating.NOT_USEFUL, tokyo(2023, 4, 1, 0, 0, 0))  # FY2023
     consultation_through(
         (Status.ADVISING, tokyo(2023, 3, 31, 23, 59)), (Status.CLOSED, tokyo(2023, 4, 2))
     )
@@ -78,8 +80,8 @@ def test_fiscal_year_boundary_is_midnight_on_1_april_in_tokyo():
 
     a, b = by_code("10-1 a"), by_code("10-1 b")
 
-    assert year(a, 2022).actual == Decimal("100.0")
-    assert year(a, 2023).actual == Decimal("0.0")
+    assert year(a, 2022).actual == Decimal("100.0")  # 2 of 2
+    assert year(a, 2023).actual == Decimal("0.0")  # 0 of 2
     assert year(b, 2022).actual == Decimal(27)  # 26 + 1
     assert year(b, 2023).actual == Decimal(28)  # 27 + 1
 

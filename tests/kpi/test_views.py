@@ -192,3 +192,22 @@ def test_the_survey_links_open_the_admin_filtered_to_the_year_without_personal_d
         assert response.status_code == 200, url
         assert response.context["cl"].result_count == 1  # this year's answer only
         assert old.consultation.reference not in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_kpi_page_and_drilldown_run_a_fixed_number_of_queries(
+    client, kpis, manager, django_assert_max_num_queries, size
+):
+    from mie_dx.fiscal import fiscal_year
+
+    _records(size)
+    fy = fiscal_year(timezone.localdate())
+    client.force_login(manager)
+    client.get("/kpi/")  # the session is saved once
+    with django_assert_max_num_queries(12):
+        assert client.get("/kpi/10-1-a/").status_code == 200
+    # The figures (3 + 3 sources) and each source's records (one query each).
+    with django_assert_max_num_queries(15):
+        response = client.get(f"/kpi/10-1-a/drilldown/{fy}/")
+    assert response.status_code == 200
+    assert len(response.context["records"]) == 2 * size
