@@ -26,6 +26,10 @@ class ConsultationsConfig(AppConfig):
         "consultation.personal_data_erased": _("個人情報の削除"),
         "survey.answered": _("アンケート回答"),
     }
+    kpi_sources = {
+        "10-1 a": "consultations.selectors.kpi_survey_usefulness",
+        "10-1 b": "consultations.selectors.kpi_support_cases",
+    }
     role_permissions = {
         CENTER_STAFF: [
             "consultations.add_consultation",

@@ -1,11 +1,28 @@
 """Reads of consultations, each with its access rule and the related rows it needs."""
 
-from django.conf import settings
-from django.db.models import Count, Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
+from collections.abc import Sequence
+from datetime import datetime, time
+from urllib.parse import urlencode
 
-from consultations.models import AdviceSession, Assignment, Consultation, StatusChange, Survey
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from consultations.models import (
+    AdviceSession,
+    Assignment,
+    Consultation,
+    Status,
+    StatusChange,
+    Survey,
+)
+from mie_dx.figures import KpiContribution, fiscal_year_of
+from mie_dx.fiscal import fiscal_year_bounds
 from mie_dx.links import end_link_if_over
+from mie_dx.surveys import USEFUL_RATINGS
 
 
 def _end_case_link(consultation: Consultation) -> None:
@@ -103,3 +120,137 @@ def timeline(consultation: Consultation) -> list[dict]:
             events.append({"at": survey.answered_at, "kind": "survey_answered", "item": survey})
     events.sort(key=lambda e: e["at"])
     return events
+
+
+# --- Figures for the plan KPIs (mie_dx.figures; declared in apps.py) -------------------------
+
+# The drill-down lists at most this many records per source and year (the oldest first).
+KPI_RECORDS_LIMIT = 1000
+
+
+def _fiscal_years_span(fiscal_years: Sequence[int]) -> tuple[datetime, datetime]:
+    """From midnight on 1 April of the first year to that of the year after the last (Tokyo)."""
+    tz = timezone.get_default_timezone()
+    start = datetime.combine(fiscal_year_bounds(min(fiscal_years))[0], time.min, tzinfo=tz)
+    end = datetime.combine(fiscal_year_bounds(max(fiscal_years) + 1)[0], time.min, tzinfo=tz)
+    return start, end
+
+
+def _admin_url(name: str, field: str, fy: int) -> str:
+    start, end = _fiscal_years_span([fy])
+    query = urlencode({f"{field}__gte": start.isoformat(), f"{field}__lt": end.isoformat()})
+    return f"{reverse(name)}?{query}"
+
+
+def kpi_survey_usefulness(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+    """10-1 a: the consultation surveys answered 役に立った / やや役に立った ÷ answered, by the
+    fiscal year (Asia/Tokyo) of the answer. One query for all the years."""
+    start, end = _fiscal_years_span(fiscal_years)
+    rows = (
+        Survey.objects.filter(answered_at__gte=start, answered_at__lt=end)
+        .exclude(rating="")
+        .annotate(fy=fiscal_year_of("answered_at"))
+        .values("fy")
+        .annotate(answered=Count("pk"), useful=Count("pk", filter=Q(rating__in=USEFUL_RATINGS)))
+        .order_by("fy")
+    )
+    today = timezone.localdate()
+    return {
+        row["fy"]: KpiContribution(
+            numerator=row["useful"],
+            denominator=row["answered"],
+            url=_admin_url("admin:consultations_survey_changelist", "answered_at", row["fy"]),
+            label=gettext("相談の満足度アンケート"),
+            as_of=today,
+        )
+        for row in rows
+    }
+
+
+def _survey_records(fy: int) -> list[dict]:
+    start, end = _fiscal_years_span([fy])
+    surveys = (
+        Survey.objects.filter(answered_at__gte=start, answered_at__lt=end)
+        .exclude(rating="")
+        .select_related("consultation")
+        .only("rating", "answered_at", "consultation__reference")
+        .order_by("answered_at", "pk")[:KPI_RECORDS_LIMIT]
+    )
+    return [
+        {
+            "source": gettext("相談の満足度アンケート"),
+            "reference": survey.consultation.reference,
+            "date": timezone.localdate(survey.answered_at),
+            "detail": survey.get_rating_display(),
+        }
+        for survey in surveys
+    ]
+
+
+kpi_survey_usefulness.records = _survey_records
+
+# A consultation counts for 10-1 b once, in the fiscal year (Asia/Tokyo) it first moved to
+# `advising` (a supporter matched and advice under way), whatever happened to it afterwards.
+# Sample consultations (is_sample, only ever loaded by `load_demo`) count: they are what makes
+# the demo's figures meaningful, and a production database holds none.
+
+
+def _first_advice_in(fiscal_years: Sequence[int]) -> QuerySet[StatusChange]:
+    """Each consultation's first move to `advising`, when it falls in the fiscal years."""
+    start, end = _fiscal_years_span(fiscal_years)
+    earlier = StatusChange.objects.filter(
+        consultation=OuterRef("consultation"), to_status=Status.ADVISING
+    ).filter(
+        Q(changed_at__lt=OuterRef("changed_at"))
+        | Q(changed_at=OuterRef("changed_at"), pk__lt=OuterRef("pk"))
+    )
+    return StatusChange.objects.filter(
+        to_status=Status.ADVISING, changed_at__gte=start, changed_at__lt=end
+    ).exclude(Exists(earlier))
+
+
+def kpi_support_cases(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+    """10-1 b: consultations that reached advice, by the fiscal year they first did. One query."""
+    rows = (
+        _first_advice_in(fiscal_years)
+        .annotate(fy=fiscal_year_of("changed_at"))
+        .values("fy")
+        .annotate(cases=Count("pk"))
+        .order_by("fy")
+    )
+    today = timezone.localdate()
+    return {
+        row["fy"]: KpiContribution(
+            numerator=row["cases"], label=gettext("助言・提案に至った相談"), as_of=today
+        )
+        for row in rows
+    }
+
+
+def _support_case_records(fy: int) -> list[dict]:
+    changes = (
+        _first_advice_in([fy])
+        .select_related("consultation")
+        .only(
+            "changed_at",
+            "consultation__reference",
+            "consultation__status",
+            "consultation__category",
+        )
+        .order_by("changed_at", "pk")[:KPI_RECORDS_LIMIT]
+    )
+    return [
+        {
+            "source": gettext("助言・提案に至った相談"),
+            "reference": change.consultation.reference,
+            "date": timezone.localdate(change.changed_at),
+            "detail": (
+                f"{change.consultation.get_category_display()} / "
+                f"{change.consultation.get_status_display()}"
+            ),
+        }
+        for change in changes
+    ]
+
+
+kpi_support_cases.records = _support_case_records

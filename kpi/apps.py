@@ -1,7 +1,26 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from mie_dx.roles import MANAGERS
+
 
 class KpiConfig(AppConfig):
     name = "kpi"
     verbose_name = _("KPI")
+
+    demo_loader = "kpi.demo.load_kpis"
+    demo_order = 900  # last: its figures read every other app's demo data
+    audit_actions = {
+        "kpi.actual_entered": _("実績の入力"),
+        "kpi.actual_corrected": _("実績の修正"),
+    }
+    # Managers read the dashboard and enter the figures the portal does not hold.
+    role_permissions = {
+        MANAGERS: [
+            "kpi.view_kpi",
+            "kpi.view_kpitarget",
+            "kpi.view_kpiactual",
+            "kpi.add_kpiactual",
+            "kpi.change_kpiactual",
+        ],
+    }

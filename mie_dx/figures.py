@@ -12,6 +12,10 @@ contributions are added. How the KPI app turns them into an actual:
 - a percentage KPI: 100 × Σ numerator ÷ Σ denominator of that fiscal year;
 - a count KPI: Σ numerator of that fiscal year, added to the baseline year by year when the
   KPI is cumulative.
+
+For the drill-down, a source may also offer `source.records(fy)`: the rows behind that year's
+figure as dicts {"source", "reference", "date", "detail"} — identifiers, dates and answers,
+never a person's details (managers read them).
 """
 
 from collections.abc import Callable, Sequence

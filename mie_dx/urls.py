@@ -15,6 +15,7 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("advisors/", include("advisors.urls")),
     path("seminars/", include("seminars.urls")),
+    path("kpi/", include("kpi.urls")),
     path("procedures/", include("procedures.urls")),
     # Before the admin's own: its "view on site" redirect, only for staff who may view the object.
     path(

@@ -26,6 +26,7 @@ class SeminarsConfig(AppConfig):
         "registration.edited": _("職員による修正"),
         "registration.personal_data_erased": _("個人情報の削除"),
     }
+    kpi_sources = {"10-1 a": "seminars.selectors.kpi_survey_usefulness"}
     role_permissions = {
         # センター事務局 run seminars; managers read them (figures, no registrants' details).
         CENTER_STAFF: [

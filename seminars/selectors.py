@@ -5,16 +5,21 @@ online meeting link or anyone's registration. Seats are counted by the database 
 request (annotations), so what a visitor sees is live.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from mie_dx.figures import KpiContribution, fiscal_year_of
 from mie_dx.fiscal import fiscal_year, fiscal_year_bounds
 from mie_dx.links import end_link_if_over
-from mie_dx.surveys import Rating
+from mie_dx.surveys import USEFUL_RATINGS, Rating
 from seminars.models import (
     ACTIVE,
     PUBLIC_STATUSES,
@@ -209,3 +214,79 @@ def survey_rating_counts(fy: int) -> dict[str, int]:
     for row in rows:
         counts[row["rating"]] = row["n"]
     return counts
+
+
+# --- Figures for the plan KPIs (mie_dx.figures; declared in apps.py) -------------------------
+
+# The drill-down lists at most this many answers per year (the oldest first).
+KPI_RECORDS_LIMIT = 1000
+
+
+def _fiscal_years_span(fiscal_years: Sequence[int]) -> tuple[datetime, datetime]:
+    """From midnight on 1 April of the first year to that of the year after the last (Tokyo)."""
+    tz = timezone.get_default_timezone()
+    start = datetime.combine(fiscal_year_bounds(min(fiscal_years))[0], time.min, tzinfo=tz)
+    end = datetime.combine(fiscal_year_bounds(max(fiscal_years) + 1)[0], time.min, tzinfo=tz)
+    return start, end
+
+
+def _answered_in(fiscal_years: Sequence[int]) -> QuerySet[SeminarSurvey]:
+    start, end = _fiscal_years_span(fiscal_years)
+    return SeminarSurvey.objects.filter(answered_at__gte=start, answered_at__lt=end).exclude(
+        rating=""
+    )
+
+
+def kpi_survey_usefulness(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+    """10-1 a: the seminar surveys answered 役に立った / やや役に立った ÷ answered, by the fiscal
+    year (Asia/Tokyo) of the answer. One query for all the years."""
+    rows = (
+        _answered_in(fiscal_years)
+        .annotate(fy=fiscal_year_of("answered_at"))
+        .values("fy")
+        .annotate(answered=Count("pk"), useful=Count("pk", filter=Q(rating__in=USEFUL_RATINGS)))
+        .order_by("fy")
+    )
+    today = timezone.localdate()
+    changelist = reverse("admin:seminars_seminarsurvey_changelist")
+    contributions = {}
+    for row in rows:
+        start, end = _fiscal_years_span([row["fy"]])
+        query = urlencode(
+            {"answered_at__gte": start.isoformat(), "answered_at__lt": end.isoformat()}
+        )
+        contributions[row["fy"]] = KpiContribution(
+            numerator=row["useful"],
+            denominator=row["answered"],
+            url=f"{changelist}?{query}",
+            label=gettext("セミナーのアンケート"),
+            as_of=today,
+        )
+    return contributions
+
+
+def _survey_records(fy: int) -> list[dict]:
+    surveys = (
+        _answered_in([fy])
+        .select_related("registration__seminar")
+        .only(
+            "rating",
+            "answered_at",
+            "registration__seminar__number",
+            "registration__seminar__fiscal_year",
+            "registration__seminar__title",
+        )
+        .order_by("answered_at", "pk")[:KPI_RECORDS_LIMIT]
+    )
+    return [
+        {
+            "source": gettext("セミナーのアンケート"),
+            "reference": str(survey.registration.seminar),
+            "date": timezone.localdate(survey.answered_at),
+            "detail": survey.get_rating_display(),
+        }
+        for survey in surveys
+    ]
+
+
+kpi_survey_usefulness.records = _survey_records

@@ -1,0 +1,160 @@
+"""The plan's KPIs (みえ元気プラン 施策10-1 / 10-2 / 行政運営6, and the 県政レポート indicators):
+definitions, yearly targets and the actuals entered by hand.
+
+Computed actuals are not stored: they are read live from the apps that hold the records
+(mie_dx.registry.kpi_sources, contract in mie_dx.figures) by kpi.selectors.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from mie_dx.fiscal import FiscalYearField, fiscal_year_label
+
+
+class Policy(models.TextChoices):
+    SOCIETY = "10-1", _("施策10-1 社会におけるDXの推進")
+    SERVICES = "10-2", _("施策10-2 行政サービスのDX推進")
+    ADMINISTRATION = "admin-6", _("行政運営6 県庁DXの推進")
+    REPORT = "report", _("県政レポート（令和4年版）の指標")
+
+
+class Measure(models.TextChoices):
+    PERCENTAGE = "percentage", _("割合（%）")
+    COUNT = "count", _("件数")
+
+
+class SourceKind(models.TextChoices):
+    COMPUTED = "computed", _("ポータルの記録から集計")
+    ENTERED = "entered", _("手入力")
+
+
+class Grade(models.TextChoices):
+    A = "A", _("A（進んだ）")
+    B = "B", _("B（ある程度進んだ）")
+    C = "C", _("C（あまり進まなかった）")
+    D = "D", _("D（進まなかった）")
+
+
+class Kpi(models.Model):
+    code = models.CharField(_("コード"), max_length=32, unique=True)
+    slug = models.SlugField(
+        _("URL用の識別子"), max_length=40, unique=True, help_text=_("半角英数字とハイフン。")
+    )
+    policy = models.CharField(_("施策"), max_length=16, choices=Policy)
+    name = models.CharField(_("項目"), max_length=200)
+    description = models.TextField(_("項目の説明"), blank=True)
+    measure = models.CharField(_("種類"), max_length=16, choices=Measure)
+    unit = models.CharField(_("単位"), max_length=16)
+    baseline_value = models.DecimalField(
+        _("現状値"), max_digits=12, decimal_places=1, null=True, blank=True
+    )
+    baseline_fiscal_year = FiscalYearField(_("現状値の年度"), null=True, blank=True)
+    baseline_note = models.CharField(
+        _("現状値の補足"), max_length=100, blank=True, help_text=_("例：調査中")
+    )
+    final_target_value = models.DecimalField(
+        _("最終目標値"), max_digits=12, decimal_places=1, null=True, blank=True
+    )
+    final_target_fiscal_year = FiscalYearField(_("最終目標の年度"), null=True, blank=True)
+    final_target_note = models.CharField(
+        _("最終目標の補足"), max_length=100, blank=True, help_text=_("例：以上")
+    )
+    cumulative = models.BooleanField(_("累計"), default=False)
+    higher_is_better = models.BooleanField(_("値が大きいほど良い"), default=True)
+    source = models.CharField(
+        _("実績の取得方法"), max_length=16, choices=SourceKind, default=SourceKind.ENTERED
+    )
+    first_computed_fiscal_year = FiscalYearField(
+        _("ポータルで集計する最初の年度"),
+        null=True,
+        blank=True,
+        help_text=_("それより前の年度は手入力の実績を使います。"),
+    )
+    counting_rule = models.TextField(_("集計方法"), blank=True)
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    is_sample = models.BooleanField(_("サンプルデータ"), default=False)
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPI")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kpi:detail", args=[self.slug])
+
+    @property
+    def baseline_label(self) -> str:
+        return fiscal_year_label(self.baseline_fiscal_year) if self.baseline_fiscal_year else ""
+
+    @property
+    def final_target_label(self) -> str:
+        fy = self.final_target_fiscal_year
+        return fiscal_year_label(fy) if fy else ""
+
+    @property
+    def first_computed_label(self) -> str:
+        fy = self.first_computed_fiscal_year
+        return fiscal_year_label(fy) if fy else ""
+
+    def is_computed_in(self, fy: int) -> bool:
+        return (
+            self.source == SourceKind.COMPUTED
+            and self.first_computed_fiscal_year is not None
+            and fy >= self.first_computed_fiscal_year
+        )
+
+
+class KpiTarget(models.Model):
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="targets")
+    fiscal_year = FiscalYearField(_("年度"))
+    value = models.DecimalField(_("目標値"), max_digits=12, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("年度目標")
+        verbose_name_plural = _("年度目標")
+        ordering = ["kpi", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "fiscal_year"], name="kpi_target_one_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.code} {self.fiscal_year}: {self.value}"
+
+
+class KpiActual(models.Model):
+    """An actual entered by hand (who and when; a correction keeps the old value in history)."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="actuals")
+    fiscal_year = FiscalYearField(_("年度"))
+    value = models.DecimalField(_("実績値"), max_digits=12, decimal_places=1)
+    grade = models.CharField(_("進展度"), max_length=1, choices=Grade, blank=True)
+    note = models.TextField(_("備考"), blank=True, max_length=2000)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("入力者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("入力日時"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("実績（手入力）")
+        verbose_name_plural = _("実績（手入力）")
+        ordering = ["kpi", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "fiscal_year"], name="kpi_actual_one_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.code} {self.fiscal_year}: {self.value}"
