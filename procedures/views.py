@@ -108,6 +108,9 @@ class ProgressView(TemplateView):
             latest=latest,
             current_fiscal_year=current,
             latest_label=fiscal_year_label(latest.fiscal_year),
+            # The current fiscal year has not ended: its figure is "to date".
+            latest_is_current=latest.fiscal_year == current,
+            today=timezone.localdate(),
             baseline=selectors.BASELINE_SHARE,
             rules=selectors.FIGURE_RULES,
             online=selectors.online_procedures(),
