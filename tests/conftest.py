@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -56,10 +57,12 @@ def _force_login_passes_the_second_factor(monkeypatch):
     original = Client._login
 
     def login_with_second_factor(self, user, backend=None):
-        user = type(user)._default_manager.get(pk=user.pk)  # not the caller's cached perms
-        if second_factor_due(user):
-            user.otp_device = enrol_authenticator(user)  # django_otp's user_logged_in handler
-        return original(self, user, backend)
+        original(self, user, backend)
+        fresh = type(user)._default_manager.get(pk=user.pk)  # not the caller's cached perms
+        if second_factor_due(fresh):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = enrol_authenticator(fresh).persistent_id
+            session.save()
 
     monkeypatch.setattr(Client, "_login", login_with_second_factor)
 

@@ -240,7 +240,7 @@ def test_an_address_is_locked_for_every_account(client, superuser, manager, pass
 def test_the_lock_has_a_finite_cool_off_in_redis(client, superuser):
     cool_off = settings.AXES_COOLOFF_TIME
     assert cool_off == timedelta(minutes=15)
-    assert settings.AXES_HANDLER == "axes.handlers.cache.AxesCacheHandler"
+    assert settings.AXES_HANDLER == "mie_dx.two_factor.lockout.CacheHandler"
 
     for _ in range(settings.AXES_FAILURE_LIMIT):
         admin_login(client, username="admin", password="wrong-password-123")
@@ -274,20 +274,40 @@ def test_sign_in_works_again_after_the_cool_off(client, superuser, password):
 
 
 @pytest.mark.django_db
-def test_a_successful_sign_in_resets_the_failure_count(client, superuser, password):
+def test_a_successful_sign_in_resets_the_accounts_failure_count(client, superuser, password):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         admin_login(client, username="admin", password="wrong-password-123")
     assert admin_login(client, username="admin", password=password).status_code == 302
     client.logout()
 
-    # Four more failures would lock if the earlier four were still counted.
+    # Four more failures (from another address, whose own count is separate) would lock the
+    # account if the earlier four were still counted.
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        response = admin_login(client, username="admin", password="wrong-password-123")
+        response = admin_login(
+            client, username="admin", password="wrong-password-123", REMOTE_ADDR="10.0.0.5"
+        )
         assert response.status_code == 200
 
-    response = admin_login(client, username="admin", password=password)
+    response = admin_login(client, username="admin", password=password, REMOTE_ADDR="10.0.0.5")
     assert response.status_code == 302
     assert is_signed_in(client)
+
+
+@pytest.mark.django_db
+def test_a_successful_sign_in_does_not_reset_the_addresss_count(
+    client, superuser, manager, password
+):
+    """Otherwise anyone with one valid account could sign in between guesses and try many
+    usernames from one address."""
+    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        admin_login(client, username=f"guess{attempt}", password="wrong-password-123")
+    assert admin_login(client, username=manager.username, password=password).status_code == 302
+    client.logout()
+
+    response = admin_login(client, username="guess-again", password="wrong-password-123")
+
+    assert response.status_code == 429
+    assert admin_login(client, username="admin", password=password).status_code == 429
 
 
 @pytest.mark.django_db

@@ -234,10 +234,11 @@ AUTHENTICATION_BACKENDS = [
 # usernames, and many addresses cannot try one username.
 # Attempts are counted in Redis when it is configured (shared by every web process), else in
 # the database (a per-process memory cache would let each process count on its own).
+# A successful sign-in clears the account's count, never the address's (mie_dx.two_factor.lockout).
 AXES_HANDLER = (
-    "axes.handlers.cache.AxesCacheHandler"
+    "mie_dx.two_factor.lockout.CacheHandler"
     if REDIS_URL
-    else "axes.handlers.database.AxesDatabaseHandler"
+    else "mie_dx.two_factor.lockout.DatabaseHandler"
 )
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
