@@ -484,11 +484,14 @@ def test_the_admin_sign_in_in_japanese_and_english(client, language, title, butt
 
 
 @pytest.mark.django_db
-def test_without_redis_a_sign_in_clears_the_accounts_attempts_only():
+def test_without_redis_a_sign_in_clears_the_accounts_attempts_only(monkeypatch):
     """The database handler (no REDIS_URL): the same rule as the cache handler."""
+    from axes.handlers.proxy import AxesProxyHandler
     from axes.models import AccessAttempt
 
     from mie_dx.two_factor.lockout import DatabaseHandler
+
+    monkeypatch.setattr(AxesProxyHandler, "implementation", DatabaseHandler())
 
     common = {"user_agent": "test", "path_info": ADMIN_LOGIN, "failures_since_start": 2}
     AccessAttempt.objects.create(username="staff", ip_address="10.0.0.1", **common)

@@ -252,6 +252,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # The staff second factor (mie_dx.two_factor): TOTP in an authenticator app, and one-time
 # recovery codes. Required for superusers and anyone with a view_personal_data permission.
 OTP_TOTP_ISSUER = "みえDXセンター"
+# The device admin (where an administrator removes a lost device) never shows a key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # After each wrong code the next try waits 1, 2, 4 … seconds (until a right one).
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1

@@ -2,16 +2,17 @@
 
 from urllib.parse import urlencode
 
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django_otp import user_has_device
+from django_otp import DEVICE_ID_SESSION_KEY
 
-from mie_dx.two_factor.policy import is_verified, second_factor_due
+from mie_dx.two_factor.policy import has_authenticator, is_verified, second_factor_due
 
 
 def second_factor_url(request: HttpRequest, user, next_url: str = "") -> str:
     """The verification page, or enrolment for someone with no device yet."""
-    name = "two_factor:verify" if user_has_device(user) else "two_factor:setup"
+    name = "two_factor:verify" if has_authenticator(user) else "two_factor:setup"
     url = reverse(name)
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
@@ -36,6 +37,13 @@ class SecondFactorRequiredMiddleware:
         return self._open_paths
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        if SESSION_KEY not in session or DEVICE_ID_SESSION_KEY in session:
+            # Nobody signed in, or signed in with the second factor in this session (only
+            # django_otp.login, after a right code, puts a device there): no need to load the
+            # user on every public page. OTPMiddleware still checks the device wherever
+            # request.user is read, and the admin site asks is_verified() itself.
+            return self.get_response(request)
         user = request.user
         if (
             user.is_authenticated

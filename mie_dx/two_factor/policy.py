@@ -40,6 +40,14 @@ def second_factor_due(user) -> bool:
     return due
 
 
+def has_authenticator(user) -> bool:
+    """Enrolled: a confirmed TOTP device (recovery codes alone do not count: without the app,
+    the person enrols again)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
 def is_verified(user) -> bool:
     """Signed in with a confirmed device in this session (django_otp.middleware)."""
     check = getattr(user, "is_verified", None)

@@ -25,7 +25,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import user_has_device
 from django_otp import verify_token as otp_verify_token
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -34,6 +33,7 @@ from mie_dx.two_factor.forms import RecoveryCodeForm, TokenForm
 from mie_dx.two_factor.middleware import second_factor_url
 from mie_dx.two_factor.policy import (
     RECOVERY_CODE_COUNT,
+    has_authenticator,
     is_verified,
     new_recovery_code,
     recovery_code_digest,
@@ -91,6 +91,14 @@ def _qr_data_url(data: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode("ascii")
 
 
+def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """The admin's header and title, without its menus (the person is not signed in yet)."""
+    from django.contrib import admin
+
+    base = {"site_header": admin.site.site_header, "site_title": admin.site.site_title}
+    return render(request, template, base | context)
+
+
 def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
@@ -112,7 +120,7 @@ def _recovery_codes_page(request: HttpRequest, codes: list[str] | None) -> HttpR
     remaining = sum(
         device.token_set.count() for device in StaticDevice.objects.devices_for_user(request.user)
     )
-    return render(
+    return _page(
         request,
         "otp/recovery_codes.html",
         {
@@ -137,7 +145,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     if is_verified(user):
         return HttpResponseRedirect(next_url)
-    if not user_has_device(user):
+    if not has_authenticator(user):
         return HttpResponseRedirect(second_factor_url(request, user, next_url))
     if locked := _locked_out(request):
         return locked
@@ -172,7 +180,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 if not throttled
                 else _("続けて失敗したため、しばらく待ってからもう一度入力してください。"),
             )
-    return render(
+    return _page(
         request,
         "otp/verify.html",
         {
@@ -181,7 +189,6 @@ def verify(request: HttpRequest) -> HttpResponse:
             "recovery_form": recovery_form,
             "next": next_url,
             "has_errors": bool(token_form.errors or recovery_form.errors),
-            "has_authenticator": TOTPDevice.objects.devices_for_user(user, confirmed=True).exists(),
         },
     )
 
@@ -199,7 +206,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if not _may_enrol(user):
         raise PermissionDenied
     next_url = _next_url(request)
-    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+    if has_authenticator(user):
         # Enrolled already: a new key only through an administrator (who deletes the old one),
         # never by someone who knows the password alone.
         if not is_verified(user):
@@ -237,7 +244,7 @@ def setup(request: HttpRequest) -> HttpResponse:
                 ),
             )
     secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
-    return render(
+    return _page(
         request,
         "otp/setup.html",
         {
@@ -261,7 +268,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(
             f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}"
         )
-    if not user_has_device(user):
+    if not has_authenticator(user):
         if not _may_enrol(user):
             raise PermissionDenied
         return HttpResponseRedirect(reverse("two_factor:setup"))
