@@ -499,3 +499,25 @@ def test_without_redis_a_sign_in_clears_the_accounts_attempts_only(monkeypatch):
 
     assert DatabaseHandler().reset_user_attempts(None, {"username": "staff"}) == 1
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["guess"]
+
+
+@pytest.mark.django_db
+def test_an_administrator_removes_a_lost_device_without_seeing_keys(
+    client, superuser, center_staff, password
+):
+    admin_device = enrol_authenticator(superuser)
+    lost = enrol_authenticator(center_staff)
+    password_sign_in(client, superuser, password)
+    client.post(VERIFY, {"token": totp_code(admin_device)})
+
+    change = client.get(f"/admin/otp_totp/totpdevice/{lost.pk}/change/")
+    assert change.status_code == 200
+    assert lost.key not in change.content.decode()
+    response = client.post(f"/admin/otp_totp/totpdevice/{lost.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 200
+
+    # The person enrols again at the next sign-in.
+    other = Client()
+    password_sign_in(other, center_staff, password)
+    assert redirects_to(other.get(ADMIN_INDEX), SETUP)
