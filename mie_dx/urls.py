@@ -17,6 +17,8 @@ urlpatterns = [
     path("seminars/", include("seminars.urls")),
     path("kpi/", include("kpi.urls")),
     path("procedures/", include("procedures.urls")),
+    # The second step of the staff sign-in (TOTP or a recovery code) and enrolment.
+    path("admin/two-factor/", include("mie_dx.two_factor.urls")),
     # Before the admin's own: its "view on site" redirect, only for staff who may view the object.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",

@@ -1,12 +1,17 @@
 """Shared fixtures: the people every view test needs (one per staff role, a member of the
 public), capturing the e-mails sent, and a clean cache per test."""
 
+import time
 from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mie_dx.roles import (
     CENTER_STAFF,
@@ -15,6 +20,7 @@ from mie_dx.roles import (
     TRAINING_OFFICERS,
     sync_roles,
 )
+from mie_dx.two_factor.policy import second_factor_due
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +29,42 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def enrol_authenticator(user) -> TOTPDevice:
+    """The user's confirmed TOTP device (as after enrolment), created if there is none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code the user's authenticator app shows now: the current time step's, or the next
+    one's when the current one was used already (a code is accepted once; the device accepts
+    one step ahead)."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time = device.t0 + (device.last_t + 1) * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` and `client.login(...)` stand for a complete sign-in: for
+    someone who must pass the second factor, with a confirmed authenticator. The sign-in
+    pages themselves (password, then code) are tested in tests/test_two_factor.py."""
+    original = Client._login
+
+    def login_with_second_factor(self, user, backend=None):
+        original(self, user, backend)
+        fresh = type(user)._default_manager.get(pk=user.pk)  # not the caller's cached perms
+        if second_factor_due(fresh):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = enrol_authenticator(fresh).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "_login", login_with_second_factor)
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with an admin site that asks staff for the second factor.
+    "mie_dx.two_factor.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,6 +34,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "simple_history",
     "import_export",
@@ -53,6 +57,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor in this session.
+    "django_otp.middleware.OTPMiddleware",
+    # Staff who must pass the second factor go to it before any other page (mie_dx.two_factor).
+    "mie_dx.two_factor.middleware.SecondFactorRequiredMiddleware",
     # Before anything reads the body (CSRF, the views); after the language and the user are
     # known, for its page.
     "mie_dx.middleware.RequestBodyLimitMiddleware",
@@ -228,22 +236,34 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# django-axes: lock an account+address after repeated failures, for a finite cool-off.
+# django-axes: lock an account, and separately an address, after repeated failures (wrong
+# passwords and wrong second-factor codes), for a finite cool-off: one address cannot try many
+# usernames, and many addresses cannot try one username.
 # Attempts are counted in Redis when it is configured (shared by every web process), else in
 # the database (a per-process memory cache would let each process count on its own).
+# A successful sign-in clears the account's count, never the address's (mie_dx.two_factor.lockout).
 AXES_HANDLER = (
-    "axes.handlers.cache.AxesCacheHandler"
+    "mie_dx.two_factor.lockout.CacheHandler"
     if REDIS_URL
-    else "axes.handlers.database.AxesDatabaseHandler"
+    else "mie_dx.two_factor.lockout.DatabaseHandler"
 )
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # The lock ends a fixed time after it starts: attempts during the lock do not extend it, so
 # someone hammering a staff account cannot keep its owner out indefinitely.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+
+# The staff second factor (mie_dx.two_factor): TOTP in an authenticator app, and one-time
+# recovery codes. Required for superusers and anyone with a view_personal_data permission.
+OTP_TOTP_ISSUER = "みえDXセンター"
+# The device admin (where an administrator removes a lost device) never shows a key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# After each wrong code the next try waits 1, 2, 4 … seconds (until a right one).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Staff sessions end after 30 idle minutes: each request pushes the expiry forward.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)

@@ -27,7 +27,7 @@ CACHES = {
 }
 CELERY_BROKER_URL = REDIS_URL
 # As in production with Redis: login attempts are counted in the cache.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_HANDLER = "mie_dx.two_factor.lockout.CacheHandler"
 # Tests run tasks in process; the worker test starts a real worker with this switched off.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 

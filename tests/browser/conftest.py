@@ -6,11 +6,23 @@ browser logs — a Content-Security-Policy refusal shows up there as a console e
 """
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
+
+from mie_dx.two_factor.policy import requires_second_factor
+from tests.conftest import enrol_authenticator, totp_code
 
 # Playwright's sync API keeps an event loop running in the test thread; Django would then
 # refuse database access from that thread (loading data, the live server's setup).
@@ -92,3 +104,24 @@ def page(browser: Browser, console: ConsoleLog, live_server) -> Iterator[Page]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def sign_in(page: Page, user, password: str, next_path: str = "/admin/") -> None:
+    """Staff sign-in as a person does it: the password, then (for those who must) the code
+    their authenticator app shows, computed here from the device's key."""
+    device = enrol_authenticator(user) if requires_second_factor(user) else None
+    page.goto(f"/admin/login/?{urlencode({'next': next_path})}")
+    page.get_by_label("ユーザー名").fill(user.username)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    if device is not None:
+        expect(page.get_by_role("heading", name="2段階認証", exact=True)).to_be_visible()
+        page.get_by_label("確認コード（6桁）").fill(totp_code(device))
+        page.get_by_role("button", name="確認する", exact=True).click()
+    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
+
+
+@pytest.fixture
+def staff_sign_in() -> Callable[..., None]:
+    """``staff_sign_in(page, user, password)``: signed in to the admin, second factor included."""
+    return sign_in

@@ -51,7 +51,14 @@ def path_in(message: mail.EmailMessage, path: str) -> str:
 
 
 def test_a_resident_consults_staff_match_and_close_and_the_resident_answers_the_survey(
-    page: Page, browser: Browser, live_server, console, artifacts, center_staff, password
+    page: Page,
+    browser: Browser,
+    live_server,
+    console,
+    artifacts,
+    center_staff,
+    password,
+    staff_sign_in,
 ):
     SupporterFactory(
         name="関 治之",
@@ -118,10 +125,8 @@ def test_a_resident_consults_staff_match_and_close_and_the_resident_answers_the_
     )
     staff = staff_context.new_page()
     staff.set_default_timeout(10_000)
-    staff.goto("/admin/")
-    staff.get_by_label("ユーザー名").fill(center_staff.username)
-    staff.get_by_label("パスワード").fill(password)
-    staff.get_by_role("button", name="ログイン").click()
+    # Password, then the code from the authenticator app (center staff see personal data).
+    staff_sign_in(staff, center_staff, password)
     staff.goto("/admin/consultations/consultation/")
     staff.get_by_role("link", name=reference).click()
     staff.screenshot(path=artifacts / "consultation-admin-change.png", full_page=True)

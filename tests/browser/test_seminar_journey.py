@@ -127,7 +127,9 @@ def test_the_first_seminar_of_r4_reads_well(
     assert console.errors == []
 
 
-def test_the_checkin_page_on_a_tablet(page: Page, console, artifacts, superuser, password):
+def test_the_checkin_page_on_a_tablet(
+    page: Page, console, artifacts, superuser, password, staff_sign_in
+):
     today = timezone.localdate()
     seminar = SeminarFactory(date=today, registration_deadline=today)
     Registration.objects.bulk_create(
@@ -145,10 +147,7 @@ def test_the_checkin_page_on_a_tablet(page: Page, console, artifacts, superuser,
         ]
     )
     page.set_viewport_size({"width": 820, "height": 1180})
-    page.goto("/admin/login/")
-    page.get_by_label("ユーザー名").fill(superuser.username)
-    page.get_by_label("パスワード").fill(password)
-    page.get_by_role("button", name="ログイン").click()
+    staff_sign_in(page, superuser, password)  # password and the authenticator's code
     page.goto(f"/admin/seminars/seminar/{seminar.pk}/checkin/")
     expect(page.get_by_text("受付 太郎0")).to_be_visible()
     page.locator(

@@ -216,7 +216,7 @@ def test_years_still_to_come_show_no_figure(client):
         response = client.get(PROGRESS)
 
     page = response.content.decode()
-    assert "令和5年度末の状況" in page
+    assert "令和5年度の状況（2023年6月1日時点）" in page  # the year has not ended
     assert page.count("（今後の年度）") == 3  # R6, R7, R8
 
 
