@@ -3,7 +3,6 @@ courses and their periods, the stage matrix, enrolments (completions import), sp
 observers, initiatives and promoters. Every save is logged (mie_dx.audit)."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from mie_dx.admin_filters import FiscalYearFieldListFilter
 from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
@@ -17,8 +16,8 @@ from training.models import (
     MunicipalObserver,
     PromoterAppointment,
     SpecialistCertification,
-    StagePeriod,
     Staff,
+    StagePeriod,
 )
 from training.resources import CompletionResource, StaffResource
 

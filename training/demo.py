@@ -24,9 +24,9 @@ from training.models import (
     Initiative,
     MunicipalObserver,
     PromoterAppointment,
+    Staff,
     Stage,
     StagePeriod,
-    Staff,
 )
 
 FY = 2022  # 令和4年度
@@ -65,33 +65,33 @@ ELEARNING = [
             S.NEW_TEAM_LEADER,
             S.NEW_DIVISION_HEAD,
         ],
-    ),  # noqa: E501
+    ),
     ("EL02", "WBSの活用（WBS活用研修）", [S.NEW_HIRE]),
     (
         "EL03",
         "庁内で利用できる、RPA等のデジタルツール活用方法（デジタルツール活用研修）",
         [S.YEAR_5, S.NEW_CHIEF],
-    ),  # noqa: E501
+    ),
     (
         "EL04",
         "サービスデザイン思考（サービスデザイン思考研修）",
         [S.YEAR_5, S.NEW_CHIEF, S.NEW_SUBSECTION_HEAD],
-    ),  # noqa: E501
+    ),
     (
         "EL05",
         "デジタル技術活用のためのプロジェクトマネジメント入門",
         [S.NEW_SUBSECTION_HEAD, S.NEW_TEAM_LEADER, S.NEW_DIVISION_HEAD],
-    ),  # noqa: E501
+    ),
     (
         "EL06",
         "心理的安全性（デジタルツール活用のための心理的安全性研修）",
         [S.NEW_TEAM_LEADER, S.NEW_DIVISION_HEAD],
-    ),  # noqa: E501
+    ),
     (
         "EL07",
         "セキュリティ（新規採用職員・新任班長セキュリティ研修、新任情報セキュリティ管理者研修）",
         [S.NEW_HIRE, S.NEW_TEAM_LEADER, S.NEW_DIVISION_HEAD],
-    ),  # noqa: E501
+    ),
 ]
 
 ALL_STAGES = list(Stage.values)
@@ -111,7 +111,7 @@ COURSES = [
             (f"定例学習会（{m}月）", month(FY if m >= 4 else FY + 1, m))
             for m in (5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
         ],
-    ),  # noqa: E501
+    ),
     (
         "SP02",
         "DX推進スペシャリスト養成研修",
@@ -119,7 +119,7 @@ COURSES = [
         D.ONLINE,
         False,
         [],
-        "DX推進スペシャリスト研修生（公募）",  # noqa: E501
+        "DX推進スペシャリスト研修生（公募）",
         [
             ("キックオフ〜成果報告（5月〜3月）", month(FY, 5, 3, FY + 1)),
             ("キックオフ", month(FY, 5)),
@@ -138,7 +138,7 @@ COURSES = [
         D.ONLINE,
         True,
         [],
-        "デジタル活用推進員主担当・副担当",  # noqa: E501
+        "デジタル活用推進員主担当・副担当",
         [("第一回研修（基礎研修）5月中旬〜下旬", (date(FY, 5, 16), date(FY, 5, 31)))],
     ),
     (
@@ -148,7 +148,7 @@ COURSES = [
         D.ONLINE,
         True,
         [],
-        "デジタル活用推進員主担当・副担当",  # noqa: E501
+        "デジタル活用推進員主担当・副担当",
         [("第二回研修（フォローアップ研修）9月", month(FY, 9))],
     ),
     (
@@ -188,7 +188,7 @@ COURSES = [
         D.ELEARNING,
         True,
         ALL_STAGES,
-        "全職員",  # noqa: E501
+        "全職員",
         [("2月（サイバーセキュリティ強化月間）", month(FY + 1, 2))],
     ),
     (
@@ -210,7 +210,7 @@ COURSES = [
         [],
         "希望者",
         [("10月〜12月", month(FY, 10, 12))],
-    ),  # noqa: E501
+    ),
     ("SE04", "M-GIS操作研修", C.SPECIALISED, D.ONSITE, False, [], "希望者（日程未定）", []),
     (
         "SE05",
@@ -221,7 +221,7 @@ COURSES = [
         [],
         "希望者（日程未定）",
         [],
-    ),  # noqa: E501
+    ),
     ("SE06", "Zoom操作研修", C.SPECIALISED, D.ONLINE, False, [], "希望者（日程未定）", []),
     (
         "SE07",
@@ -232,7 +232,7 @@ COURSES = [
         [],
         "希望者",
         [("J-LISセキュリティ研修 10月", month(FY, 10))],
-    ),  # noqa: E501
+    ),
     (
         "SE08",
         "DX推進基盤研修(仮)",
@@ -242,7 +242,7 @@ COURSES = [
         [],
         "希望者",
         [("12月〜3月", month(FY, 12, 3, FY + 1))],
-    ),  # noqa: E501
+    ),
 ]
 
 SURNAMES = [
@@ -258,7 +258,7 @@ SURNAMES = [
     "佐藤",
     "森",
     "西村",
-]  # noqa: E501
+]
 GIVEN = ["太郎", "花子", "健", "美咲", "翔", "由美", "大輔", "彩", "誠", "愛", "直樹", "恵"]
 SAMPLE_ROSTER = [
     (S.NEW_HIRE, 210),
@@ -344,7 +344,7 @@ def _sample_people() -> dict[str, int]:
     divisions = list(Division.objects.in_fiscal_year(FY).order_by("code"))
     if not divisions:
         return counts
-    rng = random.Random(2022)
+    rng = random.Random(2022)  # noqa: S311 - sample data, not security
     staff, number = [], 0
     for stage, headcount in SAMPLE_ROSTER:
         for _i in range(headcount):
@@ -413,7 +413,7 @@ def _sample_people() -> dict[str, int]:
             services.appoint_promoter(
                 division=division, fiscal_year=FY, role=role, staff=member, by=None
             )
-    certified = [t for t in trainees[:20]]
+    certified = trainees[:20]
     for i in range(12):
         Initiative.objects.create(
             title=f"{SAMPLE_PREFIX}業務改善の取組 {i + 1:02d}",
