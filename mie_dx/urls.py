@@ -15,5 +15,6 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("advisors/", include("advisors.urls")),
     path("seminars/", include("seminars.urls")),
+    path("training/", include("training.urls")),
     path("admin/", admin.site.urls),
 ]
