@@ -246,7 +246,9 @@ class CompletionResource(_ChecksFirst, PortalResource):
             self._runs.setdefault((run.course_id, run.fiscal_year), []).append(run)
         self._enrolments = {
             (e.staff_id, e.course_id, e.fiscal_year): e
-            for e in Enrolment.objects.filter(staff__employee_number__in=numbers)
+            for e in Enrolment.objects.filter(staff__employee_number__in=numbers).select_related(
+                "staff", "course"
+            )
         }
 
     def _parse(self, row, line):
