@@ -92,7 +92,7 @@ def build(staff_count: int):
     from mie_dx.demo import load_organisation
     from mie_dx.models import Division
     from mie_dx.roles import TRAINING_OFFICERS
-    from training.models import Course, CourseRun, Enrolment, PromoterAppointment, Stage, Staff
+    from training.models import Course, CourseRun, Enrolment, PromoterAppointment, Staff, Stage
 
     call_command("migrate", verbosity=0, interactive=False)
     load_organisation()
