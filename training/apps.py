@@ -35,6 +35,7 @@ class TrainingConfig(AppConfig):
     audit_actions = {
         "training.auto_enrolled": _("必修研修の自動登録"),
         "training.enrolled": _("受講登録"),
+        "training.promoters_enrolled": _("推進員研修への推進員の登録"),
         "training.completed": _("修了の記録"),
         "training.specialist_certified": _("DX推進スペシャリストの認定"),
         "training.observer_added": _("市町オブザーバーの登録"),

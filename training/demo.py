@@ -413,6 +413,7 @@ def _sample_people() -> dict[str, int]:
             services.appoint_promoter(
                 division=division, fiscal_year=FY, role=role, staff=member, by=None
             )
+    services.enrol_promoters(fiscal_year=FY)
     certified = trainees[:20]
     for i in range(12):
         Initiative.objects.create(

@@ -99,6 +99,56 @@ def auto_enrol(*, fiscal_year: int, by=None) -> int:
     return len(new)
 
 
+def enrol_promoters(*, fiscal_year: int, by=None) -> int:
+    """Enrol the year's デジタル活用推進員 (primary and secondary) in that year's 推進員研修
+    (基礎 in May, フォローアップ in September). Rerunnable; returns how many were created."""
+    courses = list(
+        Course.objects.filter(category=Course.Category.PROMOTER, runs__fiscal_year=fiscal_year)
+        .distinct()
+        .prefetch_related("runs")
+    )
+    appointments = list(
+        PromoterAppointment.objects.filter(fiscal_year=fiscal_year).select_related("staff")
+    )
+    existing = set(
+        Enrolment.objects.filter(fiscal_year=fiscal_year, course__in=courses).values_list(
+            "staff_id", "course_id"
+        )
+    )
+    new: list[Enrolment] = []
+    for course in courses:
+        run = min(
+            (r for r in course.runs.all() if r.fiscal_year == fiscal_year),
+            key=lambda r: r.starts_on,
+        )
+        for staff in {a.staff_id: a.staff for a in appointments}.values():
+            if (staff.pk, course.pk) in existing:
+                continue
+            existing.add((staff.pk, course.pk))
+            new.append(
+                Enrolment(
+                    staff=staff,
+                    run=run,
+                    course=course,
+                    fiscal_year=fiscal_year,
+                    division_id=staff.division_id,
+                    stage=staff.stage,
+                    is_mandatory=course.is_mandatory,
+                    enrolled_by=by if by is not None and by.is_authenticated else None,
+                )
+            )
+    with transaction.atomic():
+        Enrolment.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        if new:
+            log_action(
+                courses[0],
+                "training.promoters_enrolled",
+                by=by,
+                data={"fiscal_year": fiscal_year, "created": len(new)},
+            )
+    return len(new)
+
+
 def enrol(*, staff: Staff, run: CourseRun, by) -> Enrolment:
     """Enrol one member of staff (a volunteer course, or by hand) in `run`."""
     with transaction.atomic():

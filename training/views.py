@@ -187,10 +187,11 @@ class AutoEnrolView(LoginRequiredMixin, PermissionRequiredMixin, View):
         except ValueError:
             fy = fiscal_year(timezone.localdate())
         created = services.auto_enrol(fiscal_year=fy, by=request.user)
+        created += services.enrol_promoters(fiscal_year=fy, by=request.user)
         messages.success(
             request,
             _(
-                "%(year)sの必修研修に%(count)s件の受講登録をしました（登録済みの職員はそのままです）。"
+                "%(year)sの必修研修（推進員研修を含む）に%(count)s件の受講登録をしました（登録済みの職員はそのままです）。"
             )
             % {"year": fiscal_year_label(fy), "count": created},
         )

@@ -208,7 +208,37 @@ def test_completion_rates_by_course_stage_and_department():
     (stage,) = selectors.completion_by_stage(FY)
     assert stage.label == "新規採用" and stage.rate == 75.0
     departments = selectors.completion_by_department(FY)
+    assert {r.key: r.enrolled for r in departments} == {
+        e.division.department.code: 1
+        for e in Enrolment.objects.select_related("division__department")
+    } | {r.key: r.enrolled for r in departments if r.enrolled > 1}
     assert sum(r.enrolled for r in departments) == 4
-    assert {r.key for r in departments} == {e.division.department.code for e in done} | {
-        r.key for r in departments
+    assert sum(r.completed for r in departments) == len(done)
+
+
+def test_promoters_are_enrolled_in_the_promoter_trainings_once(training_officer):
+    basic = CourseRunFactory(
+        course__category=Course.Category.PROMOTER, course__target_stages=[], label="5月"
+    )
+    follow_up = CourseRunFactory(
+        course__category=Course.Category.PROMOTER,
+        course__target_stages=[],
+        label="9月",
+        starts_on=date(FY, 9, 1),
+        ends_on=date(FY, 9, 30),
+    )
+    division = DivisionFactory()
+    primary, secondary = StaffFactory(division=division), StaffFactory(division=division)
+    StaffFactory(division=division)  # not a promoter
+    for staff, role in ((primary, "primary"), (secondary, "secondary")):
+        services.appoint_promoter(
+            division=division, fiscal_year=FY, role=role, staff=staff, by=training_officer
+        )
+    assert services.enrol_promoters(fiscal_year=FY, by=training_officer) == 4
+    assert services.enrol_promoters(fiscal_year=FY, by=training_officer) == 0
+    assert set(Enrolment.objects.values_list("staff", "run")) == {
+        (primary.pk, basic.pk),
+        (primary.pk, follow_up.pk),
+        (secondary.pk, basic.pk),
+        (secondary.pk, follow_up.pk),
     }
