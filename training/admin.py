@@ -8,6 +8,7 @@ from mie_dx.admin_filters import FiscalYearFieldListFilter
 from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
 from mie_dx.audit import log_action, save_changes
 from mie_dx.importexport import PortalImportExportMixin
+from training import services
 from training.models import (
     Course,
     CourseRun,
@@ -94,7 +95,43 @@ class EnrolmentAdmin(
     list_select_related = ("staff", "course", "division")
     search_fields = ("staff__employee_number", "course__code")
     raw_id_fields = ("staff", "run")
-    readonly_fields = ("enrolled_by", "enrolled_at", "reminded_at", "division", "stage", "course")
+    readonly_fields = (
+        "course",
+        "fiscal_year",
+        "division",
+        "stage",
+        "is_mandatory",
+        "enrolled_by",
+        "enrolled_at",
+        "reminded_at",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "staff", "run") if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        """A new enrolment takes the staff member's division and stage of today; a completion
+        entered here certifies as the import does (services.record_completion)."""
+        if not change:
+            completed_on, obj.completed_on = obj.completed_on, None
+            enrolment = services.enrol(staff=obj.staff, run=obj.run, by=request.user)
+            obj.pk = enrolment.pk
+            obj._state.adding = False
+            if completed_on:
+                services.record_completion(
+                    enrolment=enrolment, completed_on=completed_on, by=request.user
+                )
+            obj.refresh_from_db()
+            return
+        fields = [f for f in form.changed_data if f != "completed_on"]
+        save_changes(obj, fields=fields, by=request.user, action="training.edited")
+        if "completed_on" in form.changed_data and obj.completed_on:
+            services.record_completion(
+                enrolment=obj, completed_on=obj.completed_on, by=request.user
+            )
+        elif "completed_on" in form.changed_data:
+            save_changes(obj, fields=["completed_on"], by=request.user, action="training.edited")
 
     def has_delete_permission(self, request, obj=None):
         return False
