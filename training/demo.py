@@ -364,17 +364,7 @@ def _sample_people() -> dict[str, int]:
     counts["staff"] = len(staff)
     counts["enrolments"] = services.auto_enrol(fiscal_year=FY)
 
-    # Sample progress: most completed within their period, some never (the overdue list).
-    completed = []
-    for enrolment in Enrolment.objects.filter(fiscal_year=FY).select_related("run"):
-        if rng.random() < 0.82:
-            run = enrolment.run
-            span = (run.ends_on - run.starts_on).days
-            enrolment.completed_on = date.fromordinal(
-                run.starts_on.toordinal() + rng.randint(0, span)
-            )
-            completed.append(enrolment)
-    Enrolment.objects.bulk_update(completed, ["completed_on"], batch_size=1000)
+    _sample_completions(rng)
 
     # 養成研修: 23 trainees in R4 (seed), 20 of them completed and certified (sample).
     trainees = list(Staff.objects.filter(is_sample=True, stage=S.OTHER).order_by("pk")[:23])
@@ -414,6 +404,7 @@ def _sample_people() -> dict[str, int]:
                 division=division, fiscal_year=FY, role=role, staff=member, by=None
             )
     services.enrol_promoters(fiscal_year=FY)
+    _sample_completions(rng)
     certified = trainees[:20]
     for i in range(12):
         Initiative.objects.create(
@@ -424,3 +415,21 @@ def _sample_people() -> dict[str, int]:
             is_sample=True,
         ).specialists.set([certified[i], certified[(i + 1) % len(certified)]])
     return counts
+
+
+def _sample_completions(rng: random.Random) -> None:
+    """Sample progress: most completed within their period, some never (the overdue list)."""
+    completed = []
+    # The 養成研修 is completed through the service (it certifies), never here.
+    unfinished = Enrolment.objects.filter(
+        fiscal_year=FY, completed_on__isnull=True, staff__is_sample=True
+    ).exclude(course__category=C.SPECIALIST_TRAINING)
+    for enrolment in unfinished.select_related("run"):
+        if rng.random() < 0.82:
+            run = enrolment.run
+            span = (run.ends_on - run.starts_on).days
+            enrolment.completed_on = date.fromordinal(
+                run.starts_on.toordinal() + rng.randint(0, span)
+            )
+            completed.append(enrolment)
+    Enrolment.objects.bulk_update(completed, ["completed_on"], batch_size=1000)

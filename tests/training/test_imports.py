@@ -201,3 +201,12 @@ def test_staff_export_has_personal_columns_only_with_permission(
     assert "氏名" in officer_export.headers and "三重 太郎" in officer_export.csv
     assert "氏名" not in manager_export.headers and "三重 太郎" not in manager_export.csv
     assert "メールアドレス" not in manager_export.headers
+
+
+def test_import_data_completions_command(tmp_path, capsys):
+    enrolment = EnrolmentFactory(staff__employee_number="A0001", run__course__code="EL01")
+    path = tmp_path / "done.csv"
+    path.write_bytes(csv("職員番号,研修コード,修了日,氏名\nA0001,EL01,2022/06/01,無視される列\n"))
+    call_command("import_data", "completions", str(path))
+    enrolment.refresh_from_db()
+    assert enrolment.completed_on == date(2022, 6, 1)
