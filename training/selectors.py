@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mie_dx.figures import KpiContribution, fiscal_year_of
 from mie_dx.fiscal import fiscal_year
@@ -161,7 +162,7 @@ def kpi_specialist_initiatives(fiscal_years: Sequence[int]) -> dict[int, KpiCont
             numerator=row["count"],
             denominator=None,
             url=f"{reverse('training:specialists')}?fy={row['fiscal_year']}",
-            label="スペシャリストの業務改善等の取組",
+            label=gettext("スペシャリストの業務改善等の取組"),
             as_of=today if row["fiscal_year"] == fiscal_year(today) else None,
         )
         for row in initiatives_by_year()
