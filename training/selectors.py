@@ -213,3 +213,35 @@ def fiscal_years_with_runs() -> list[int]:
     return list(
         CourseRun.objects.values_list("fiscal_year", flat=True).distinct().order_by("fiscal_year")
     )
+
+
+def plan_matrix(fy: int) -> tuple[list[dict], list[dict]]:
+    """The e-learning content × stage matrix of `fy`: the columns (stage, planned headcount,
+    periods) and a row per content with a flag per column. Two queries."""
+    from training.models import Course, StagePeriod
+
+    periods = list(StagePeriod.objects.filter(fiscal_year=fy))
+    stages = [s for s in Stage if any(p.stage == s for p in periods)]
+    columns = [
+        {
+            "stage": s,
+            "headcount": next(p.headcount for p in periods if p.stage == s),
+            "periods": [p.label for p in periods if p.stage == s],
+        }
+        for s in stages
+    ]
+    contents = Course.objects.filter(
+        category=Course.Category.STAGE,
+        delivery=Course.Delivery.ELEARNING,
+        runs__fiscal_year=fy,
+    ).distinct()
+    matrix = [
+        {"course": c, "cells": [s.value in c.target_stages for s in stages]} for c in contents
+    ]
+    return columns, matrix
+
+
+def course_runs(fy: int):
+    from training.models import CourseRun
+
+    return CourseRun.objects.filter(fiscal_year=fy).select_related("course")

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,6 @@ from django.views.generic import TemplateView
 from mie_dx.fiscal import fiscal_year, fiscal_year_label
 from mie_dx.models import Department
 from training import reports, selectors, services
-from training.models import Course, CourseRun, Stage, StagePeriod
 
 PERSONAL = "training.view_personal_data"
 OVERDUE_PAGE_SIZE = 50
@@ -153,26 +151,8 @@ class PlanView(OfficeMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        fy = context["fy"]
-        periods = list(StagePeriod.objects.filter(fiscal_year=fy))
-        stages = [s for s in Stage if any(p.stage == s for p in periods)]
-        columns = [
-            {
-                "stage": s,
-                "headcount": next(p.headcount for p in periods if p.stage == s),
-                "periods": [p.label for p in periods if p.stage == s],
-            }
-            for s in stages
-        ]
-        contents = Course.objects.filter(
-            category=Course.Category.STAGE, delivery=Course.Delivery.ELEARNING
-        ).annotate(n=Count("runs", filter=Q(runs__fiscal_year=fy)))
-        matrix = [
-            {"course": c, "cells": [s.value in c.target_stages for s in stages]}
-            for c in contents
-            if c.n
-        ]
-        runs = CourseRun.objects.filter(fiscal_year=fy).select_related("course")
+        columns, matrix = selectors.plan_matrix(context["fy"])
+        runs = selectors.course_runs(context["fy"])
         context.update(columns=columns, matrix=matrix, runs=runs)
         return context
 

@@ -59,3 +59,13 @@ def test_the_r4_plan_and_a_sample_roster_idempotently():
     assert Enrolment.objects.filter(course__code="SP02").count() == 23
     assert MunicipalObserver.objects.filter(fiscal_year=2022).count() == 12
     assert SpecialistCertification.objects.filter(fiscal_year=2022).count() == 20
+
+
+def test_the_plan_page_shows_the_matrix(client, training_officer):
+    call_command("load_demo", verbosity=0)
+    client.force_login(training_officer)
+    page = client.get("/training/plan/?fy=2022").content.decode()
+    assert "令和4年度の研修計画" in page
+    assert "210名" in page and "① 4-7月" in page and "12-3月" in page
+    assert page.count('aria-hidden="true">●') == 6 + 1 + 2 + 3 + 3 + 2 + 3  # the seed's dots
+    assert "DX推進スペシャリスト養成研修" in page and "ワークショップ1" in page
