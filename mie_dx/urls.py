@@ -25,5 +25,6 @@ urlpatterns = [
         views.view_on_site,
         name="guarded_view_on_site",
     ),
+    path("training/", include("training.urls")),
     path("admin/", admin.site.urls),
 ]

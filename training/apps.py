@@ -1,7 +1,80 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from mie_dx.roles import MANAGERS, TRAINING_OFFICERS
+
+_MODELS = (
+    "staff",
+    "course",
+    "courserun",
+    "stageperiod",
+    "enrolment",
+    "specialistcertification",
+    "municipalobserver",
+    "initiative",
+    "promoterappointment",
+)
+# Managers see the figures, never a person: no staff, observers nor appointments (names).
+_MANAGER_MODELS = ("course", "courserun", "stageperiod", "initiative")
+
+# Reminders of unfinished mandatory training: every morning (Asia/Tokyo), 08:30.
+BEAT_ENTRY = "training-reminders"
+
 
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("DX人材育成")
+
+    demo_loader = "training.demo.load_training_plan"
+    demo_order = 30  # after the organisation (mie_dx)
+    importers = {
+        "staff": "training.resources.StaffResource",
+        "completions": "training.resources.CompletionResource",
+    }
+    kpi_sources = {"行政運営6 a": "training.selectors.kpi_specialist_initiatives"}
+    audit_actions = {
+        "training.auto_enrolled": _("必修研修の自動登録"),
+        "training.enrolled": _("受講登録"),
+        "training.promoters_enrolled": _("推進員研修への推進員の登録"),
+        "training.completed": _("修了の記録"),
+        "training.specialist_certified": _("DX推進スペシャリストの認定"),
+        "training.observer_added": _("市町オブザーバーの登録"),
+        "training.initiative_recorded": _("業務改善等の取組の登録"),
+        "training.promoter_appointed": _("デジタル活用推進員の任命"),
+        "training.promoter_replaced": _("デジタル活用推進員の交代"),
+        "training.reminders_queued": _("受講督促メールの送信予約"),
+        "training.staff_imported": _("職員名簿の取込み"),
+        "training.edited": _("職員による修正"),
+        "training.created": _("登録"),
+    }
+    role_permissions = {
+        TRAINING_OFFICERS: [
+            *(
+                f"training.{verb}_{model}"
+                for model in _MODELS
+                for verb in ("add", "change", "view")
+            ),
+            "training.delete_courserun",
+            "training.delete_stageperiod",
+            "training.delete_promoterappointment",
+            "training.view_personal_data",
+        ],
+        MANAGERS: [f"training.view_{model}" for model in _MANAGER_MODELS]
+        + ["training.view_enrolment"],
+    }
+
+    def ready(self) -> None:
+        # The beat entry lives with the app (settings are not the app's to edit).
+        from celery.schedules import crontab
+
+        from mie_dx.celery import app
+
+        schedule = dict(app.conf.beat_schedule or {})
+        schedule.setdefault(
+            BEAT_ENTRY,
+            {
+                "task": "training.tasks.send_training_reminders",
+                "schedule": crontab(hour=8, minute=30),
+            },
+        )
+        app.conf.beat_schedule = schedule

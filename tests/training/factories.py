@@ -1,0 +1,59 @@
+"""Factories for the training app. Staff are fictional and recognisable as such."""
+
+from datetime import date
+
+import factory
+from factory.django import DjangoModelFactory
+
+from tests.mie_dx.factories import DivisionFactory
+from training.models import Course, CourseRun, Enrolment, Staff, Stage
+
+FY = 2022
+
+
+class StaffFactory(DjangoModelFactory):
+    class Meta:
+        model = Staff
+
+    employee_number = factory.Sequence(lambda n: f"E{n:06d}")
+    name = factory.Sequence(lambda n: f"テスト 職員{n}")
+    name_kana = "テスト ショクイン"
+    division = factory.SubFactory(DivisionFactory)
+    stage = Stage.NEW_HIRE
+    email = factory.Sequence(lambda n: f"staff{n}@example.jp")
+
+
+class CourseFactory(DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    code = factory.Sequence(lambda n: f"C{n:03d}")
+    name = factory.Sequence(lambda n: f"テスト研修{n}")
+    category = Course.Category.STAGE
+    delivery = Course.Delivery.ELEARNING
+    is_mandatory = True
+    target_stages = factory.LazyFunction(lambda: [Stage.NEW_HIRE.value])
+
+
+class CourseRunFactory(DjangoModelFactory):
+    class Meta:
+        model = CourseRun
+
+    course = factory.SubFactory(CourseFactory)
+    fiscal_year = FY
+    label = "4-7月"
+    starts_on = date(FY, 4, 1)
+    ends_on = date(FY, 7, 29)
+
+
+class EnrolmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    staff = factory.SubFactory(StaffFactory)
+    run = factory.SubFactory(CourseRunFactory)
+    course = factory.LazyAttribute(lambda o: o.run.course)
+    fiscal_year = factory.LazyAttribute(lambda o: o.run.fiscal_year)
+    division = factory.LazyAttribute(lambda o: o.staff.division)
+    stage = factory.LazyAttribute(lambda o: o.staff.stage)
+    is_mandatory = factory.LazyAttribute(lambda o: o.run.course.is_mandatory)

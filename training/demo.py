@@ -1,0 +1,435 @@
+"""Demo data: the R4 (FY2022) training plan from the seed (§6, 別紙3), and a generated,
+clearly marked (`is_sample`) roster of 1,000 staff with sample progress.
+
+Real (from the seed): every course, its category, delivery, audience and period; the
+e-learning content × stage matrix with its planned headcounts and periods; the monthly
+schedule. Generated (is_sample / 【サンプル】): staff, their enrolments' completions,
+promoters, 養成研修 trainees, municipal observers' names, initiatives.
+"""
+
+import calendar
+import random
+from datetime import date
+
+from django.db import transaction
+
+from mie_dx.demo import SAMPLE_PREFIX, create_missing
+from mie_dx.models import Division
+from mie_dx.municipalities import Municipality
+from training import services
+from training.models import (
+    Course,
+    CourseRun,
+    Enrolment,
+    Initiative,
+    MunicipalObserver,
+    PromoterAppointment,
+    Staff,
+    Stage,
+    StagePeriod,
+)
+
+FY = 2022  # 令和4年度
+C = Course.Category
+D = Course.Delivery
+S = Stage
+
+
+def month(year: int, first: int, last: int | None = None, last_year: int | None = None):
+    last = last or first
+    last_year = last_year or year
+    return date(year, first, 1), date(last_year, last, calendar.monthrange(last_year, last)[1])
+
+
+# The matrix's header: stage, planned headcount, periods (seed: 階層別研修).
+STAGE_PERIODS = [
+    (S.NEW_HIRE, 210, "① 4-7月", month(FY, 4, 7)),
+    (S.NEW_HIRE, 210, "② 8-11月", month(FY, 8, 11)),
+    (S.YEAR_5, 100, "12-3月", month(FY, 12, 3, FY + 1)),
+    (S.NEW_CHIEF, 120, "8-11月", month(FY, 8, 11)),
+    (S.NEW_SUBSECTION_HEAD, 240, "8-11月", month(FY, 8, 11)),
+    (S.NEW_TEAM_LEADER, 170, "4-7月", month(FY, 4, 7)),
+    (S.NEW_DIVISION_HEAD, 100, "4-7月", month(FY, 4, 7)),
+]
+
+# The e-learning contents and the stages that take them (the matrix's ●).
+ELEARNING = [
+    (
+        "EL01",
+        "DXの基礎（DX基本研修）",
+        [
+            S.NEW_HIRE,
+            S.YEAR_5,
+            S.NEW_CHIEF,
+            S.NEW_SUBSECTION_HEAD,
+            S.NEW_TEAM_LEADER,
+            S.NEW_DIVISION_HEAD,
+        ],
+    ),
+    ("EL02", "WBSの活用（WBS活用研修）", [S.NEW_HIRE]),
+    (
+        "EL03",
+        "庁内で利用できる、RPA等のデジタルツール活用方法（デジタルツール活用研修）",
+        [S.YEAR_5, S.NEW_CHIEF],
+    ),
+    (
+        "EL04",
+        "サービスデザイン思考（サービスデザイン思考研修）",
+        [S.YEAR_5, S.NEW_CHIEF, S.NEW_SUBSECTION_HEAD],
+    ),
+    (
+        "EL05",
+        "デジタル技術活用のためのプロジェクトマネジメント入門",
+        [S.NEW_SUBSECTION_HEAD, S.NEW_TEAM_LEADER, S.NEW_DIVISION_HEAD],
+    ),
+    (
+        "EL06",
+        "心理的安全性（デジタルツール活用のための心理的安全性研修）",
+        [S.NEW_TEAM_LEADER, S.NEW_DIVISION_HEAD],
+    ),
+    (
+        "EL07",
+        "セキュリティ（新規採用職員・新任班長セキュリティ研修、新任情報セキュリティ管理者研修）",
+        [S.NEW_HIRE, S.NEW_TEAM_LEADER, S.NEW_DIVISION_HEAD],
+    ),
+]
+
+ALL_STAGES = list(Stage.values)
+
+# (code, name, category, delivery, mandatory, target stages, audience, runs[(label, (start, end))])
+COURSES = [
+    (
+        "SP01",
+        "DX推進スペシャリスト研修",
+        C.SPECIALIST,
+        D.ONLINE,
+        False,
+        [],
+        "DX推進スペシャリスト",
+        [("R4キックオフ", month(FY, 4))]
+        + [
+            (f"定例学習会（{m}月）", month(FY if m >= 4 else FY + 1, m))
+            for m in (5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
+        ],
+    ),
+    (
+        "SP02",
+        "DX推進スペシャリスト養成研修",
+        C.SPECIALIST_TRAINING,
+        D.ONLINE,
+        False,
+        [],
+        "DX推進スペシャリスト研修生（公募）",
+        [
+            ("キックオフ〜成果報告（5月〜3月）", month(FY, 5, 3, FY + 1)),
+            ("キックオフ", month(FY, 5)),
+            ("ワークショップ1", month(FY, 6)),
+            ("ワークショップ2", month(FY, 7)),
+            ("ワークショップ3", month(FY, 8)),
+            ("ワークショップ4", month(FY, 9)),
+            ("e-learning受講期間", month(FY, 10)),
+            ("部長会議にて成果報告", month(FY + 1, 1)),
+        ],
+    ),
+    (
+        "PR01",
+        "デジタル活用推進員基礎研修",
+        C.PROMOTER,
+        D.ONLINE,
+        True,
+        [],
+        "デジタル活用推進員主担当・副担当",
+        [("第一回研修（基礎研修）5月中旬〜下旬", (date(FY, 5, 16), date(FY, 5, 31)))],
+    ),
+    (
+        "PR02",
+        "デジタル活用推進員フォローアップ研修",
+        C.PROMOTER,
+        D.ONLINE,
+        True,
+        [],
+        "デジタル活用推進員主担当・副担当",
+        [("第二回研修（フォローアップ研修）9月", month(FY, 9))],
+    ),
+    (
+        "WP01",
+        "職場内DX研修",
+        C.WORKPLACE,
+        D.VIDEO_DISCUSSION,
+        True,
+        ALL_STAGES,
+        "全職員",
+        [("受講期間 9月〜2月", month(FY, 9, 2, FY + 1))],
+    ),
+    (
+        "EX01",
+        "新任部長デジタルツールサポート",
+        C.EXECUTIVE,
+        D.ONSITE,
+        True,
+        [],
+        "新任部長",
+        [("4月", month(FY, 4))],
+    ),
+    (
+        "EX02",
+        "幹部向けDXトップセミナー",
+        C.EXECUTIVE,
+        D.ONLINE,
+        True,
+        [],
+        "部局長",
+        [("8月以降", month(FY, 8))],
+    ),
+    (
+        "SE01",
+        "セキュリティ研修（全職員向け）",
+        C.SPECIALISED,
+        D.ELEARNING,
+        True,
+        ALL_STAGES,
+        "全職員",
+        [("2月（サイバーセキュリティ強化月間）", month(FY + 1, 2))],
+    ),
+    (
+        "SE02",
+        "電子申請届出システム(新)操作研修",
+        C.SPECIALISED,
+        D.ONLINE,
+        False,
+        [],
+        "希望者",
+        [("8月〜11月", month(FY, 8, 11))],
+    ),
+    (
+        "SE03",
+        "RPA研修",
+        C.SPECIALISED,
+        D.ONSITE,
+        False,
+        [],
+        "希望者",
+        [("10月〜12月", month(FY, 10, 12))],
+    ),
+    ("SE04", "M-GIS操作研修", C.SPECIALISED, D.ONSITE, False, [], "希望者（日程未定）", []),
+    (
+        "SE05",
+        "高機能GISソフト(SIS)の操作研修",
+        C.SPECIALISED,
+        D.ONSITE,
+        False,
+        [],
+        "希望者（日程未定）",
+        [],
+    ),
+    ("SE06", "Zoom操作研修", C.SPECIALISED, D.ONLINE, False, [], "希望者（日程未定）", []),
+    (
+        "SE07",
+        "J-LIS研修",
+        C.SPECIALISED,
+        D.ELEARNING,
+        False,
+        [],
+        "希望者",
+        [("J-LISセキュリティ研修 10月", month(FY, 10))],
+    ),
+    (
+        "SE08",
+        "DX推進基盤研修(仮)",
+        C.SPECIALISED,
+        D.ONLINE,
+        False,
+        [],
+        "希望者",
+        [("12月〜3月", month(FY, 12, 3, FY + 1))],
+    ),
+]
+
+SURNAMES = [
+    "伊藤",
+    "鈴木",
+    "田中",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐藤",
+    "森",
+    "西村",
+]
+GIVEN = ["太郎", "花子", "健", "美咲", "翔", "由美", "大輔", "彩", "誠", "愛", "直樹", "恵"]
+SAMPLE_ROSTER = [
+    (S.NEW_HIRE, 210),
+    (S.YEAR_5, 100),
+    (S.NEW_CHIEF, 120),
+    (S.NEW_SUBSECTION_HEAD, 240),
+    (S.NEW_TEAM_LEADER, 170),
+    (S.NEW_DIVISION_HEAD, 100),
+    (S.OTHER, 60),
+]
+
+
+@transaction.atomic
+def load_training_plan() -> dict[str, int]:
+    counts = {"courses": 0, "runs": 0, "stage_periods": 0, "staff": 0, "enrolments": 0}
+    for stage, headcount, label, (start, end) in STAGE_PERIODS:
+        _obj, created = create_missing(
+            StagePeriod,
+            {"fiscal_year": FY, "stage": stage, "starts_on": start},
+            {"headcount": headcount, "label": label, "ends_on": end},
+        )
+        counts["stage_periods"] += created
+    order = 0
+    for code, name, stages in ELEARNING:
+        order += 1
+        course, created = create_missing(
+            Course,
+            {"code": code},
+            {
+                "name": name,
+                "category": C.STAGE,
+                "delivery": D.ELEARNING,
+                "is_mandatory": True,
+                "target_stages": [str(s) for s in stages],
+                "audience": "、".join(str(s.label) for s in stages),
+                "summary": "動画、資料配布による自己学習",
+                "ordering": 10 + order,
+            },
+        )
+        counts["courses"] += created
+        periods: dict[tuple, list[str]] = {}
+        for stage, _n, label, bounds in STAGE_PERIODS:
+            if stage in stages:
+                periods.setdefault((bounds, label.lstrip("①② ")), []).append(str(stage))
+        for (bounds, label), run_stages in periods.items():
+            counts["runs"] += _run(course, label, bounds, run_stages)
+    for code, name, category, delivery, mandatory, stages, audience, runs in COURSES:
+        order += 1
+        course, created = create_missing(
+            Course,
+            {"code": code},
+            {
+                "name": name,
+                "category": category,
+                "delivery": delivery,
+                "is_mandatory": mandatory,
+                "target_stages": [str(s) for s in stages],
+                "audience": audience,
+                "ordering": 10 + order if category != C.STAGE else order,
+            },
+        )
+        counts["courses"] += created
+        for label, bounds in runs:
+            counts["runs"] += _run(course, label, bounds, [])
+    counts.update(_sample_people())
+    return counts
+
+
+def _run(course: Course, label: str, bounds: tuple[date, date], stages: list[str]) -> int:
+    _obj, created = create_missing(
+        CourseRun,
+        {"course": course, "fiscal_year": FY, "label": label},
+        {"starts_on": bounds[0], "ends_on": bounds[1], "stages": stages},
+    )
+    return int(created)
+
+
+def _sample_people() -> dict[str, int]:
+    """1,000 generated staff (once), their R4 enrolments and sample progress."""
+    counts = {"staff": 0, "enrolments": 0}
+    if Staff.objects.filter(is_sample=True).exists():
+        return counts
+    divisions = list(Division.objects.in_fiscal_year(FY).order_by("code"))
+    if not divisions:
+        return counts
+    rng = random.Random(2022)  # noqa: S311 - sample data, not security
+    staff, number = [], 0
+    for stage, headcount in SAMPLE_ROSTER:
+        for _i in range(headcount):
+            number += 1
+            staff.append(
+                Staff(
+                    employee_number=f"S{number:05d}",
+                    name=f"{SAMPLE_PREFIX}{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+                    name_kana="サンプル",
+                    division=divisions[number % len(divisions)],
+                    stage=stage,
+                    email=f"staff{number:05d}@example.com",
+                    is_sample=True,
+                )
+            )
+    Staff.objects.bulk_create(staff, batch_size=1000)
+    counts["staff"] = len(staff)
+    counts["enrolments"] = services.auto_enrol(fiscal_year=FY)
+
+    _sample_completions(rng)
+
+    # 養成研修: 23 trainees in R4 (seed), 20 of them completed and certified (sample).
+    trainees = list(Staff.objects.filter(is_sample=True, stage=S.OTHER).order_by("pk")[:23])
+    trainees += list(
+        Staff.objects.filter(is_sample=True, stage=S.NEW_CHIEF).order_by("pk")[: 23 - len(trainees)]
+    )
+    yosei = CourseRun.objects.filter(course__code="SP02", fiscal_year=FY).order_by("starts_on")[0]
+    for i, member in enumerate(trainees):
+        enrolment = services.enrol(staff=member, run=yosei, by=None)
+        if i < 20:
+            services.record_completion(
+                enrolment=enrolment, completed_on=date(FY + 1, 1, 20), by=None
+            )
+    municipalities = list(Municipality)
+    for i in range(12):  # seed: 12 municipal observers in R4 (names generated)
+        MunicipalObserver.objects.create(
+            fiscal_year=FY,
+            name=f"{SAMPLE_PREFIX}オブザーバー{i + 1:02d}",
+            municipality=municipalities[i % len(municipalities)],
+            is_sample=True,
+        )
+    # Promoters: a primary and a secondary in every division but the last two (gaps shown).
+    by_division: dict[int, list[Staff]] = {}
+    for member in Staff.objects.filter(is_sample=True, stage=S.OTHER).order_by("pk"):
+        by_division.setdefault(member.division_id, []).append(member)
+    for member in Staff.objects.filter(is_sample=True).exclude(stage=S.OTHER).order_by("pk"):
+        by_division.setdefault(member.division_id, []).append(member)
+    for index, division in enumerate(divisions):
+        people = by_division.get(division.pk, [])
+        roles = [PromoterAppointment.Role.PRIMARY, PromoterAppointment.Role.SECONDARY]
+        if index == len(divisions) - 1:
+            roles = [PromoterAppointment.Role.PRIMARY]
+        elif index == len(divisions) - 2:
+            roles = [PromoterAppointment.Role.SECONDARY]
+        for role, member in zip(roles, people, strict=False):
+            services.appoint_promoter(
+                division=division, fiscal_year=FY, role=role, staff=member, by=None
+            )
+    services.enrol_promoters(fiscal_year=FY)
+    _sample_completions(rng)
+    certified = trainees[:20]
+    for i in range(12):
+        Initiative.objects.create(
+            title=f"{SAMPLE_PREFIX}業務改善の取組 {i + 1:02d}",
+            division=certified[i].division,
+            date=date(FY, 10 + i % 3, 1 + i),
+            outcome="サンプルデータ",
+            is_sample=True,
+        ).specialists.set([certified[i], certified[(i + 1) % len(certified)]])
+    return counts
+
+
+def _sample_completions(rng: random.Random) -> None:
+    """Sample progress: most completed within their period, some never (the overdue list)."""
+    completed = []
+    # The 養成研修 is completed through the service (it certifies), never here.
+    unfinished = Enrolment.objects.filter(
+        fiscal_year=FY, completed_on__isnull=True, staff__is_sample=True
+    ).exclude(course__category=C.SPECIALIST_TRAINING)
+    for enrolment in unfinished.select_related("run"):
+        if rng.random() < 0.82:
+            run = enrolment.run
+            span = (run.ends_on - run.starts_on).days
+            enrolment.completed_on = date.fromordinal(
+                run.starts_on.toordinal() + rng.randint(0, span)
+            )
+            completed.append(enrolment)
+    Enrolment.objects.bulk_update(completed, ["completed_on"], batch_size=1000)

@@ -1,0 +1,132 @@
+"""The office's tables as (headers, rows): shown on the pages and exported as CSV or XLSX.
+
+Names appear only for users with `training.view_personal_data`; every text cell of an export
+goes through the formula guard.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import tablib
+from django.utils.translation import gettext as _
+
+from mie_dx.fiscal import fiscal_year_label
+from mie_dx.importexport import guard_formula
+from training import selectors
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+    def dataset(self) -> tablib.Dataset:
+        data = tablib.Dataset(headers=self.headers, title=self.title[:31])
+        for row in self.rows:
+            data.append([guard_formula(value) for value in row])
+        return data
+
+
+def _rate_table(title: str, first: str, rows) -> Table:
+    return Table(
+        title,
+        [first, _("対象者数"), _("修了者数"), _("修了率（%）")],
+        [[r.label, r.enrolled, r.completed, r.rate] for r in rows],
+    )
+
+
+def by_course(fy: int, *, personal: bool) -> Table:
+    return _rate_table(_("研修別の修了率"), _("研修"), selectors.completion_by_course(fy))
+
+
+def by_stage(fy: int, *, personal: bool) -> Table:
+    return _rate_table(_("階層別の修了率"), _("階層"), selectors.completion_by_stage(fy))
+
+
+def by_department(fy: int, *, personal: bool) -> Table:
+    return _rate_table(_("部局別の修了率"), _("部局"), selectors.completion_by_department(fy))
+
+
+def overdue(fy: int, *, personal: bool) -> Table:
+    headers = [_("部局"), _("所属"), _("研修"), _("期間の終了日"), _("階層")]
+    if personal:
+        headers = [_("職員番号"), _("氏名"), *headers]
+    rows = []
+    for e in selectors.overdue_enrolments(fy):
+        row = [
+            e.division.department.name,
+            e.division.name,
+            e.course.name,
+            e.run.ends_on,
+            e.get_stage_display(),
+        ]
+        if personal:
+            row = [e.staff.employee_number, e.staff.name, *row]
+        rows.append(row)
+    return Table(_("期限を過ぎた未修了"), headers, rows)
+
+
+def specialists(fy: int, *, personal: bool) -> Table:
+    headers = [_("所属"), _("認定日")]
+    if personal:
+        headers = [_("職員番号"), _("氏名"), *headers]
+    rows = []
+    for c in selectors.certifications(fy):
+        row = [c.staff.division.name, c.certified_on]
+        if personal:
+            row = [c.staff.employee_number, c.staff.name, *row]
+        rows.append(row)
+    return Table(_("DX推進スペシャリスト"), headers, rows)
+
+
+def initiatives(fy: int, *, personal: bool) -> Table:
+    return Table(
+        _("業務改善等の取組"),
+        [_("実施日"), _("取組名"), _("所属"), _("参加スペシャリスト数"), _("成果")],
+        [
+            [i.date, i.title, i.division.name, i.specialist_count, i.outcome]
+            for i in selectors.initiatives(fy)
+        ],
+    )
+
+
+def coverage(fy: int, *, personal: bool) -> Table:
+    return Table(
+        _("デジタル活用推進員の配置"),
+        [_("所属コード"), _("所属"), _("部局"), _("正"), _("副"), _("状況")],
+        [
+            [r.code, r.name, r.department, r.primary, r.secondary, _coverage_state(r)]
+            for r in selectors.promoter_coverage(fy)
+        ],
+    )
+
+
+def _coverage_state(row) -> str:
+    if row.complete:
+        return _("配置済み")
+    missing = []
+    if row.primary < 1:
+        missing.append(_("正"))
+    if row.secondary < 1:
+        missing.append(_("副"))
+    return _("未配置: %(roles)s") % {"roles": "・".join(missing)}
+
+
+REPORTS: dict[str, Callable[..., Table]] = {
+    "courses": by_course,
+    "stages": by_stage,
+    "departments": by_department,
+    "overdue": overdue,
+    "specialists": specialists,
+    "initiatives": initiatives,
+    "coverage": coverage,
+}
+
+
+def filename(report: str, fy: int, extension: str) -> str:
+    return f"training-{report}-{fy}.{extension}"
+
+
+def label(fy: int) -> str:
+    return fiscal_year_label(fy)

@@ -1,0 +1,340 @@
+"""Every change to the training data: keyword-only, one transaction, logged (mie_dx.audit)."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from mie_dx.audit import log_action
+from mie_dx.business_days import is_business_day
+from mie_dx.fiscal import fiscal_year
+from mie_dx.models import Division
+from mie_dx.notifications import queue_notification
+from training.models import (
+    Course,
+    CourseRun,
+    Enrolment,
+    Initiative,
+    MunicipalObserver,
+    PromoterAppointment,
+    SpecialistCertification,
+    Staff,
+)
+
+# Reminders go this many business days before a period ends.
+REMINDER_BUSINESS_DAYS = 5
+
+
+class TrainingError(Exception):
+    """A change the rules do not allow (the message says why, for staff)."""
+
+
+def _run_for(runs: list[CourseRun], stage: str, course: Course) -> CourseRun | None:
+    """The first run (by start) of the course whose stages include `stage`."""
+    for run in runs:
+        stages = run.stages or course.target_stages
+        if stage in stages:
+            return run
+    return None
+
+
+def auto_enrol(*, fiscal_year: int, by=None) -> int:
+    """Enrol active staff in the mandatory courses of their stage for `fiscal_year`.
+
+    Rerunnable: staff already enrolled in a course that year are left as they are (a member
+    of staff whose stage changed keeps the old enrolment and what was done). Returns how
+    many enrolments were created. Locks nothing: the unique constraint keeps it single.
+    """
+    courses = list(
+        Course.objects.filter(is_mandatory=True, runs__fiscal_year=fiscal_year)
+        .distinct()
+        .prefetch_related("runs")
+    )
+    stages = {stage for course in courses for stage in course.target_stages}
+    if not stages:
+        return 0
+    existing = set(
+        Enrolment.objects.filter(fiscal_year=fiscal_year).values_list("staff_id", "course_id")
+    )
+    staff = list(
+        Staff.objects.filter(is_active=True, stage__in=stages).values_list(
+            "pk", "stage", "division_id"
+        )
+    )
+    new: list[Enrolment] = []
+    for course in courses:
+        runs = sorted(
+            (r for r in course.runs.all() if r.fiscal_year == fiscal_year),
+            key=lambda r: r.starts_on,
+        )
+        for staff_id, stage, division_id in staff:
+            if stage not in course.target_stages or (staff_id, course.pk) in existing:
+                continue
+            run = _run_for(runs, stage, course)
+            if run is None:
+                continue
+            new.append(
+                Enrolment(
+                    staff_id=staff_id,
+                    run=run,
+                    course=course,
+                    fiscal_year=fiscal_year,
+                    division_id=division_id,
+                    stage=stage,
+                    is_mandatory=True,
+                    enrolled_by=by if by is not None and by.is_authenticated else None,
+                )
+            )
+    with transaction.atomic():
+        created = Enrolment.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        if new:
+            # One entry for the batch: ids of thousands of rows would swamp the log.
+            log_action(
+                courses[0],
+                "training.auto_enrolled",
+                by=by,
+                data={"fiscal_year": fiscal_year, "created": len(created)},
+            )
+    return len(new)
+
+
+def enrol_promoters(*, fiscal_year: int, by=None) -> int:
+    """Enrol the year's デジタル活用推進員 (primary and secondary) in that year's 推進員研修
+    (基礎 in May, フォローアップ in September). Rerunnable; returns how many were created."""
+    courses = list(
+        Course.objects.filter(category=Course.Category.PROMOTER, runs__fiscal_year=fiscal_year)
+        .distinct()
+        .prefetch_related("runs")
+    )
+    appointments = list(
+        PromoterAppointment.objects.filter(fiscal_year=fiscal_year).select_related("staff")
+    )
+    existing = set(
+        Enrolment.objects.filter(fiscal_year=fiscal_year, course__in=courses).values_list(
+            "staff_id", "course_id"
+        )
+    )
+    new: list[Enrolment] = []
+    for course in courses:
+        run = min(
+            (r for r in course.runs.all() if r.fiscal_year == fiscal_year),
+            key=lambda r: r.starts_on,
+        )
+        for staff in {a.staff_id: a.staff for a in appointments}.values():
+            if (staff.pk, course.pk) in existing:
+                continue
+            existing.add((staff.pk, course.pk))
+            new.append(
+                Enrolment(
+                    staff=staff,
+                    run=run,
+                    course=course,
+                    fiscal_year=fiscal_year,
+                    division_id=staff.division_id,
+                    stage=staff.stage,
+                    is_mandatory=course.is_mandatory,
+                    enrolled_by=by if by is not None and by.is_authenticated else None,
+                )
+            )
+    with transaction.atomic():
+        Enrolment.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        if new:
+            log_action(
+                courses[0],
+                "training.promoters_enrolled",
+                by=by,
+                data={"fiscal_year": fiscal_year, "created": len(new)},
+            )
+    return len(new)
+
+
+def enrol(*, staff: Staff, run: CourseRun, by) -> Enrolment:
+    """Enrol one member of staff (a volunteer course, or by hand) in `run`."""
+    with transaction.atomic():
+        if Enrolment.objects.filter(
+            staff=staff, course_id=run.course_id, fiscal_year=run.fiscal_year
+        ).exists():
+            raise TrainingError("この職員はこの年度の研修に登録済みです。")
+        enrolment = Enrolment.objects.create(
+            staff=staff,
+            run=run,
+            course_id=run.course_id,
+            fiscal_year=run.fiscal_year,
+            division_id=staff.division_id,
+            stage=staff.stage,
+            is_mandatory=run.course.is_mandatory,
+            enrolled_by=by,
+        )
+        log_action(enrolment, "training.enrolled", by=by, data={"run": run.pk})
+    return enrolment
+
+
+def record_completion(*, enrolment: Enrolment, completed_on: date, by) -> Enrolment:
+    """Mark `enrolment` completed (locks it); completing the 養成研修 certifies a
+    DX推進スペシャリスト for the fiscal year of the run."""
+    with transaction.atomic():
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("course")
+            .get(pk=enrolment.pk)
+        )
+        if enrolment.completed_on == completed_on:
+            return enrolment
+        enrolment.completed_on = completed_on
+        enrolment.save(update_fields=["completed_on"])
+        log_action(
+            enrolment,
+            "training.completed",
+            by=by,
+            data={"course": enrolment.course.code, "completed_on": completed_on.isoformat()},
+        )
+        if enrolment.course.category == Course.Category.SPECIALIST_TRAINING:
+            certify_specialist(enrolment=enrolment, certified_on=completed_on, by=by)
+    return enrolment
+
+
+def certify_specialist(*, enrolment: Enrolment, certified_on: date, by) -> SpecialistCertification:
+    """Certify the staff member of a completed 養成研修 enrolment (once in a career)."""
+    with transaction.atomic():
+        existing = SpecialistCertification.objects.filter(staff_id=enrolment.staff_id).first()
+        if existing is not None:
+            return existing
+        certification = SpecialistCertification.objects.create(
+            staff_id=enrolment.staff_id,
+            fiscal_year=enrolment.fiscal_year,
+            certified_on=certified_on,
+            enrolment=enrolment,
+        )
+        log_action(
+            certification,
+            "training.specialist_certified",
+            by=by,
+            data={"fiscal_year": enrolment.fiscal_year, "enrolment": enrolment.pk},
+        )
+    return certification
+
+
+def add_observer(*, fiscal_year: int, name: str, municipality: str, by) -> MunicipalObserver:
+    with transaction.atomic():
+        observer = MunicipalObserver.objects.create(
+            fiscal_year=fiscal_year, name=name, municipality=municipality
+        )
+        log_action(observer, "training.observer_added", by=by, data={"fiscal_year": fiscal_year})
+    return observer
+
+
+def record_initiative(
+    *,
+    title: str,
+    division: Division,
+    specialists: Iterable[Staff],
+    date: date,
+    outcome: str = "",
+    by,
+) -> Initiative:
+    specialists = list(specialists)
+    with transaction.atomic():
+        initiative = Initiative.objects.create(
+            title=title, division=division, date=date, outcome=outcome
+        )
+        initiative.specialists.set(specialists)
+        log_action(
+            initiative,
+            "training.initiative_recorded",
+            by=by,
+            data={"specialists": [s.pk for s in specialists], "fiscal_year": fiscal_year(date)},
+        )
+    return initiative
+
+
+def appoint_promoter(
+    *, division: Division, fiscal_year: int, role: str, staff: Staff, by
+) -> PromoterAppointment:
+    """Appoint a デジタル活用推進員; a new primary replaces the division's former one."""
+    with transaction.atomic():
+        if role == PromoterAppointment.Role.PRIMARY:
+            replaced = PromoterAppointment.objects.select_for_update().filter(
+                division=division, fiscal_year=fiscal_year, role=role
+            )
+            for old in replaced:
+                log_action(old, "training.promoter_replaced", by=by, data={"staff": old.staff_id})
+            replaced.delete()
+        appointment, _created = PromoterAppointment.objects.update_or_create(
+            division=division,
+            fiscal_year=fiscal_year,
+            staff=staff,
+            defaults={"role": role},
+        )
+        log_action(
+            appointment,
+            "training.promoter_appointed",
+            by=by,
+            data={"role": role, "staff": staff.pk, "fiscal_year": fiscal_year},
+        )
+    return appointment
+
+
+def reminder_date(ends_on: date, business_days: int = REMINDER_BUSINESS_DAYS) -> date:
+    """The business day `business_days` business days before `ends_on`."""
+    current, remaining = ends_on, business_days
+    while remaining > 0:
+        current -= timedelta(days=1)
+        if is_business_day(current):
+            remaining -= 1
+    return current
+
+
+def send_reminders(*, today: date | None = None) -> int:
+    """Queue one reminder to each active member of staff whose mandatory enrolment is not
+    complete, for periods whose reminder date has come and that have not ended. Once each
+    (`reminded_at`, and the outbox's dedupe key). Returns how many were queued."""
+    today = today or timezone.localdate()
+    runs = [
+        run
+        for run in CourseRun.objects.filter(
+            starts_on__lte=today, ends_on__gte=today, course__is_mandatory=True
+        ).select_related("course")
+        if reminder_date(run.ends_on) <= today
+    ]
+    queued = 0
+    now = timezone.now()
+    for run in runs:
+        with transaction.atomic():
+            due = (
+                Enrolment.objects.select_for_update(of=("self",))
+                .filter(
+                    run=run,
+                    is_mandatory=True,
+                    completed_on__isnull=True,
+                    reminded_at__isnull=True,
+                    staff__is_active=True,
+                )
+                .exclude(staff__email="")
+                .select_related("staff")
+            )
+            reminded = []
+            for enrolment in due:
+                queue_notification(
+                    to=enrolment.staff.email,
+                    template="training_reminder",
+                    context={
+                        "course_name": run.course.name,
+                        "ends_on": run.ends_on,
+                        "label": run.label,
+                    },
+                    related=enrolment,
+                    dedupe_key=f"training-reminder:{enrolment.pk}",
+                )
+                enrolment.reminded_at = now
+                reminded.append(enrolment)
+            Enrolment.objects.bulk_update(reminded, ["reminded_at"])
+            if reminded:
+                log_action(
+                    run,
+                    "training.reminders_queued",
+                    by=None,
+                    data={"count": len(reminded), "run": run.pk},
+                )
+            queued += len(reminded)
+    return queued

@@ -1,0 +1,202 @@
+"""The training office's pages (/training/): training officers see everything, managers the
+figures without names. Thin: read through training.selectors / training.reports, write
+through training.services."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from mie_dx.fiscal import fiscal_year, fiscal_year_label
+from mie_dx.models import Department
+from training import reports, selectors, services
+
+PERSONAL = "training.view_personal_data"
+OVERDUE_PAGE_SIZE = 50
+
+
+class FiscalYearForm(forms.Form):
+    fy = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fy"].choices = [(fy, fiscal_year_label(fy)) for fy in reversed(years)]
+        self.fields["fy"].widget.attrs["class"] = "form-select"
+
+
+class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Training officers and managers; anyone else signed in gets 403."""
+
+    permission_required = "training.view_enrolment"
+
+    def handle_no_permission(self):
+        if self.request.user.is_authenticated:
+            self.raise_exception = True
+        return super().handle_no_permission()
+
+    def fiscal_year(self) -> int:
+        if not hasattr(self, "_fy"):
+            years = selectors.fiscal_years_with_runs()
+            current = fiscal_year(timezone.localdate())
+            default = current if current in years or not years else years[-1]
+            form = FiscalYearForm(self.request.GET or None, years=years or [current])
+            self._fy = form.cleaned_data["fy"] if form.is_valid() else default
+            self._fy_form = FiscalYearForm(initial={"fy": self._fy}, years=years or [current])
+        return self._fy
+
+    def personal(self) -> bool:
+        return self.request.user.has_perm(PERSONAL)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        fy = self.fiscal_year()
+        context.update(
+            fy=fy,
+            fy_label=fiscal_year_label(fy),
+            fy_form=self._fy_form,
+            can_view_personal_data=self.personal(),
+        )
+        return context
+
+
+class DashboardView(OfficeMixin, TemplateView):
+    template_name = "training/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        fy = context["fy"]
+        courses = selectors.completion_by_course(fy)
+        departments = selectors.completion_by_department(fy)
+        coverage = selectors.promoter_coverage(fy)
+        context.update(
+            by_course=courses,
+            by_stage=selectors.completion_by_stage(fy),
+            by_department=departments,
+            total=selectors.totals(courses),
+            overdue_count=selectors.overdue_enrolments(fy).count(),
+            coverage_gaps=sum(1 for row in coverage if not row.complete),
+            division_count=len(coverage),
+            can_enrol=self.request.user.has_perm("training.add_enrolment"),
+        )
+        return context
+
+
+class DepartmentView(OfficeMixin, TemplateView):
+    """Drill-down: one department's divisions."""
+
+    template_name = "training/department.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        department = Department.objects.filter(code=self.kwargs["code"]).first()
+        if department is None:
+            raise Http404
+        rows = selectors.completion_by_division(context["fy"], department.code)
+        context.update(department=department, rows=rows, total=selectors.totals(rows))
+        return context
+
+
+class OverdueView(OfficeMixin, TemplateView):
+    template_name = "training/overdue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        paginator = Paginator(selectors.overdue_enrolments(context["fy"]), OVERDUE_PAGE_SIZE)
+        context["page_obj"] = paginator.get_page(self.request.GET.get("page"))
+        return context
+
+
+class SpecialistsView(OfficeMixin, TemplateView):
+    template_name = "training/specialists.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        fy = context["fy"]
+        context.update(
+            certifications=list(selectors.certifications(fy)),
+            observers=list(selectors.observers(fy)),
+            specialists_by_year=selectors.specialists_by_year(),
+            initiatives_by_year=selectors.initiatives_by_year(),
+            initiatives=list(selectors.initiatives(fy)),
+        )
+        return context
+
+
+class PromotersView(OfficeMixin, TemplateView):
+    template_name = "training/promoters.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = selectors.promoter_coverage(context["fy"])
+        context.update(
+            rows=[r for r in rows if not r.complete] if self.request.GET.get("gaps") else rows,
+            gaps_only=bool(self.request.GET.get("gaps")),
+            gap_count=sum(1 for r in rows if not r.complete),
+            division_count=len(rows),
+        )
+        return context
+
+
+class PlanView(OfficeMixin, TemplateView):
+    """The year's plan: the e-learning content × stage matrix and every course's periods."""
+
+    template_name = "training/plan.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        columns, matrix = selectors.plan_matrix(context["fy"])
+        runs = selectors.course_runs(context["fy"])
+        context.update(columns=columns, matrix=matrix, runs=runs)
+        return context
+
+
+class AutoEnrolView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    permission_required = "training.add_enrolment"
+    raise_exception = True
+
+    def post(self, request):
+        try:
+            fy = int(request.POST.get("fy", ""))
+        except ValueError:
+            fy = fiscal_year(timezone.localdate())
+        created = services.auto_enrol(fiscal_year=fy, by=request.user)
+        created += services.enrol_promoters(fiscal_year=fy, by=request.user)
+        messages.success(
+            request,
+            _(
+                "%(year)sの必修研修（推進員研修を含む）に%(count)s件の受講登録をしました（登録済みの職員はそのままです）。"
+            )
+            % {"year": fiscal_year_label(fy), "count": created},
+        )
+        return HttpResponseRedirect(f"{reverse('training:dashboard')}?fy={fy}")
+
+
+class ExportView(OfficeMixin, View):
+    """`/training/export/<report>/?fy=2022[&format=xlsx]` — CSV (UTF-8 with BOM) or XLSX."""
+
+    def get(self, request, report: str):
+        build = reports.REPORTS.get(report)
+        if build is None:
+            raise Http404
+        table = build(self.fiscal_year(), personal=self.personal())
+        dataset = table.dataset()
+        if request.GET.get("format") == "xlsx":
+            content = dataset.export("xlsx")
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            extension = "xlsx"
+        else:
+            content = "\ufeff" + dataset.export("csv")
+            content_type = "text/csv; charset=utf-8"
+            extension = "csv"
+        response = HttpResponse(content, content_type=content_type)
+        name = reports.filename(report, self.fiscal_year(), extension)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
