@@ -3,10 +3,27 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 
 from mie_dx.links import LinkExpired
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the path (404: no such page) or the query string (400) is answered
+    before any view: PostgreSQL refuses NUL in text, so a look-up by such a value would
+    otherwise be a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            raise Http404
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return HttpResponseBadRequest()
+        return self.get_response(request)
 
 
 class RequestBodyLimitMiddleware:

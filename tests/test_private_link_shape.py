@@ -97,3 +97,20 @@ def test_private_link_posts_have_a_per_address_budget_that_mistakes_do_not_use(c
     assert [a.status_code for a in answers] == [302, 302, 429]
     assert "短時間に多くの送信がありました" in answers[2].content.decode()
     assert Assignment.objects.filter(state="accepted").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/training/departments/D%00/", 404),
+        ("/admin/consultations/consultation/?q=%00", 400),
+        ("/seminars/?page=%00", 400),
+        ("/kpi/10-1-a/?fy=%00", 400),
+    ],
+)
+def test_a_nul_anywhere_in_the_address_is_refused_not_a_server_error(
+    client, superuser, url, status
+):
+    client.force_login(superuser)
+    assert client.get(url).status_code == status

@@ -41,3 +41,19 @@ def test_managers_read_consultations_without_personal_data(client, manager):
 def test_center_staff_group_cannot_delete_consultations(center_staff):
     assert not center_staff.has_perm("consultations.delete_consultation")
     assert Group.objects.get(name=CENTER_STAFF).permissions.filter(codename="view_personal_data")
+
+
+def test_the_admin_index_links_each_role_to_its_pages(
+    client, manager, training_officer, procedure_officer, center_staff
+):
+    links = {"/kpi/", "/training/", "/procedures/"}
+    expected = {
+        manager: {"/kpi/", "/training/", "/procedures/"},  # figures, no names
+        training_officer: {"/training/"},
+        procedure_officer: {"/procedures/"},
+        center_staff: set(),
+    }
+    for user, shown in expected.items():
+        client.force_login(user)
+        page = client.get(reverse("admin:index")).content.decode()
+        assert {link for link in links if f'href="{link}"' in page} == shown, user.username
