@@ -7,6 +7,7 @@ from mie_dx.roles import CENTER_STAFF, MANAGERS
 class AdvisorsConfig(AppConfig):
     name = "advisors"
     verbose_name = _("アドバイザー・パートナー")
+    url_prefix = "advisors/"
 
     demo_loader = "advisors.demo.load_supporters"
     demo_order = 10

@@ -7,6 +7,7 @@ from mie_dx.roles import CENTER_STAFF, MANAGERS
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("相談")
+    url_prefix = "consultations/"
 
     demo_loader = "consultations.demo.load_sample_consultations"
     demo_order = 30  # after seminars, as before

@@ -7,6 +7,7 @@ from mie_dx.roles import MANAGERS
 class KpiConfig(AppConfig):
     name = "kpi"
     verbose_name = _("KPI")
+    url_prefix = "kpi/"
 
     demo_loader = "kpi.demo.load_kpis"
     demo_order = 900  # last: its figures read every other app's demo data

@@ -3,6 +3,8 @@
 The core never imports an app. Each app's AppConfig may set these class attributes (dotted
 paths are imported when first needed, so an app's models are ready by then):
 
+- `url_prefix` — "training/": the app's `urls.py` is served under it (the core's URLconf
+  includes every declared one).
 - `demo_loader` — "app.demo.load_x": a callable taking no arguments, idempotent, returning a
   mapping of counts. `load_demo` runs them in `demo_order` (then INSTALLED_APPS) order.
 - `demo_order` — an integer; lower loads first (an app whose demo data names another app's
@@ -97,3 +99,8 @@ def kpi_sources() -> dict[str, list[Callable]]:
         for code, path in declared.items():
             gathered.setdefault(code, []).append(import_string(path))
     return gathered
+
+
+def url_prefixes() -> list[tuple[str, str]]:
+    """(prefix, "app.urls") for every app that serves pages."""
+    return [(prefix, f"{config.name}.urls") for config, prefix in _declaring("url_prefix")]

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx import views
+from mie_dx.registry import url_prefixes
 
 admin.site.site_header = _("みえDXセンター 管理画面")
 admin.site.site_title = _("みえDXセンター")
@@ -12,11 +13,8 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("consultations/", include("consultations.urls")),
-    path("advisors/", include("advisors.urls")),
-    path("seminars/", include("seminars.urls")),
-    path("kpi/", include("kpi.urls")),
-    path("procedures/", include("procedures.urls")),
+    # Each app's pages under the prefix its apps.py declares (mie_dx.registry.url_prefixes).
+    *(path(prefix, include(module)) for prefix, module in url_prefixes()),
     # The second step of the staff sign-in (TOTP or a recovery code) and enrolment.
     path("admin/two-factor/", include("mie_dx.two_factor.urls")),
     # Before the admin's own: its "view on site" redirect, only for staff who may view the object.
@@ -25,6 +23,5 @@ urlpatterns = [
         views.view_on_site,
         name="guarded_view_on_site",
     ),
-    path("training/", include("training.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from mie_dx.roles import MANAGERS, PROCEDURE_OFFICERS
 class ProceduresConfig(AppConfig):
     name = "procedures"
     verbose_name = _("行政手続デジタル化")
+    url_prefix = "procedures/"
 
     demo_loader = "procedures.demo.load_procedures"
     demo_order = 50  # after the organisation (mie_dx, 0)

@@ -7,6 +7,7 @@ from mie_dx.roles import CENTER_STAFF, MANAGERS
 class SeminarsConfig(AppConfig):
     name = "seminars"
     verbose_name = _("セミナー")
+    url_prefix = "seminars/"
 
     demo_loader = "seminars.demo.load_seminars"
     demo_order = 20

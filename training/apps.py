@@ -24,6 +24,7 @@ BEAT_ENTRY = "training-reminders"
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("DX人材育成")
+    url_prefix = "training/"
 
     demo_loader = "training.demo.load_training_plan"
     demo_order = 30  # after the organisation (mie_dx)
