@@ -18,17 +18,14 @@ The procedures app (5,000 procedures, KPI 10-2 a) declares no figures yet: nothi
 """
 
 import argparse
-import os
-import re
 import statistics
 import sys
 import time
 import urllib.parse
-import warnings
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import bench_database_url, recreate_database, setup_django, signed_in_client
+
 BATCH = 5_000
 
 
@@ -39,52 +36,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--large", type=int, default=100_000, help="consultations, large")
     parser.add_argument("--registrations", type=int, default=20_000, help="registrations, large")
     return parser.parse_args()
-
-
-def bench_database_url() -> str:
-    explicit = os.environ.get("BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/mie_dx")
-    if not base.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must point at PostgreSQL (the benchmark never uses SQLite).")
-    parts = urllib.parse.urlsplit(base)
-    return urllib.parse.urlunsplit(parts._replace(path="/mie_dx_kpi_bench"))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[a-z0-9_]+", name) or "bench" not in name:
-        sys.exit(f"refusing to recreate database {name!r}: its name must contain 'bench'")
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(database_url: str) -> None:
-    for key in ("REDIS_URL", "EMAIL_URL"):
-        os.environ.pop(key, None)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "mie_dx.settings.local",
-            "DEBUG": "False",
-            "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-            "DATABASE_URL": database_url,
-            "EMAIL_URL": "dummymail://",
-            "ALLOWED_HOSTS": "testserver",
-            "LOG_LEVEL": "ERROR",
-        }
-    )
-    # No collectstatic for a benchmark: whitenoise's warning about it is noise here.
-    warnings.filterwarnings("ignore", message="No directory at")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def add_consultations(start: int, stop: int) -> None:
@@ -245,14 +196,13 @@ def report(label: str, client, runs: int) -> None:
 
 def main() -> None:
     args = parse_args()
-    url = bench_database_url()
+    url = bench_database_url("mie_dx_kpi_bench")
     recreate_database(url)
     setup_django(url)
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
     from kpi.demo import load_kpis
     from mie_dx.roles import MANAGERS
@@ -262,8 +212,7 @@ def main() -> None:
     load_kpis()
     manager = get_user_model().objects.create_user("bench-cdo", is_staff=True)
     manager.groups.add(Group.objects.get(name=MANAGERS))
-    client = Client()
-    client.force_login(manager)
+    client = signed_in_client(manager)
 
     small_registrations = max(args.registrations * args.small // args.large, 1)
     started = time.perf_counter()

@@ -15,17 +15,11 @@ What it does:
 """
 
 import argparse
-import os
-import re
 import statistics
-import sys
 import time
-import urllib.parse
-import warnings
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import bench_database_url, recreate_database, setup_django, signed_in_client
 
 
 def parse_args() -> argparse.Namespace:
@@ -33,52 +27,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--procedures", type=int, default=5000, help="procedures (5,000)")
     parser.add_argument("--runs", type=int, default=20, help="timed runs of each (20)")
     return parser.parse_args()
-
-
-def bench_database_url() -> str:
-    explicit = os.environ.get("BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/mie_dx")
-    if not base.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must point at PostgreSQL (the benchmark never uses SQLite).")
-    parts = urllib.parse.urlsplit(base)
-    return urllib.parse.urlunsplit(parts._replace(path="/mie_dx_procedures_bench"))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[a-z0-9_]+", name) or "bench" not in name:
-        sys.exit(f"refusing to recreate database {name!r}: its name must contain 'bench'")
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "mie_dx.settings.local",
-            "DEBUG": "False",
-            "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-            "DATABASE_URL": database_url,
-            "EMAIL_URL": "dummymail://",
-            "ALLOWED_HOSTS": "testserver",
-            "LOG_LEVEL": "ERROR",
-            "PYTHONWARNINGS": "ignore:No directory at",
-        }
-    )
-    os.environ.pop("REDIS_URL", None)
-    # No collectstatic for a benchmark: whitenoise's warning about it is noise here.
-    warnings.filterwarnings("ignore", message="No directory at")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def build(count: int) -> None:
@@ -151,7 +99,7 @@ def timed(label: str, runs: int, fn) -> None:
 
 def main() -> None:
     args = parse_args()
-    url = bench_database_url()
+    url = bench_database_url("mie_dx_procedures_bench")
     recreate_database(url)
     setup_django(url)
     started = time.perf_counter()
@@ -171,8 +119,7 @@ def main() -> None:
           lambda: selectors.kpi_digitised_share(range(2021, 2027)))  # fmt: skip
 
     user = get_user_model().objects.create_superuser("bench", "bench@example.jp", "x")
-    officer = Client()
-    officer.force_login(user)
+    officer = signed_in_client(user)
     public = Client()
 
     def page(client, path):

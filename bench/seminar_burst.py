@@ -22,7 +22,6 @@ Only 127.0.0.1 is contacted. Every request has a timeout and the whole run a dea
 
 import argparse
 import http.cookiejar
-import os
 import re
 import socket
 import statistics
@@ -36,9 +35,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import time as clock
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, bench_database_url, bench_environment, recreate_database, setup_django
+
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 60.0
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -55,62 +54,16 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def bench_database_url() -> str:
-    explicit = os.environ.get("BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/mie_dx")
-    if not base.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must point at PostgreSQL (the benchmark never uses SQLite).")
-    parts = urllib.parse.urlsplit(base)
-    return urllib.parse.urlunsplit(parts._replace(path="/mie_dx_bench"))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[a-z0-9_]+", name) or "bench" not in name:
-        sys.exit(f"refusing to recreate database {name!r}: its name must contain 'bench'")
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def server_environment(database_url: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"REDIS_URL", "DATABASE_URL", "EMAIL_URL"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "mie_dx.settings.local",
-            "DEBUG": "False",
-            "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-            "DATABASE_URL": database_url,
-            "EMAIL_URL": "dummymail://",
-            "RATELIMIT_ENABLE": "False",
-            "ALLOWED_HOSTS": HOST,
-            "LOG_LEVEL": "ERROR",
-            # No collectstatic for a benchmark: whitenoise's warning about it is noise here.
-            "PYTHONWARNINGS": "ignore:No directory at",
-            "CONN_MAX_AGE": "60",
-        }
-    )
+    env = bench_environment(database_url)
+    # All requests come from one address; connections are kept for the burst.
+    env.update({"RATELIMIT_ENABLE": "False", "ALLOWED_HOSTS": HOST, "CONN_MAX_AGE": "60"})
     return env
 
 
 def prepare(database_url: str, seats: int) -> str:
     """Migrate and create the seminar (Django in this process, same settings as the server)."""
-    os.environ.update(server_environment(database_url))
-    os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(database_url)
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -235,7 +188,7 @@ def burst(calls, concurrency: int, deadline: float) -> list[tuple[float, object]
 def main() -> int:
     args = parse_args()
     deadline = time.monotonic() + args.deadline
-    database_url = bench_database_url()
+    database_url = bench_database_url("mie_dx_bench")
     print(f"database: {urllib.parse.urlsplit(database_url).path.lstrip('/')} (recreated)")
     recreate_database(database_url)
     slug = prepare(database_url, args.seats)

@@ -20,17 +20,12 @@ Prints the timings; exits 1 if an import reported a problem.
 """
 
 import argparse
-import os
-import re
 import statistics
 import sys
 import time
-import urllib.parse
-import warnings
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import bench_database_url, recreate_database, setup_django, signed_in_client
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,51 +33,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--staff", type=int, default=5000, help="staff (5000)")
     parser.add_argument("--repeat", type=int, default=5, help="page loads timed (5)")
     return parser.parse_args()
-
-
-def bench_database_url() -> str:
-    explicit = os.environ.get("BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/mie_dx")
-    if not base.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must point at PostgreSQL (the benchmark never uses SQLite).")
-    parts = urllib.parse.urlsplit(base)
-    return urllib.parse.urlunsplit(parts._replace(path="/mie_dx_training_bench"))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[a-z0-9_]+", name) or "bench" not in name:
-        sys.exit(f"refusing to recreate database {name!r}: its name must contain 'bench'")
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "mie_dx.settings.local",
-            "DEBUG": "False",
-            "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-            "DATABASE_URL": database_url,
-            "EMAIL_URL": "dummymail://",
-            "ALLOWED_HOSTS": "testserver",
-            "LOG_LEVEL": "ERROR",
-            "PYTHONWARNINGS": "ignore:No directory at",
-        }
-    )
-    os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    warnings.filterwarnings("ignore", message="No directory at")
-    import django
-
-    django.setup()
 
 
 def build(staff_count: int):
@@ -159,11 +109,9 @@ def build(staff_count: int):
 
 def time_page(officer, repeat: int) -> tuple[list[float], int]:
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
-    client.force_login(officer)
+    client = signed_in_client(officer)
     assert client.get("/training/?fy=2022").status_code == 200  # warm-up
     timings = []
     for _ in range(repeat):
@@ -220,7 +168,7 @@ def time_imports(staff, officer) -> int:
 
 def main() -> int:
     args = parse_args()
-    url = bench_database_url()
+    url = bench_database_url("mie_dx_training_bench")
     recreate_database(url)
     setup_django(url)
     started = time.perf_counter()
