@@ -23,6 +23,7 @@ them (`gettext_lazy`).
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import tablib
@@ -70,6 +71,30 @@ def guard_formula(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: Excel gives 1001 (or 1001.0) for a code typed as a number."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return force_str(value).strip()
+
+
+def cell_date(value: object) -> date | None:
+    """A cell as a date: an Excel date, or text YYYY-MM-DD or YYYY/MM/DD; None otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = cell_text(value)
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 class ImportFileError(Exception):

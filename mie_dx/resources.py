@@ -9,12 +9,11 @@ include the year. Nothing is ever narrowed or deleted: abolishing a unit is done
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.encoding import force_str
 from django.utils.translation import gettext
 from import_export.fields import Field
 
 from mie_dx.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, fiscal_year
-from mie_dx.importexport import PortalResource
+from mie_dx.importexport import PortalResource, cell_text
 from mie_dx.models import Department, Division
 
 # The spec's column names (a contract with the prefecture's spreadsheets: not translated).
@@ -25,17 +24,8 @@ DIVISION_NAME = "所属名"
 FISCAL_YEAR = "年度"
 
 
-def _text(value: object) -> str:
-    """A cell as text: Excel gives 1001 (or 1001.0) for a code typed as a number."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return force_str(value).strip()
-
-
 def _year(value: object) -> int | None:
-    text = _text(value)
+    text = cell_text(value)
     if text.endswith("年度"):
         text = text[: -len("年度")]
     return int(text) if text.isdigit() else None
@@ -94,7 +84,7 @@ class DivisionResource(PortalResource):
     # --- Import ----------------------------------------------------------------------------
 
     def get_instance(self, instance_loader, row):
-        code = _text(row.get(DIVISION_CODE))
+        code = cell_text(row.get(DIVISION_CODE))
         if not code:
             return None
         return Division.objects.select_related("department").filter(code=code).first()
@@ -104,7 +94,7 @@ class DivisionResource(PortalResource):
         line = kwargs.get("row_number", 0) + 1
         errors: dict[str, list[str]] = {}
         values = {
-            column: _text(row.get(column))
+            column: cell_text(row.get(column))
             for column in (DEPARTMENT_CODE, DEPARTMENT_NAME, DIVISION_CODE, DIVISION_NAME)
         }
         for column, value in values.items():

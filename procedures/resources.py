@@ -11,15 +11,14 @@ A command (no user) and staff with `procedures.change_all_procedures` import eve
 """
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.utils.encoding import force_str
 from django.utils.translation import gettext
 from import_export.fields import Field
 
 from mie_dx.fiscal import REIWA_OFFSET, fiscal_year_short
-from mie_dx.importexport import PortalResource
+from mie_dx.importexport import PortalResource, cell_date, cell_text
 from mie_dx.models import Division
 from procedures.models import Procedure
 from procedures.selectors import editable_division_ids
@@ -69,37 +68,23 @@ TRACKED = (
 )
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return force_str(value).strip()
-
-
 def _count(value: object) -> int | None:
     """A non-negative whole number ("12,600" too); None when not one."""
-    text = _text(value).replace(",", "").replace("，", "")
+    text = cell_text(value).replace(",", "").replace("，", "")
     return int(text) if text.isdigit() else None
 
 
-def _date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
+def _date(value: object) -> date:
+    """A cell as a date (ValueError when it is not one)."""
+    parsed = cell_date(value)
+    if parsed is None:
+        raise ValueError(cell_text(value))
+    return parsed
 
 
 def parse_plan(value: object) -> tuple[str, int | None] | None:
     """「R4」 → (fiscal_year, 2022); 「R9以降」, 「要調整」; None when not one of them."""
-    text = _text(value)
+    text = cell_text(value)
     if text == PLAN_R9:
         return Procedure.Plan.R9_OR_LATER, None
     if text == PLAN_ADJUST:
@@ -202,7 +187,7 @@ class ProcedureResource(PortalResource):
         return self._divisions[code]
 
     def get_instance(self, instance_loader, row):
-        code = _text(row.get(CODE))
+        code = cell_text(row.get(CODE))
         if not code:
             return None
         return Procedure.objects.filter(code=code).first()
@@ -215,7 +200,7 @@ class ProcedureResource(PortalResource):
             errors.setdefault(column, []).append(message)
 
         before = {name: getattr(instance, name) for name in TRACKED} if instance.pk else None
-        code = _text(row.get(CODE))
+        code = cell_text(row.get(CODE))
         if not code:
             problem(CODE, gettext("空欄です。"))
         elif code in self._seen_codes:
@@ -226,11 +211,11 @@ class ProcedureResource(PortalResource):
             )
         else:
             self._seen_codes[code] = line
-        name = _text(row.get(NAME))
+        name = cell_text(row.get(NAME))
         if not name:
             problem(NAME, gettext("空欄です。"))
 
-        division_code = _text(row.get(DIVISION_CODE))
+        division_code = cell_text(row.get(DIVISION_CODE))
         division = self._division(division_code) if division_code else None
         if not division_code:
             problem(DIVISION_CODE, gettext("空欄です。"))
@@ -253,19 +238,19 @@ class ProcedureResource(PortalResource):
                     gettext("この手続は他の所属の手続です。更新する権限がありません。"),
                 )
 
-        kind = KINDS.get(_text(row.get(KIND)))
+        kind = KINDS.get(cell_text(row.get(KIND)))
         if kind is None:
             problem(KIND, gettext("「独自」または「法定」を入力してください。"))
         annual = _count(row.get(ANNUAL))
         if annual is None:
             problem(ANNUAL, gettext("0以上の整数を入力してください。"))
-        priority_text = _text(row.get(PRIORITY))
+        priority_text = cell_text(row.get(PRIORITY))
         if priority_text not in ("1", "0"):
             problem(PRIORITY, gettext("1（重点手続）または0を入力してください。"))
         plan = parse_plan(row.get(PLAN))
         if plan is None:
             problem(PLAN, gettext("R2〜R8、R9以降、要調整のいずれかを入力してください。"))
-        status = STATUSES.get(_text(row.get(STATUS)))
+        status = STATUSES.get(cell_text(row.get(STATUS)))
         if status is None:
             problem(
                 STATUS,
@@ -275,7 +260,7 @@ class ProcedureResource(PortalResource):
         digitised_on = instance.digitised_on
         if DIGITISED_ON in row:
             digitised_on = None
-            if _text(row.get(DIGITISED_ON)):
+            if cell_text(row.get(DIGITISED_ON)):
                 try:
                     digitised_on = _date(row.get(DIGITISED_ON))
                 except ValueError:
@@ -293,7 +278,7 @@ class ProcedureResource(PortalResource):
         online = instance.online_applications
         if ONLINE in row:
             online = None
-            if _text(row.get(ONLINE)):
+            if cell_text(row.get(ONLINE)):
                 online = _count(row.get(ONLINE))
                 if online is None:
                     problem(ONLINE, gettext("0以上の整数を入力してください（不明は空欄）。"))
@@ -304,7 +289,7 @@ class ProcedureResource(PortalResource):
         instance.code = code
         instance.name = name
         if FORM_NAME in row:
-            instance.form_name = _text(row.get(FORM_NAME))
+            instance.form_name = cell_text(row.get(FORM_NAME))
         instance.division = division
         instance.kind = kind
         instance.annual_applications = annual
@@ -314,7 +299,7 @@ class ProcedureResource(PortalResource):
         instance.digitised_on = digitised_on
         instance.online_applications = online
         if NOTES in row:
-            instance.notes = _text(row.get(NOTES))
+            instance.notes = cell_text(row.get(NOTES))
         if instance.plan == Procedure.Plan.NEEDS_ADJUSTMENT and not instance.adjustment_reason:
             # The file has no reason column: its 備考 says why, when it says anything.
             instance.adjustment_reason = instance.notes

@@ -9,17 +9,14 @@
   unknown employee numbers, courses or years without a period are reported, never guessed.
 """
 
-from datetime import date, datetime
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.encoding import force_str
 from django.utils.translation import gettext
 from import_export.fields import Field
 
 from mie_dx.audit import log_action
 from mie_dx.fiscal import fiscal_year
-from mie_dx.importexport import PortalResource
+from mie_dx.importexport import PortalResource, cell_date, cell_text
 from mie_dx.models import Division
 from training.models import (
     IMPORT_NAME_BY_STAGE,
@@ -41,29 +38,6 @@ COURSE_CODE = "研修コード"
 COMPLETED_ON = "修了日"
 
 BLANK = "空欄です。"
-
-
-def _text(value: object) -> str:
-    """A cell as text: Excel gives 1001 (or 1001.0) for a code typed as a number."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return force_str(value).strip()
-
-
-def _date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 class _ChecksFirst:
@@ -129,13 +103,13 @@ class StaffResource(_ChecksFirst, PortalResource):
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self._divisions = {d.code: d for d in Division.objects.all()}
-        numbers = {_text(n) for n in dataset[EMPLOYEE_NUMBER]} if len(dataset) else set()
+        numbers = {cell_text(n) for n in dataset[EMPLOYEE_NUMBER]} if len(dataset) else set()
         self._staff = {
             s.employee_number: s for s in Staff.objects.filter(employee_number__in=numbers)
         }
 
     def get_instance(self, instance_loader, row):
-        return self._staff.get(_text(row.get(EMPLOYEE_NUMBER)))
+        return self._staff.get(cell_text(row.get(EMPLOYEE_NUMBER)))
 
     def import_instance(self, instance, row, **kwargs):
         line = kwargs.get("row_number", 0) + 1
@@ -144,10 +118,10 @@ class StaffResource(_ChecksFirst, PortalResource):
         def problem(column: str, message: str) -> None:
             errors.setdefault(column, []).append(message)
 
-        number = _text(row.get(EMPLOYEE_NUMBER))
-        name = _text(row.get(NAME))
-        kana = _text(row.get(KANA))
-        email = _text(row.get(EMAIL))
+        number = cell_text(row.get(EMPLOYEE_NUMBER))
+        name = cell_text(row.get(NAME))
+        kana = cell_text(row.get(KANA))
+        email = cell_text(row.get(EMAIL))
         for column, value in ((EMPLOYEE_NUMBER, number), (NAME, name)):
             if not value:
                 problem(column, gettext(BLANK))
@@ -162,19 +136,19 @@ class StaffResource(_ChecksFirst, PortalResource):
                     EMPLOYEE_NUMBER,
                     gettext("%(line)s行目と同じ職員番号です。") % {"line": first},
                 )
-        division = (self._divisions or {}).get(_text(row.get(DIVISION_CODE)))
-        if not _text(row.get(DIVISION_CODE)):
+        division = (self._divisions or {}).get(cell_text(row.get(DIVISION_CODE)))
+        if not cell_text(row.get(DIVISION_CODE)):
             problem(DIVISION_CODE, gettext(BLANK))
         elif division is None:
             problem(DIVISION_CODE, gettext("登録されていない所属コードです。"))
-        stage = STAGE_BY_IMPORT_NAME.get(_text(row.get(STAGE)))
+        stage = STAGE_BY_IMPORT_NAME.get(cell_text(row.get(STAGE)))
         if stage is None:
             problem(
                 STAGE,
                 gettext("次のいずれかを入力してください: %(choices)s")
                 % {"choices": " / ".join(STAGE_BY_IMPORT_NAME)},
             )
-        active = _text(row.get(ACTIVE))
+        active = cell_text(row.get(ACTIVE))
         if active not in ("1", "0"):
             problem(ACTIVE, gettext("1（在職）または0（退職）を入力してください。"))
         if email:
@@ -237,7 +211,7 @@ class CompletionResource(_ChecksFirst, PortalResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        numbers = {_text(n) for n in dataset[EMPLOYEE_NUMBER]} if len(dataset) else set()
+        numbers = {cell_text(n) for n in dataset[EMPLOYEE_NUMBER]} if len(dataset) else set()
         self._staff = {
             s.employee_number: s for s in Staff.objects.filter(employee_number__in=numbers)
         }
@@ -253,9 +227,9 @@ class CompletionResource(_ChecksFirst, PortalResource):
 
     def _parse(self, row, line):
         errors: dict[str, list[str]] = {}
-        number = _text(row.get(EMPLOYEE_NUMBER))
-        code = _text(row.get(COURSE_CODE))
-        day = _date(row.get(COMPLETED_ON))
+        number = cell_text(row.get(EMPLOYEE_NUMBER))
+        code = cell_text(row.get(COURSE_CODE))
+        day = cell_date(row.get(COMPLETED_ON))
         staff = self._staff.get(number)
         course = self._courses.get(code)
         if not number:
@@ -284,9 +258,9 @@ class CompletionResource(_ChecksFirst, PortalResource):
         return staff, course, day, errors
 
     def get_or_init_instance(self, instance_loader, row):
-        staff = self._staff.get(_text(row.get(EMPLOYEE_NUMBER)))
-        course = self._courses.get(_text(row.get(COURSE_CODE)))
-        day = _date(row.get(COMPLETED_ON))
+        staff = self._staff.get(cell_text(row.get(EMPLOYEE_NUMBER)))
+        course = self._courses.get(cell_text(row.get(COURSE_CODE)))
+        day = cell_date(row.get(COMPLETED_ON))
         if staff and course and day:
             existing = self._enrolments.get((staff.pk, course.pk, fiscal_year(day)))
             if existing is not None:
