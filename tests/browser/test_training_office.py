@@ -26,17 +26,11 @@ def assert_accessible(page: Page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
-def sign_in(page: Page, username: str, password: str) -> None:
-    page.goto("/training/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(password)
-    page.get_by_role("button", name="ログイン").click()
-
-
 def test_training_office_main_page_and_department_drill_down(
-    page: Page, console, artifacts, demo_plan, training_officer, password
+    page: Page, console, artifacts, demo_plan, training_officer, password, staff_sign_in
 ):
-    sign_in(page, training_officer.username, password)
+    # Training officers see staff names: the sign-in includes the second factor.
+    staff_sign_in(page, training_officer, password, next_path="/training/")
     # The admin's sign-in page requests /favicon.ico (a 404 the console reports): not ours.
     assert console.csp_errors() == []
     console.errors.clear()
