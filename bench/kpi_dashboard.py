@@ -59,7 +59,7 @@ def add_consultations(start: int, stop: int) -> None:
             consultations.append(
                 Consultation(
                     reference=f"DX-B-{n:07d}",
-                    access_token=f"bench-{n}",
+                    link_seed=f"bench-{n}",
                     status=status[n % 5],
                     requester_type="business",
                     organization="【サンプル】株式会社ベンチ",

@@ -43,7 +43,7 @@ from mie_dx.text import join_list
 
 PERSONAL_FIELDS = ("organization", "name", "name_kana", "email", "phone")
 # The requester's private status link (it can withdraw the case): nobody filters by it.
-SECRET_LOOKUPS = frozenset({"access_token"})
+SECRET_LOOKUPS = frozenset({"link_seed"})
 
 
 class AgeFilter(admin.SimpleListFilter):

@@ -12,10 +12,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mie_dx.links import PrivateLinkModel
 from mie_dx.municipalities import Municipality
 from mie_dx.people import Requester, RequesterType
 from mie_dx.surveys import SatisfactionSurvey
-from mie_dx.tokens import new_token
+from mie_dx.tokens import new_token  # noqa: F401 (the historical migrations name it here)
 
 
 def attachment_path(instance: "Consultation", filename: str) -> str:
@@ -58,8 +59,10 @@ class ConsultationQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class Consultation(Requester):
+class Consultation(PrivateLinkModel, Requester):
     """A consultation and its requester (the requester fields come from mie_dx.people)."""
+
+    LINK_PURPOSE = "status"  # the requester's status link
 
     # Erasure also blanks what the requester wrote and the attachment's name (the admin hides
     # only the attachment's name from managers: the title and description say what the case is).
@@ -78,7 +81,6 @@ class Consultation(Requester):
     description = models.TextField(_("相談内容"), max_length=4000)
     attachment = models.FileField(_("添付ファイル"), upload_to=attachment_path, blank=True)
     attachment_name = models.CharField(_("添付ファイル名"), max_length=255, blank=True)
-    access_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("代理登録した職員"),
@@ -181,8 +183,10 @@ class InternalNote(models.Model):
         return self.body[:40]
 
 
-class Assignment(models.Model):
+class Assignment(PrivateLinkModel):
     """A supporter matched to a consultation, and their answer."""
+
+    LINK_PURPOSE = "supporter"  # the supporter's private link
 
     class State(models.TextChoices):
         PROPOSED = "proposed", _("依頼中")
@@ -204,7 +208,6 @@ class Assignment(models.Model):
         related_name="assignments",
     )
     state = models.CharField(_("状態"), max_length=16, choices=State, default=State.PROPOSED)
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     score = models.PositiveSmallIntegerField(_("推薦スコア"), null=True, blank=True)
     reasons = models.JSONField(_("推薦理由"), default=list, blank=True)
     assigned_by = models.ForeignKey(
@@ -255,6 +258,8 @@ class AdviceSession(models.Model):
 
 class Survey(SatisfactionSurvey):
     """The satisfaction survey sent when a consultation closes."""
+
+    LINK_PURPOSE = "consultation-survey"
 
     consultation = models.OneToOneField(
         Consultation, on_delete=models.CASCADE, related_name="survey"

@@ -18,7 +18,7 @@ def _url(name: str, **kwargs) -> str:
 
 
 def _status_url(consultation: Consultation) -> str:
-    return _url("consultations:status", token=consultation.access_token)
+    return _url("consultations:status", token=consultation.private_token)
 
 
 def _admin_url(consultation: Consultation) -> str:
@@ -64,7 +64,7 @@ def supporter_matched(assignment: Assignment) -> None:
             "consultation": assignment.consultation,
             "supporter": supporter,
             "no_address": not supporter.contact_email,
-            "assignment_url": _url("consultations:assignment", token=assignment.token),
+            "assignment_url": _url("consultations:assignment", token=assignment.private_token),
         },
         related=assignment.consultation,
     )
@@ -113,7 +113,7 @@ def survey_requested(survey: Survey) -> None:
     _to_requester(
         survey.consultation,
         "consultation_survey",
-        survey_url=_url("consultations:survey", token=survey.token),
+        survey_url=_url("consultations:survey", token=survey.private_token),
         dedupe_key=f"consultation-survey:{survey.pk}",
     )
 
@@ -122,7 +122,7 @@ def survey_reminder(survey: Survey) -> None:
     _to_requester(
         survey.consultation,
         "consultation_survey_reminder",
-        survey_url=_url("consultations:survey", token=survey.token),
+        survey_url=_url("consultations:survey", token=survey.private_token),
         dedupe_key=f"consultation-survey-reminder:{survey.pk}",
     )
 

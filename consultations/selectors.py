@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -21,7 +20,7 @@ from consultations.models import (
 )
 from mie_dx.figures import KpiContribution, fiscal_year_of
 from mie_dx.fiscal import fiscal_year_bounds
-from mie_dx.links import end_link_if_over
+from mie_dx.links import end_link_if_over, object_for_token
 from mie_dx.surveys import USEFUL_RATINGS
 
 
@@ -38,7 +37,7 @@ def _end_case_link(consultation: Consultation) -> None:
 def consultation_for_requester(token: str) -> Consultation:
     """The one consultation a status link opens (404 for any other token; LinkExpired once
     the link has ended)."""
-    consultation = get_object_or_404(
+    consultation = object_for_token(
         Consultation.objects.prefetch_related(
             Prefetch(
                 "status_changes",
@@ -53,7 +52,7 @@ def consultation_for_requester(token: str) -> Consultation:
                 .only("consultation_id", "state", "supporter__name", "supporter__slug"),
             ),
         ).select_related("survey"),
-        access_token=token,
+        token,
     )
     _end_case_link(consultation)
     return consultation
@@ -61,7 +60,7 @@ def consultation_for_requester(token: str) -> Consultation:
 
 def survey_for_requester(token: str) -> Survey:
     """A consultation's survey; its link ends SURVEY_LINK_DAYS after it was sent."""
-    survey = get_object_or_404(Survey.objects.select_related("consultation"), token=token)
+    survey = object_for_token(Survey.objects.select_related("consultation"), token)
     end_link_if_over(
         ended_at=survey.sent_at,
         keep_for=settings.SURVEY_LINK_DAYS,
@@ -73,11 +72,11 @@ def survey_for_requester(token: str) -> Survey:
 def assignment_for_supporter(token: str) -> Assignment:
     """The assignment a supporter's private link opens, with the advice recorded so far (the
     link ends with the case's status link)."""
-    assignment = get_object_or_404(
+    assignment = object_for_token(
         Assignment.objects.select_related("consultation", "supporter").prefetch_related(
             Prefetch("sessions", queryset=AdviceSession.objects.order_by("held_on", "pk"))
         ),
-        token=token,
+        token,
     )
     _end_case_link(assignment.consultation)
     return assignment

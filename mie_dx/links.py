@@ -10,7 +10,11 @@ was sent).
 
 from datetime import datetime, timedelta
 
+from django.db import models
+from django.http import Http404
 from django.utils import timezone
+
+from mie_dx.tokens import link_token, new_token, pk_in_token, token_matches
 
 
 class LinkExpired(Exception):
@@ -26,3 +30,32 @@ def end_link_if_over(
         raise LinkExpired
     if ended_at is not None and (now or timezone.now()) >= ended_at + keep_for:
         raise LinkExpired
+
+
+def object_for_token(queryset: models.QuerySet, token: str):
+    """The row a private link's token opens (Http404 for any other token): one query, by the
+    id in the token, then a constant-time comparison of the keyed hash (mie_dx.tokens)."""
+    pk = pk_in_token(token)
+    obj = queryset.filter(pk=pk).first() if pk is not None else None
+    if obj is None or not token_matches(obj, token):
+        raise Http404
+    return obj
+
+
+class PrivateLinkModel(models.Model):
+    """A row with a private link: a random seed, never the token (mie_dx.tokens).
+
+    Subclasses set LINK_PURPOSE ("status", "survey", …): a token of one kind never opens
+    another kind of row, even with the same id.
+    """
+
+    LINK_PURPOSE: str
+
+    link_seed = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def private_token(self) -> str:
+        return link_token(self)

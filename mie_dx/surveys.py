@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.audit import log_action
-from mie_dx.tokens import new_token
+from mie_dx.links import PrivateLinkModel
 
 
 class Rating(models.TextChoices):
@@ -23,12 +23,10 @@ class Rating(models.TextChoices):
 USEFUL_RATINGS = (Rating.USEFUL, Rating.SOMEWHAT_USEFUL)
 
 
-class SatisfactionSurvey(models.Model):
+class SatisfactionSurvey(PrivateLinkModel):
     """A 4-point "did it help?" survey answered once through a private link."""
 
     PERSONAL_FIELDS: tuple[str, ...] = ("comment",)
-
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     sent_at = models.DateTimeField(_("送信日時"), default=timezone.now)
     rating = models.CharField(_("評価"), max_length=20, choices=Rating, blank=True)
     comment = models.TextField(_("ご意見"), max_length=2000, blank=True)

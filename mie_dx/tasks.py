@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mie_dx.models import Notification
+from mie_dx.tokens import mask_private_links
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +71,13 @@ def send_notification(self: Task, notification_id: int) -> str:
         # A backend that reports 0 messages sent without raising: never record it as sent.
         _mark_failed(notification, NOT_ACCEPTED_ERROR)
         return "failed"
+    # Sent: the private links in the stored copy are of no more use to anyone and would open
+    # pages to whoever reads a copy of the database, so only the masked copy is kept.
     Notification.objects.filter(pk=notification.pk).update(
-        status=Status.SENT, sent_at=timezone.now()
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        body_text=mask_private_links(notification.body_text),
+        body_html=mask_private_links(notification.body_html),
     )
     logger.info("notification %s sent (attempt %s)", notification.pk, notification.attempts)
     return "sent"

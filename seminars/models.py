@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.fiscal import FiscalYearField, fiscal_year
+from mie_dx.links import PrivateLinkModel
 from mie_dx.people import Requester, RequesterType
 from mie_dx.surveys import SatisfactionSurvey
-from mie_dx.tokens import new_token
+from mie_dx.tokens import new_token  # noqa: F401 (the historical migrations name it here)
 
 
 class Format(models.TextChoices):
@@ -343,8 +344,10 @@ SEAT_HOLDING = (
 ACTIVE = (*SEAT_HOLDING, RegistrationStatus.WAITLISTED)
 
 
-class Registration(Requester):
+class Registration(PrivateLinkModel, Requester):
     """One person's registration for a seminar (the requester fields: mie_dx.people)."""
+
+    LINK_PURPOSE = "manage"  # the registrant's management link
 
     PERSONAL_FIELDS = (*Requester.PERSONAL_FIELDS, "consultation_topic")
 
@@ -370,7 +373,6 @@ class Registration(Requester):
     )
     consultation_slot_at = models.DateTimeField(_("個別相談の時間"), null=True, blank=True)
 
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     registered_at = models.DateTimeField(_("申込日時"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("参加確定日時"), null=True, blank=True)
     waitlisted_at = models.DateTimeField(
@@ -424,7 +426,7 @@ class Registration(Requester):
         }
 
     def get_manage_url(self) -> str:
-        return reverse("seminars:manage", kwargs={"token": self.token})
+        return reverse("seminars:manage", kwargs={"token": self.private_token})
 
     @property
     def holds_seat(self) -> bool:
@@ -441,6 +443,8 @@ class Registration(Requester):
 
 class SeminarSurvey(SatisfactionSurvey):
     """The survey sent after the seminar (KPI 10-1 a, with the consultation surveys)."""
+
+    LINK_PURPOSE = "seminar-survey"
 
     registration = models.OneToOneField(
         Registration, on_delete=models.CASCADE, related_name="survey"

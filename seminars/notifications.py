@@ -145,5 +145,5 @@ def survey(survey: SeminarSurvey) -> None:
         registration,
         "seminar_survey",
         dedupe_key=f"seminar-survey:{survey.pk}",
-        survey_url=_url(reverse("seminars:survey", kwargs={"token": survey.token})),
+        survey_url=_url(reverse("seminars:survey", kwargs={"token": survey.private_token})),
     )

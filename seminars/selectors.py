@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from mie_dx.figures import KpiContribution, fiscal_year_of
 from mie_dx.fiscal import fiscal_year, fiscal_year_bounds
-from mie_dx.links import end_link_if_over
+from mie_dx.links import end_link_if_over, object_for_token
 from mie_dx.surveys import USEFUL_RATINGS, Rating
 from seminars.models import (
     ACTIVE,
@@ -88,11 +88,11 @@ def registration_for_registrant(token: str) -> Registration:
     """The one registration a management link opens (404 for any other token; LinkExpired
     PRIVATE_LINK_DAYS_AFTER_END after the registration ended — cancelled, or the seminar
     over — and at once when the registrant's data is erased)."""
-    registration = get_object_or_404(
+    registration = object_for_token(
         Registration.objects.select_related("seminar").prefetch_related(
             Prefetch("seminar__talks", queryset=Talk.objects.select_related("supporter"))
         ),
-        token=token,
+        token,
     )
     end_link_if_over(
         ended_at=_registration_ended_at(registration),
@@ -134,9 +134,7 @@ def waitlist_position(registration: Registration) -> int | None:
 
 def survey_for_respondent(token: str) -> SeminarSurvey:
     """A seminar's survey; its link ends SURVEY_LINK_DAYS after it was sent."""
-    survey = get_object_or_404(
-        SeminarSurvey.objects.select_related("registration__seminar"), token=token
-    )
+    survey = object_for_token(SeminarSurvey.objects.select_related("registration__seminar"), token)
     end_link_if_over(
         ended_at=survey.sent_at,
         keep_for=settings.SURVEY_LINK_DAYS,

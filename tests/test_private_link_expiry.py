@@ -26,7 +26,7 @@ EXPIRED = "このリンクの有効期限が切れています"
 
 
 def status_url(consultation) -> str:
-    return reverse("consultations:status", args=[consultation.access_token])
+    return reverse("consultations:status", args=[consultation.private_token])
 
 
 def assert_expired(response) -> None:
@@ -62,8 +62,8 @@ def test_erasure_ends_every_link_of_the_person_at_once(client):
 
     for url in (
         status_url(consultation),
-        reverse("consultations:survey", args=[survey.token]),
-        reverse("consultations:assignment", args=[assignment.token]),
+        reverse("consultations:survey", args=[survey.private_token]),
+        reverse("consultations:assignment", args=[assignment.private_token]),
     ):
         assert_expired(client.get(url))
 
@@ -75,7 +75,7 @@ def test_the_supporters_link_stops_showing_contact_details_when_the_case_closes(
         ),
         state=Assignment.State.ACCEPTED,
     )
-    url = reverse("consultations:assignment", args=[assignment.token])
+    url = reverse("consultations:assignment", args=[assignment.private_token])
     assert "hanako@example.jp" in client.get(url).content.decode()
 
     consultation_services.change_status(
@@ -91,7 +91,7 @@ def test_the_supporters_link_stops_showing_contact_details_when_the_case_closes(
 def test_a_survey_link_ends_after_its_period(client, settings, time_machine):
     settings.SURVEY_LINK_DAYS = timedelta(days=30)
     survey = closed_consultation().survey
-    url = reverse("consultations:survey", args=[survey.token])
+    url = reverse("consultations:survey", args=[survey.private_token])
 
     time_machine.move_to(timezone.now() + timedelta(days=29))
     assert client.get(url).status_code == 200
@@ -129,7 +129,7 @@ def test_erasing_a_registrant_ends_their_links(client):
     seminar_retention.erase_personal_data(registration=registration)
 
     assert_expired(client.get(registration.get_manage_url()))
-    assert_expired(client.get(reverse("seminars:survey", args=[survey.token])))
+    assert_expired(client.get(reverse("seminars:survey", args=[survey.private_token])))
 
 
 def test_a_cancelled_registrations_page_shows_no_personal_details(client):

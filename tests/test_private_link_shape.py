@@ -87,7 +87,7 @@ def test_private_link_posts_have_a_per_address_budget_that_mistakes_do_not_use(c
     urls = []
     for _ in range(3):
         assignment = AssignmentFactory(consultation__status="advising")
-        urls.append(f"/consultations/supporter/{assignment.token}/")
+        urls.append(f"/consultations/supporter/{assignment.private_token}/")
 
     # A form with a mistake (no decision) is shown again and does not count.
     for _ in range(5):
@@ -114,3 +114,69 @@ def test_a_nul_anywhere_in_the_address_is_refused_not_a_server_error(
 ):
     client.force_login(superuser)
     assert client.get(url).status_code == status
+
+
+# --- The database holds no token ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_database_holds_no_token_and_a_seed_opens_nothing(client, capture_mail):
+    from django.db import connection
+
+    from tests.consultations.factories import closed_consultation
+
+    # The e-mails with the links are sent (a pending one holds its link until it goes out;
+    # a sent one keeps only a masked copy).
+    with capture_mail() as sent:
+        consultation = closed_consultation()
+    assert any(consultation.private_token in message.body for message in sent)
+    survey = consultation.survey
+    assignment = consultation.assignments.get()
+    links = {
+        f"/consultations/status/{consultation.private_token}/": consultation,
+        f"/consultations/survey/{survey.private_token}/": survey,
+        f"/consultations/supporter/{assignment.private_token}/": assignment,
+    }
+    for url, obj in links.items():
+        assert client.get(url).status_code == 200, url
+        token = url.rstrip("/").rsplit("/", 1)[1]
+        # Nowhere in the database: not in any text column of any table.
+        with connection.cursor() as cursor:
+            for table in connection.introspection.table_names():
+                for column in connection.introspection.get_table_description(cursor, table):
+                    cursor.execute(
+                        f'SELECT count(*) FROM "{table}" WHERE "{column.name}"::text LIKE %s',  # noqa: S608 (names from introspection)
+                        [f"%{token}%"],
+                    )
+                    assert cursor.fetchone()[0] == 0, (table, column.name)
+        # What the database does hold — the seed — is no token.
+        assert client.get(url.replace(token, obj.link_seed[:43])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_token_opens_only_its_own_kind_of_link_and_a_tampered_one_nothing(client):
+    from tests.consultations.factories import closed_consultation
+
+    consultation = closed_consultation()
+    survey = consultation.survey
+    # Same ids, other kinds of link: nothing opens.
+    assert client.get(f"/consultations/survey/{consultation.private_token}/").status_code == 404
+    assert client.get(f"/consultations/status/{survey.private_token}/").status_code == 404
+    token = consultation.private_token
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert client.get(f"/consultations/status/{tampered}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_links_survive_a_secret_key_rotation_with_the_old_key_as_fallback(client, settings):
+    from tests.consultations.factories import ConsultationFactory
+
+    consultation = ConsultationFactory()
+    url = f"/consultations/status/{consultation.private_token}/"
+
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "y" * 40
+
+    assert client.get(url).status_code == 200
+    settings.SECRET_KEY_FALLBACKS = []
+    assert client.get(url).status_code == 404

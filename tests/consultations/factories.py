@@ -108,7 +108,7 @@ def bulk_consultations(count: int, *, supporter=None, start: int = 1000) -> list
     consultations = Consultation.objects.bulk_create(
         Consultation(
             reference=f"DX-1999-{start + n:05d}",
-            access_token=f"bulk-token-{start + n}",
+            link_seed=f"bulk-token-{start + n}",
             status=statuses[n % len(statuses)],
             requester_type=RequesterType.BUSINESS,
             organization=f"株式会社見本{n}",
@@ -129,7 +129,7 @@ def bulk_consultations(count: int, *, supporter=None, start: int = 1000) -> list
                 consultation=consultation,
                 supporter=supporter,
                 state=Assignment.State.ACCEPTED,
-                token=f"bulk-assignment-{consultation.reference}",
+                link_seed=f"bulk-assignment-{consultation.reference}",
             )
             for consultation in consultations
         )

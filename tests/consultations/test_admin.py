@@ -156,7 +156,7 @@ def test_staff_add_internal_notes_that_the_requester_never_sees(client, center_s
 
     assert consultation.internal_notes.get().author == center_staff
     assert "要確認" in client.get(change_url(consultation)).content.decode()
-    status = client.get(reverse("consultations:status", args=[consultation.access_token]))
+    status = client.get(reverse("consultations:status", args=[consultation.private_token]))
     assert "要確認" not in status.content.decode()
     # Managers (no personal-data permission) see that there is a note, not its text, have
     # no form to add one, and cannot post one.
@@ -508,7 +508,7 @@ def test_nobody_filters_by_the_requesters_private_link(client, center_staff, url
     consultation = ConsultationFactory()
     client.force_login(center_staff)
 
-    response = client.get(f"{url}?access_token__startswith={consultation.access_token[:3]}")
+    response = client.get(f"{url}?link_seed__startswith={consultation.link_seed[:3]}")
 
     assert response.status_code == 400
 

@@ -244,13 +244,13 @@ def test_staff_see_ranked_suggestions_with_reasons_and_assign(
     assert any("事業者のDX" in reason for reason in assignment.reasons)
     supporter_mail = next(m for m in mailoutbox if m.to == [fit.contact_email])
     assert link_in(supporter_mail, "/consultations/supporter/") == reverse(
-        "consultations:assignment", args=[assignment.token]
+        "consultations:assignment", args=[assignment.private_token]
     )
     # The supporter's e-mail has no personal data of the requester until they accept.
     assert "hanako@example.jp" not in supporter_mail.body
     requester_mail = next(m for m in mailoutbox if m.to == ["hanako@example.jp"])
     assert "関 治之" in requester_mail.body
-    assert assignment.token not in requester_mail.body
+    assert assignment.private_token not in requester_mail.body
     assert len(mailoutbox) == 2
 
 
@@ -275,7 +275,7 @@ def test_assigning_needs_a_choice_and_a_consultation_in_matching(client, center_
 
 
 def assignment_url(assignment) -> str:
-    return reverse("consultations:assignment", args=[assignment.token])
+    return reverse("consultations:assignment", args=[assignment.private_token])
 
 
 def test_the_supporter_accepts_and_then_sees_the_requesters_contact(client):
@@ -321,7 +321,7 @@ def test_the_last_supporter_declining_returns_to_matching_and_alerts_the_center(
     assert "日程が合わないため" in alert.body
     assert "「マッチング」に戻りました" in alert.body
     # The requester never sees the reason, nor the supporter who declined.
-    status = client.get(reverse("consultations:status", args=[consultation.access_token]))
+    status = client.get(reverse("consultations:status", args=[consultation.private_token]))
     assert "日程が合わないため" not in status.content.decode()
     assert "辞退 太郎" not in status.content.decode()
 
@@ -398,7 +398,7 @@ def test_a_supporter_token_opens_only_its_own_assignment(client):
     assert "相談B" not in page
     assert theirs.supporter.name not in page
     # Their token is theirs alone; guessed and other kinds of token open nothing.
-    for token in ("guess", consultation.access_token, mine.token[:-2]):
+    for token in ("guess", consultation.private_token, mine.private_token[:-2]):
         url = f"/consultations/supporter/{token}/"
         assert client.get(url).status_code == 404
         assert client.post(url, {"action": "respond", "decision": "decline"}).status_code == 404

@@ -34,11 +34,11 @@ NEW = reverse("consultations:new")
 
 
 def status_url(consultation: Consultation) -> str:
-    return reverse("consultations:status", args=[consultation.access_token])
+    return reverse("consultations:status", args=[consultation.private_token])
 
 
 def survey_url(survey: Survey) -> str:
-    return reverse("consultations:survey", args=[survey.token])
+    return reverse("consultations:survey", args=[survey.private_token])
 
 
 def main_text(response) -> str:
@@ -90,12 +90,14 @@ def test_the_status_link_opens_one_consultation_only(client):
     assert "他人の相談" not in text
     # Malformed tokens never reach the view (tests/test_private_link_shape.py); a well-formed
     # one that is not this consultation's is a 404 too.
-    for token in ("not-a-token", mine.access_token[:-1], mine.access_token + "x"):
+    for token in ("not-a-token", mine.private_token[:-1], mine.private_token + "x"):
         assert client.get(f"/consultations/status/{token}/").status_code == 404
     assert client.get(reverse("consultations:status", args=[new_token()])).status_code == 404
     # A survey or supporter token is not a status token.
     survey = closed_consultation().survey
-    assert client.get(reverse("consultations:status", args=[survey.token])).status_code == 404
+    assert (
+        client.get(reverse("consultations:status", args=[survey.private_token])).status_code == 404
+    )
 
 
 def test_the_status_page_explains_in_plain_words_and_hides_what_is_internal(

@@ -399,7 +399,7 @@ def test_an_unknown_action_is_404(client):
 def test_the_survey_is_answered_once_through_its_link(client):
     registration = register(SeminarFactory())
     survey = SeminarSurvey.objects.create(registration=registration)
-    url = reverse("seminars:survey", args=[survey.token])
+    url = reverse("seminars:survey", args=[survey.private_token])
     assert "役に立ちましたか" in client.get(url).content.decode()
 
     assert client.post(url, {}).status_code == 400
