@@ -11,13 +11,22 @@ when the submission succeeded, so a form sent back with mistakes never uses it u
 
 Over a budget the person gets a 429 that says when to try again and how to call instead;
 forms show it above the form they filled in, with what they typed kept.
+
+The budgets live in the cache (Redis). When it cannot be reached the limit fails open: the
+submission is taken (and saved; its e-mail goes out when the broker is back), a warning is
+logged, and counting resumes as soon as the cache answers again.
 """
+
+import logging
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage, is_ratelimited
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 # The rates are per hour; the window may end sooner, never later.
 RETRY_AFTER_SECONDS = 3600
@@ -28,7 +37,11 @@ def _email_key(email: str):
 
 
 def _used_up(request: HttpRequest, *, group: str, key, rate: str) -> bool:
-    usage = get_usage(request, group=group, key=key, rate=rate)
+    try:
+        usage = get_usage(request, group=group, key=key, rate=rate)
+    except (RedisError, OSError) as error:
+        logger.warning("rate limit %s not checked: the cache is unreachable (%s)", group, error)
+        return False
     # Without incrementing, the count is what was already used: the budget is gone when it
     # has reached the limit (get_usage's own should_limit is for after an increment).
     return usage is not None and usage["count"] >= usage["limit"]
@@ -49,15 +62,20 @@ def over_limit(request: HttpRequest, *, group: str, email: str = "") -> bool:
 
 def count_success(request: HttpRequest, *, group: str, email: str = "") -> None:
     """Count a submission that succeeded against the sender's budgets."""
-    is_ratelimited(request, group=group, key="ip", rate=settings.PUBLIC_POST_RATE, increment=True)
-    if email:
+    try:
         is_ratelimited(
-            request,
-            group=f"{group}:email",
-            key=_email_key(email),
-            rate=settings.PUBLIC_FORM_EMAIL_RATE,
-            increment=True,
+            request, group=group, key="ip", rate=settings.PUBLIC_POST_RATE, increment=True
         )
+        if email:
+            is_ratelimited(
+                request,
+                group=f"{group}:email",
+                key=_email_key(email),
+                rate=settings.PUBLIC_FORM_EMAIL_RATE,
+                increment=True,
+            )
+    except (RedisError, OSError) as error:
+        logger.warning("rate limit %s not counted: the cache is unreachable (%s)", group, error)
 
 
 def too_many(response: HttpResponse) -> HttpResponse:

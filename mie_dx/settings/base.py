@@ -140,7 +140,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # Publishing (a form's e-mail, queued on commit): one quick retry, then give up and leave
+    # the row pending for the sweep, rather than keep a resident waiting while Redis is down
+    # (kombu's default retries took about 6 s per message).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULE = {
     # The outbox sweep: re-queues notifications still pending after a crash between commit
     # and publish, and queues scheduled ones (reminders) whose due time has come.
