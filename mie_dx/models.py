@@ -55,6 +55,12 @@ class Notification(models.Model):
     object_id = models.PositiveBigIntegerField(_("関連する対象のID"), null=True, blank=True)
     related = GenericForeignKey("content_type", "object_id")
 
+    message_id = models.CharField(
+        _("Message-ID"),
+        max_length=255,
+        blank=True,
+        help_text=_("再試行・再送でも同じ値を使うため、受信側で重複を見分けられます。"),
+    )
     dedupe_key = models.CharField(
         _("重複防止キー"),
         max_length=200,

@@ -33,6 +33,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from email.utils import make_msgid, parseaddr
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -61,6 +62,12 @@ class RenderedEmail(NamedTuple):
     subject: str
     body_text: str
     body_html: str
+
+
+def new_message_id() -> str:
+    """<…@sender-domain>, the domain of DEFAULT_FROM_EMAIL."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return make_msgid(domain=address.rpartition("@")[2] or None)
 
 
 def render_email(
@@ -139,6 +146,9 @@ def queue_notification(
         body_html=rendered.body_html,
         due_at=due_at,
         dedupe_key=dedupe_key,
+        # One Message-ID for every attempt and resend of this message: a copy sent twice
+        # (after a connection dropped once the server had it) is recognisably the same mail.
+        message_id=new_message_id(),
         created_at=now,
         # Set before the commit: if the publish after commit is lost, the sweep re-queues the
         # row once NOTIFICATION_REQUEUE_AFTER has passed since this time.

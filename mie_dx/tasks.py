@@ -59,7 +59,11 @@ def send_notification(self: Task, notification_id: int) -> str:
         if _is_permanent(exc) or notification.attempts > settings.NOTIFICATION_MAX_RETRIES:
             _mark_failed(notification, _describe(exc))
             return "failed"
-        countdown = settings.NOTIFICATION_RETRY_BACKOFF_SECONDS * 2 ** (notification.attempts - 1)
+        # Doubling, but capped: a server that is healthy again is tried within a minute.
+        countdown = min(
+            settings.NOTIFICATION_RETRY_BACKOFF_SECONDS * 2 ** (notification.attempts - 1),
+            settings.NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS,
+        )
         _release_for_retry(notification, _describe(exc), countdown)
         raise self.retry(exc=exc, countdown=countdown) from exc
     except Exception as exc:
@@ -142,11 +146,17 @@ def _claim(notification_id: int) -> Notification | None:
 
 
 def _build_message(notification: Notification) -> EmailMultiAlternatives:
+    if not notification.message_id:  # a row queued before Message-IDs were kept
+        from mie_dx.notifications import new_message_id
+
+        notification.message_id = new_message_id()
+        Notification.objects.filter(pk=notification.pk).update(message_id=notification.message_id)
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.to],
+        headers={"Message-ID": notification.message_id},
     )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")

@@ -200,9 +200,14 @@ CENTER_CONTACT_EMAIL = "dxcenter@pref.mie.lg.jp"
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 NOTIFICATION_MAX_RETRIES = 5
-NOTIFICATION_RETRY_BACKOFF_SECONDS = 60
-NOTIFICATION_REQUEUE_AFTER = timedelta(minutes=5)
-NOTIFICATION_SENDING_STALE_AFTER = timedelta(minutes=15)
+# Recovery within about a minute of a fault clearing: retries double from 15 s up to 60 s; the
+# sweep (every minute) re-publishes a pending row whose task may have been lost 30 s after it
+# was published (claiming is atomic, so an extra task is harmless), and takes a row stuck in
+# "sending" as interrupted soon after the task's time limit (CELERY_TASK_TIME_LIMIT, 90 s).
+NOTIFICATION_RETRY_BACKOFF_SECONDS = 15
+NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = 60
+NOTIFICATION_REQUEUE_AFTER = timedelta(seconds=30)
+NOTIFICATION_SENDING_STALE_AFTER = timedelta(minutes=2)
 
 # --- Consultations ---------------------------------------------------------------------------
 # The center offers up to three advisor sessions per consultation.

@@ -74,16 +74,51 @@ def test_failing_twice_then_succeeding_ends_sent_with_one_email(
 def test_retries_back_off_exponentially(
     queue_alert, mail_server, settings, django_capture_on_commit_callbacks
 ):
-    settings.NOTIFICATION_RETRY_BACKOFF_SECONDS = 60
+    settings.NOTIFICATION_RETRY_BACKOFF_SECONDS = 15
     mail_server.errors = [disconnected(), disconnected()]
     with django_capture_on_commit_callbacks(execute=True):
         notification = queue_alert()
 
     notification.refresh_from_db()
     assert notification.status == Status.SENT
-    # The second retry waited 60 × 2 s; queued_at records when it became due on the broker,
+    # The second retry waited 15 × 2 s; queued_at records when it became due on the broker,
     # so the sweep does not publish a duplicate meanwhile.
-    assert notification.queued_at == timezone.now() + timedelta(seconds=120)
+    assert notification.queued_at == timezone.now() + timedelta(seconds=30)
+
+
+@time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo")), tick=False)
+def test_the_back_off_is_capped_so_a_healthy_server_is_tried_within_a_minute(
+    queue_alert, mail_server, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATION_RETRY_BACKOFF_SECONDS = 15
+    settings.NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = 60
+    mail_server.errors = [disconnected()] * 4  # waits 15, 30, 60, 60 (not 120)
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = queue_alert()
+
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
+    assert notification.queued_at == timezone.now() + timedelta(seconds=60)
+
+
+def test_every_attempt_and_a_resend_carry_the_same_message_id(
+    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The connection drops after the server may have taken the message: the retry must be
+    # recognisable as the same mail.
+    mail_server.errors = [disconnected()]
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = queue_alert()
+    notification.refresh_from_db()
+    assert notification.message_id.startswith("<") and notification.message_id.endswith(">")
+    [first] = mailoutbox
+
+    Notification.objects.filter(pk=notification.pk).update(status=Status.FAILED)
+    with django_capture_on_commit_callbacks(execute=True):
+        resend_failed(notification_ids=[notification.pk])
+
+    assert [m.message()["Message-ID"] for m in mailoutbox] == [notification.message_id] * 2
+    assert first.message()["Message-ID"] == notification.message_id
 
 
 def test_a_permanent_error_fails_without_retrying(
