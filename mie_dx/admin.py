@@ -20,7 +20,16 @@ from mie_dx.tokens import mask_private_links
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "to", "subject", "status", "attempts", "sent_at", "due_at")
+    list_display = (
+        "created_at",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "reason",
+        "sent_at",
+        "due_at",
+    )
     list_filter = ("status", "template")
     search_fields = ("to", "subject")
     ordering = ("-created_at", "-pk")
@@ -86,6 +95,13 @@ class NotificationAdmin(admin.ModelAdmin):
                 % {"count": len(selected) - count},
                 messages.WARNING,
             )
+
+    @admin.display(description=_("理由"))
+    def reason(self, obj: Notification) -> str:
+        """Why the last attempt failed (first line), for the failed list."""
+        if not obj.last_error:
+            return "-"
+        return obj.last_error.splitlines()[0][:80]
 
     @admin.display(description=_("添付ファイル"))
     def attachment(self, obj: Notification) -> str:

@@ -214,6 +214,48 @@ def _release_for_retry(notification: Notification, error: str, countdown: int) -
     )
 
 
+# The digest names at most this many failed e-mails (the admin's list has them all).
+DIGEST_LIMIT = 50
+
+
+@shared_task(ignore_result=True)
+def digest_failed_notifications() -> int:
+    """Daily (beat): tell the center's inbox which e-mails failed and wait for staff — through
+    the outbox itself, once a day (dedupe key). Returns how many failed e-mails it names."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from mie_dx.notifications import queue_notification
+
+    failed = list(
+        Notification.objects.filter(status=Status.FAILED)
+        .order_by("-created_at", "-pk")
+        .only("pk", "created_at", "template", "last_error")[:DIGEST_LIMIT]
+    )
+    if not failed:
+        return 0
+    today = timezone.localdate()
+    lines = [
+        f"#{n.pk} {timezone.localtime(n.created_at):%Y-%m-%d %H:%M} {n.template}: "
+        f"{n.last_error.splitlines()[0][:120] if n.last_error else '-'}"
+        for n in failed
+    ]
+    with transaction.atomic():
+        queue_notification(
+            to=settings.CENTER_INBOX_EMAIL,
+            template="staff_alert",
+            context={
+                "title": gettext("送信に失敗したメールがあります（%(count)s件）")
+                % {"count": len(failed)},
+                "lines": lines,
+                "link_path": reverse("admin:mie_dx_notification_changelist")
+                + "?status__exact=failed",
+            },
+            dedupe_key=f"failed-digest:{today:%Y-%m-%d}",
+        )
+    return len(failed)
+
+
 @shared_task(ignore_result=True)
 def purge_personal_data() -> dict[str, int]:
     """Daily: erase personal data past the retention period (mie_dx.retention)."""

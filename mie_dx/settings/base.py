@@ -158,6 +158,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     # Personal data past the retention period (PERSONAL_DATA_RETENTION_DAYS), every night.
+    # The center hears once a day about e-mails that failed and wait for a resend.
+    "failed-notifications-digest": {
+        "task": "mie_dx.tasks.digest_failed_notifications",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "purge-personal-data": {
         "task": "mie_dx.tasks.purge_personal_data",
         "schedule": crontab(hour=3, minute=15),

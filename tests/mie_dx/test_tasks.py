@@ -276,3 +276,50 @@ def test_a_backend_that_sends_nothing_is_not_recorded_as_sent(
     assert notification.status == Status.FAILED
     assert notification.last_error == tasks.NOT_ACCEPTED_ERROR
     assert mailoutbox == []
+
+
+# --- Staff hear about failures ---------------------------------------------------------------
+
+
+def test_a_daily_digest_tells_the_center_which_mails_failed_once_a_day(
+    queue_alert, mail_server, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    mail_server.always = smtplib.SMTPRecipientsRefused(
+        {"staff@example.jp": (550, b"5.1.1 User unknown")}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = queue_alert()
+    mail_server.always = None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.digest_failed_notifications() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.digest_failed_notifications()  # the same day: no second digest
+
+    [digest] = mailoutbox
+    assert digest.to == [settings.CENTER_INBOX_EMAIL]
+    assert "送信に失敗したメールがあります（1件）" in digest.subject
+    assert f"#{failed.pk}" in digest.body
+    assert "User unknown" in digest.body
+    assert "/admin/mie_dx/notification/?status__exact=failed" in digest.body
+
+
+def test_no_digest_when_nothing_failed(mailoutbox, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.digest_failed_notifications() == 0
+    assert mailoutbox == []
+
+
+def test_the_failed_list_shows_the_reason(
+    client, superuser, queue_alert, mail_server, django_capture_on_commit_callbacks
+):
+    mail_server.always = smtplib.SMTPRecipientsRefused(
+        {"staff@example.jp": (550, b"5.1.1 User unknown")}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_alert()
+    client.force_login(superuser)
+
+    page = client.get("/admin/mie_dx/notification/?status__exact=failed").content.decode()
+
+    assert "User unknown" in page
