@@ -1,12 +1,9 @@
 """Reads of consultations, each with its access rule and the related rows it needs."""
 
 from collections.abc import Sequence
-from datetime import datetime, time
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -18,10 +15,10 @@ from consultations.models import (
     StatusChange,
     Survey,
 )
-from mie_dx.figures import KpiContribution, fiscal_year_of
-from mie_dx.fiscal import fiscal_year_bounds
+from mie_dx.figures import KpiContribution, changelist_url, fiscal_year_of
+from mie_dx.fiscal import fiscal_years_span
 from mie_dx.links import end_link_if_over, object_for_token
-from mie_dx.surveys import USEFUL_RATINGS
+from mie_dx.surveys import answered_in, usefulness_by_fiscal_year
 
 
 def _end_case_link(consultation: Consultation) -> None:
@@ -127,38 +124,16 @@ def timeline(consultation: Consultation) -> list[dict]:
 KPI_RECORDS_LIMIT = 1000
 
 
-def _fiscal_years_span(fiscal_years: Sequence[int]) -> tuple[datetime, datetime]:
-    """From midnight on 1 April of the first year to that of the year after the last (Tokyo)."""
-    tz = timezone.get_default_timezone()
-    start = datetime.combine(fiscal_year_bounds(min(fiscal_years))[0], time.min, tzinfo=tz)
-    end = datetime.combine(fiscal_year_bounds(max(fiscal_years) + 1)[0], time.min, tzinfo=tz)
-    return start, end
-
-
-def _admin_url(name: str, field: str, fy: int) -> str:
-    start, end = _fiscal_years_span([fy])
-    query = urlencode({f"{field}__gte": start.isoformat(), f"{field}__lt": end.isoformat()})
-    return f"{reverse(name)}?{query}"
-
-
 def kpi_survey_usefulness(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
     """10-1 a: the consultation surveys answered 役に立った / やや役に立った ÷ answered, by the
     fiscal year (Asia/Tokyo) of the answer. One query for all the years."""
-    start, end = _fiscal_years_span(fiscal_years)
-    rows = (
-        Survey.objects.filter(answered_at__gte=start, answered_at__lt=end)
-        .exclude(rating="")
-        .annotate(fy=fiscal_year_of("answered_at"))
-        .values("fy")
-        .annotate(answered=Count("pk"), useful=Count("pk", filter=Q(rating__in=USEFUL_RATINGS)))
-        .order_by("fy")
-    )
+    rows = usefulness_by_fiscal_year(Survey.objects.all(), fiscal_years)
     today = timezone.localdate()
     return {
         row["fy"]: KpiContribution(
             numerator=row["useful"],
             denominator=row["answered"],
-            url=_admin_url("admin:consultations_survey_changelist", "answered_at", row["fy"]),
+            url=changelist_url("admin:consultations_survey_changelist", "answered_at", row["fy"]),
             label=gettext("相談の満足度アンケート"),
             as_of=today,
         )
@@ -167,10 +142,8 @@ def kpi_survey_usefulness(fiscal_years: Sequence[int]) -> dict[int, KpiContribut
 
 
 def _survey_records(fy: int) -> list[dict]:
-    start, end = _fiscal_years_span([fy])
     surveys = (
-        Survey.objects.filter(answered_at__gte=start, answered_at__lt=end)
-        .exclude(rating="")
+        answered_in(Survey.objects.all(), [fy])
         .select_related("consultation")
         .only("rating", "answered_at", "consultation__reference")
         .order_by("answered_at", "pk")[:KPI_RECORDS_LIMIT]
@@ -196,7 +169,7 @@ kpi_survey_usefulness.records = _survey_records
 
 def _first_advice_in(fiscal_years: Sequence[int]) -> QuerySet[StatusChange]:
     """Each consultation's first move to `advising`, when it falls in the fiscal years."""
-    start, end = _fiscal_years_span(fiscal_years)
+    start, end = fiscal_years_span(fiscal_years)
     earlier = StatusChange.objects.filter(
         consultation=OuterRef("consultation"), to_status=Status.ADVISING
     ).filter(

@@ -9,7 +9,7 @@
   `last_fiscal_year`): the units that exist in a fiscal year.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.contrib import admin
 from django.db import models
@@ -17,7 +17,13 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mie_dx.fiscal import FiscalYearField, fiscal_year, fiscal_year_bounds, fiscal_year_label
+from mie_dx.fiscal import (
+    FiscalYearField,
+    fiscal_year,
+    fiscal_year_bounds,
+    fiscal_year_label,
+    fiscal_year_start,
+)
 
 
 class FiscalYearFieldListFilter(admin.AllValuesFieldListFilter):
@@ -44,11 +50,8 @@ admin.FieldListFilter.register(
 
 
 def _fiscal_year_start(fy: int, *, with_time: bool) -> date | datetime:
-    start = fiscal_year_bounds(fy)[0]
-    if with_time:
-        # Midnight on 1 April in the portal's time zone (Asia/Tokyo), not UTC.
-        return timezone.make_aware(datetime.combine(start, time.min))
-    return start
+    # Midnight on 1 April in the portal's time zone (Asia/Tokyo), not UTC, for a date-time.
+    return fiscal_year_start(fy) if with_time else fiscal_year_bounds(fy)[0]
 
 
 class FiscalYearDateListFilter(admin.DateFieldListFilter):

@@ -3,11 +3,12 @@
 令和N年度 is the fiscal year that starts in April of 2018 + N (R4 = FY2022).
 """
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime, time
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,19 @@ def fiscal_year(day: date) -> int:
 def fiscal_year_bounds(fy: int) -> tuple[date, date]:
     """First and last day of fiscal year `fy`."""
     return date(fy, 4, 1), date(fy + 1, 3, 31)
+
+
+def fiscal_year_start(fy: int) -> datetime:
+    """Midnight on 1 April of fiscal year `fy` in the portal's time zone (Asia/Tokyo)."""
+    return datetime.combine(
+        fiscal_year_bounds(fy)[0], time.min, tzinfo=timezone.get_default_timezone()
+    )
+
+
+def fiscal_years_span(fiscal_years: Iterable[int]) -> tuple[datetime, datetime]:
+    """[start, end): from the first fiscal year's 1 April to the 1 April after the last."""
+    years = list(fiscal_years)
+    return fiscal_year_start(min(years)), fiscal_year_start(max(years) + 1)
 
 
 def reiwa_year(fy: int) -> int:

@@ -4,12 +4,17 @@ Consultations and seminars each keep their own survey table (it belongs to their
 this base; the answering service and the view are shared.
 """
 
+from collections.abc import Sequence
+
 from django.db import models, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.audit import log_action
+from mie_dx.figures import fiscal_year_of
+from mie_dx.fiscal import fiscal_years_span
 from mie_dx.links import PrivateLinkModel
 
 
@@ -38,6 +43,26 @@ class SatisfactionSurvey(PrivateLinkModel):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+def answered_in(surveys: models.QuerySet, fiscal_years: Sequence[int]) -> models.QuerySet:
+    """The surveys of `surveys` answered in those fiscal years (Asia/Tokyo)."""
+    start, end = fiscal_years_span(fiscal_years)
+    return surveys.filter(answered_at__gte=start, answered_at__lt=end).exclude(rating="")
+
+
+def usefulness_by_fiscal_year(
+    surveys: models.QuerySet, fiscal_years: Sequence[int]
+) -> models.QuerySet:
+    """Rows {"fy", "answered", "useful"} (KPI 10-1 a: 役に立った + やや役に立った), by the fiscal
+    year of the answer, in one query."""
+    return (
+        answered_in(surveys, fiscal_years)
+        .annotate(fy=fiscal_year_of("answered_at"))
+        .values("fy")
+        .annotate(answered=Count("pk"), useful=Count("pk", filter=Q(rating__in=USEFUL_RATINGS)))
+        .order_by("fy")
+    )
 
 
 class SurveyError(Exception):

@@ -7,19 +7,17 @@ request (annotations), so what a visitor sees is live.
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from mie_dx.figures import KpiContribution, fiscal_year_of
-from mie_dx.fiscal import fiscal_year, fiscal_year_bounds
+from mie_dx.figures import KpiContribution, changelist_url
+from mie_dx.fiscal import fiscal_year, fiscal_year_start
 from mie_dx.links import end_link_if_over, object_for_token
-from mie_dx.surveys import USEFUL_RATINGS, Rating
+from mie_dx.surveys import Rating, answered_in, usefulness_by_fiscal_year
 from seminars.models import (
     ACTIVE,
     PUBLIC_STATUSES,
@@ -111,9 +109,8 @@ def _registration_ended_at(registration: Registration) -> datetime | None:
         next_day = seminar.date + timedelta(days=1)
         return datetime.combine(next_day, time(0), tzinfo=timezone.get_default_timezone())
     if seminar.is_past():
-        _first, last = fiscal_year_bounds(seminar.fiscal_year)
-        next_day = last + timedelta(days=1)
-        return datetime.combine(next_day, time(0), tzinfo=timezone.get_default_timezone())
+        # Date never fixed: the end of its fiscal year.
+        return fiscal_year_start(seminar.fiscal_year + 1)
     return None
 
 
@@ -220,52 +217,26 @@ def survey_rating_counts(fy: int) -> dict[str, int]:
 KPI_RECORDS_LIMIT = 1000
 
 
-def _fiscal_years_span(fiscal_years: Sequence[int]) -> tuple[datetime, datetime]:
-    """From midnight on 1 April of the first year to that of the year after the last (Tokyo)."""
-    tz = timezone.get_default_timezone()
-    start = datetime.combine(fiscal_year_bounds(min(fiscal_years))[0], time.min, tzinfo=tz)
-    end = datetime.combine(fiscal_year_bounds(max(fiscal_years) + 1)[0], time.min, tzinfo=tz)
-    return start, end
-
-
-def _answered_in(fiscal_years: Sequence[int]) -> QuerySet[SeminarSurvey]:
-    start, end = _fiscal_years_span(fiscal_years)
-    return SeminarSurvey.objects.filter(answered_at__gte=start, answered_at__lt=end).exclude(
-        rating=""
-    )
-
-
 def kpi_survey_usefulness(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
     """10-1 a: the seminar surveys answered 役に立った / やや役に立った ÷ answered, by the fiscal
     year (Asia/Tokyo) of the answer. One query for all the years."""
-    rows = (
-        _answered_in(fiscal_years)
-        .annotate(fy=fiscal_year_of("answered_at"))
-        .values("fy")
-        .annotate(answered=Count("pk"), useful=Count("pk", filter=Q(rating__in=USEFUL_RATINGS)))
-        .order_by("fy")
-    )
+    rows = usefulness_by_fiscal_year(SeminarSurvey.objects.all(), fiscal_years)
     today = timezone.localdate()
-    changelist = reverse("admin:seminars_seminarsurvey_changelist")
-    contributions = {}
-    for row in rows:
-        start, end = _fiscal_years_span([row["fy"]])
-        query = urlencode(
-            {"answered_at__gte": start.isoformat(), "answered_at__lt": end.isoformat()}
-        )
-        contributions[row["fy"]] = KpiContribution(
+    return {
+        row["fy"]: KpiContribution(
             numerator=row["useful"],
             denominator=row["answered"],
-            url=f"{changelist}?{query}",
+            url=changelist_url("admin:seminars_seminarsurvey_changelist", "answered_at", row["fy"]),
             label=gettext("セミナーのアンケート"),
             as_of=today,
         )
-    return contributions
+        for row in rows
+    }
 
 
 def _survey_records(fy: int) -> list[dict]:
     surveys = (
-        _answered_in([fy])
+        answered_in(SeminarSurvey.objects.all(), [fy])
         .select_related("registration__seminar")
         .only(
             "rating",
