@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,6 +27,7 @@ from consultations import retention, selectors, services
 from consultations.forms import AdviceForm
 from consultations.matching import suggest_supporters
 from consultations.models import (
+    OPEN_STATUSES,
     Assignment,
     Consultation,
     Source,
@@ -36,7 +39,6 @@ from consultations.services import ConsultationDetails, ConsultationError
 from consultations.workflow import next_statuses
 from mie_dx.admin_filters import FiscalYearDateListFilter
 from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
-from mie_dx.audit import save_changes
 from mie_dx.forms import clean_kana_field, clean_phone_field
 from mie_dx.importexport import PortalExportMixin
 from mie_dx.text import join_list
@@ -70,6 +72,126 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
+def staff_name(user) -> str:
+    """A staff member as people call them: the full name, the login name only without one."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+class DefaultChoiceFilter(admin.SimpleListFilter):
+    """A filter that applies its first choice when the URL names none (the default view),
+    unless the URL filters the same column another way (`overridden_by` parameters), and
+    offers "すべて" as a choice of its own instead of Django's unfiltered "All"."""
+
+    default_label = ""
+    all_value = "all"
+    overridden_by: tuple[str, ...] = ()
+
+    def overridden(self, request) -> bool:
+        return any(key.startswith(self.overridden_by) for key in request.GET)
+
+    def has_output(self) -> bool:
+        return True
+
+    def choices(self, changelist):
+        value = self.value()
+        yield {
+            "selected": value is None and not self._overridden,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": self.default_label,
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def __init__(self, request, params, model, model_admin):
+        self._overridden = self.overridden(request)
+        super().__init__(request, params, model, model_admin)
+
+    def default_queryset(self, queryset):
+        raise NotImplementedError
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset if self._overridden else self.default_queryset(queryset)
+        return self.chosen_queryset(self.value(), queryset)
+
+    def chosen_queryset(self, value, queryset):
+        return queryset
+
+
+class CaseStateFilter(DefaultChoiceFilter):
+    """Open cases by default (what staff work on); ended ones or all of them on request."""
+
+    title = gettext_lazy("対応状況")
+    parameter_name = "case"
+    default_label = gettext_lazy("対応中（終了したものを除く）")
+    overridden_by = ("status",)
+
+    def lookups(self, request, model_admin):
+        return [("ended", gettext_lazy("終了した相談")), ("all", gettext_lazy("すべて"))]
+
+    def default_queryset(self, queryset):
+        return queryset.open()
+
+    def chosen_queryset(self, value, queryset):
+        if value == "ended":
+            return queryset.exclude(status__in=OPEN_STATUSES)
+        return queryset
+
+
+class SampleFilter(DefaultChoiceFilter):
+    """The demo's sample cases stay out of the way unless asked for."""
+
+    title = gettext_lazy("サンプルデータ")
+    parameter_name = "sample"
+    default_label = gettext_lazy("サンプルを除く")
+    overridden_by = ("is_sample",)
+
+    def lookups(self, request, model_admin):
+        return [("include", gettext_lazy("サンプルも表示")), ("only", gettext_lazy("サンプルのみ"))]
+
+    def default_queryset(self, queryset):
+        return queryset.filter(is_sample=False)
+
+    def chosen_queryset(self, value, queryset):
+        if value == "only":
+            return queryset.filter(is_sample=True)
+        return queryset
+
+
+class StaffInChargeFilter(admin.SimpleListFilter):
+    title = gettext_lazy("センター担当者")
+    parameter_name = "in_charge"
+
+    def lookups(self, request, model_admin):
+        in_charge = (
+            get_user_model()
+            .objects.filter(consultations_in_charge__isnull=False)
+            .distinct()
+            .order_by("last_name", "first_name", "username")
+        )
+        return [
+            ("me", gettext_lazy("自分の担当")),
+            ("none", gettext_lazy("担当者なし")),
+            *((str(user.pk), staff_name(user)) for user in in_charge),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(staff_in_charge=request.user)
+        if value == "none":
+            return queryset.filter(staff_in_charge__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(staff_in_charge_id=int(value))
+        return queryset
+
+
 class ConsultationAdminForm(forms.ModelForm):
     """Staff edit the requester's details; kana and phone are normalised as on the public form."""
 
@@ -84,6 +206,23 @@ class ConsultationAdminForm(forms.ModelForm):
             self.fields["source"].choices = [
                 (value, label) for value, label in Source.choices if value != Source.WEB
             ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            # A case taken by phone or at the counter: what is needed to call back, nothing
+            # more. No address means no e-mail (the case page says so).
+            email, phone = cleaned.get("email"), cleaned.get("phone")
+            if cleaned.get("source") == Source.EMAIL and "email" in cleaned and not email:
+                self.add_error(
+                    "email", _("メールで受け付けた相談には、メールアドレスを入力してください。")
+                )
+            elif "email" in cleaned and "phone" in cleaned and not (email or phone):
+                self.add_error(
+                    "phone",
+                    _("折り返し連絡できるよう、電話番号かメールアドレスを入力してください。"),
+                )
+        return cleaned
 
     class Meta:
         model = Consultation
@@ -113,8 +252,91 @@ class TransitionForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(
-        label=gettext_lazy("内部メモ"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("内部メモ（職員だけが読みます）"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("相談者への連絡（相談者の状況確認ページに表示されます）"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class StaffInChargeForm(forms.Form):
+    staff = forms.ModelChoiceField(
+        label=gettext_lazy("センター担当者"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=gettext_lazy("（担当者なし）"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = (
+            get_user_model()
+            .objects.filter(is_staff=True, is_active=True)
+            .order_by("last_name", "first_name", "username")
+        )
+        self.fields["staff"].label_from_instance = staff_name
+
+
+def next_step(consultation: Consultation, assignments: list[Assignment]) -> dict:
+    """What staff do next on the case, in words, and the buttons that do it.
+
+    Each action is `("start_matching", label)`, `("match", label)` (the suggestions page) or
+    `("transition", label, to_status)`; the first is the primary one.
+    """
+    status = consultation.status
+    if status == Status.RECEIVED:
+        return {
+            "text": _(
+                "内容を確認してください。アドバイザー・パートナーへの依頼が必要なら、"
+                "課題の明確化を経て、そのままマッチングへ進めます。"
+            ),
+            "actions": [
+                ("start_matching", _("マッチングへ進む（推薦を見る）")),
+                ("transition", _("課題の明確化へ進む"), Status.TRIAGE),
+            ],
+        }
+    if status == Status.TRIAGE:
+        return {
+            "text": _(
+                "課題を整理したら、マッチングへ進むか、センターの助言で解決したときは完了にします。"
+            ),
+            "actions": [
+                ("start_matching", _("マッチングへ進む（推薦を見る）")),
+                ("transition", _("完了にする（アンケートを送る）"), Status.CLOSED),
+            ],
+        }
+    if status == Status.MATCHING:
+        return {
+            "text": _("推薦を見て、アドバイザー・パートナーに依頼してください。"),
+            "actions": [("match", _("アドバイザー・パートナーを選ぶ（推薦を見る）"))],
+        }
+    if status == Status.ADVISING:
+        waiting = [a.supporter.name for a in assignments if a.state == Assignment.State.PROPOSED]
+        text = (
+            _("%(names)s の回答を待っています。") % {"names": join_list(waiting)}
+            if waiting
+            else _("助言・提案を記録し、終わったら完了にしてください。")
+        )
+        return {
+            "text": text,
+            "actions": [("transition", _("完了にする（アンケートを送る）"), Status.CLOSED)],
+        }
+    if status == Status.ON_HOLD:
+        return {
+            "text": _("保留中です。再開するときは、課題の明確化かマッチングに戻してください。"),
+            "actions": [
+                ("transition", _("課題の明確化に戻す"), Status.TRIAGE),
+                ("start_matching", _("マッチングへ進む（推薦を見る）")),
+            ],
+        }
+    return {"text": _("この相談は終了しています。"), "actions": []}
 
 
 @admin.register(Consultation)
@@ -128,31 +350,32 @@ class ConsultationAdmin(
     change_form_template = "admin/consultations/consultation/change_form.html"
     resource_classes = [ConsultationResource]
     export_filename_stem = "consultations"
+    # The title gets the width (static/css/admin.css); the short columns never wrap.
     list_display = (
         "reference",
+        "title",
         "age",
         "status",
-        "title",
         "requester_type",
-        "category",
         "municipality",
-        "source",
+        "staff_in_charge_name",
         "supporters",
     )
     list_display_links = ("reference", "title")
     list_filter = (
+        CaseStateFilter,
+        StaffInChargeFilter,
         "status",
+        ("created_at", FiscalYearDateListFilter),
+        AgeFilter,
         "category",
         "requester_type",
         "municipality",
-        AgeFilter,
-        ("created_at", FiscalYearDateListFilter),
         "source",
         ("assignments__supporter", admin.RelatedOnlyFieldListFilter),
-        "is_sample",
+        SampleFilter,
     )
     search_fields = ("reference", "title", "description", "organization", "name", "email")
-    date_hierarchy = "created_at"
     personal_fields = (*PERSONAL_FIELDS, "attachment_name")
     personal_display = ("attachment_link",)
     list_per_page = 50
@@ -190,10 +413,19 @@ class ConsultationAdmin(
         # Through the mixins: personal fields out for managers, the audit log section in.
         return self.finish_fieldsets(request, obj, fieldsets)
 
+    @staticmethod
+    def correcting(request: HttpRequest) -> bool:
+        """The case page shows the requester's details and text read-only; staff open the
+        form on purpose (`?correct=1`) to correct them, and the correction is logged."""
+        return request.method == "POST" or request.GET.get("correct") == "1"
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return [*super().get_readonly_fields(request, obj), "source"]
+        readonly = [*super().get_readonly_fields(request, obj), "source"]
+        if not self.correcting(request):
+            readonly += [name for name in ConsultationDetails.field_names() if name not in readonly]
+        return readonly
 
     @admin.display(description=gettext_lazy("経過"), ordering="created_at")
     def age(self, obj: Consultation) -> str:
@@ -208,9 +440,13 @@ class ConsultationAdmin(
             css = "age-fresh"
         return format_html('<span class="age {}">{}</span>', css, _("%(days)s日") % {"days": days})
 
-    @admin.display(description=gettext_lazy("担当"))
+    @admin.display(description=gettext_lazy("アドバイザー・パートナー"))
     def supporters(self, obj: Consultation) -> str:
         return join_list(a.supporter.name for a in obj.active_assignments)
+
+    @admin.display(description=gettext_lazy("センター担当者"), ordering="staff_in_charge")
+    def staff_in_charge_name(self, obj: Consultation) -> str:
+        return staff_name(obj.staff_in_charge) or "—"
 
     @admin.display(description=gettext_lazy("添付ファイル"))
     def attachment_link(self, obj: Consultation) -> str:
@@ -229,17 +465,37 @@ class ConsultationAdmin(
             # Only what this form changed: the requester may have withdrawn, the case been
             # erased or the stale alert flagged since the page was loaded, and writing every
             # column would undo that.
-            save_changes(
-                obj, fields=form.changed_data, by=request.user, action="consultation.edited"
-            )
+            services.correct_details(consultation=obj, fields=form.changed_data, by=request.user)
             return
-        # A consultation taken by phone, e-mail, a visit or at a seminar, entered by staff.
+        # A consultation taken by phone, e-mail, a visit or at a seminar, entered by staff:
+        # whoever took it looks after it until someone else is put in charge.
         details = ConsultationDetails.from_data(form.cleaned_data)
-        created = services.submit_consultation(
-            details=details, source=form.cleaned_data["source"], created_by=request.user
-        )
+        with transaction.atomic():
+            created = services.submit_consultation(
+                details=details, source=form.cleaned_data["source"], created_by=request.user
+            )
+            services.set_staff_in_charge(consultation=created, staff=request.user, by=request.user)
         obj.pk = created.pk
         obj.reference = created.reference
+        obj.email = created.email
+        if not created.can_be_emailed:
+            messages.warning(
+                request,
+                _(
+                    "メールアドレスがないため、受付のメールは送っていません。"
+                    "受付番号 %(reference)s を電話でお伝えください。"
+                )
+                % {"reference": created.reference},
+            )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Straight to the new case (its next step), not back to the list.
+        if "_addanother" in request.POST or "_popup" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        messages.success(
+            request, _("相談 %(reference)s を登録しました。") % {"reference": obj.reference}
+        )
+        return self._back(obj)
 
     def get_changeform_initial_data(self, request):
         return {"source": Source.PHONE}
@@ -288,6 +544,13 @@ class ConsultationAdmin(
                 "<int:pk>/transition/", wrap(self.transition_view), name="consultations_transition"
             ),
             path("<int:pk>/note/", wrap(self.note_view), name="consultations_note"),
+            path("<int:pk>/reply/", wrap(self.reply_view), name="consultations_reply"),
+            path("<int:pk>/staff/", wrap(self.staff_view), name="consultations_staff"),
+            path(
+                "<int:pk>/start-matching/",
+                wrap(self.start_matching_view),
+                name="consultations_start_matching",
+            ),
             path("<int:pk>/match/", wrap(self.match_view), name="consultations_match"),
             path(
                 "<int:pk>/advice/<int:assignment_pk>/",
@@ -354,6 +617,79 @@ class ConsultationAdmin(
             messages.error(request, _("メモを入力してください。"))
         return self._back(consultation)
 
+    def reply_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        consultation = self._consultation_or_403(request, pk)
+        if request.method != "POST":
+            return self._back(consultation)
+        form = ReplyForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return self._back(consultation)
+        try:
+            reply = services.reply_to_requester(
+                consultation=consultation, body=form.cleaned_data["body"], by=request.user
+            )
+        except ConsultationError as error:
+            messages.error(request, str(error))
+        else:
+            if reply.emailed:
+                messages.success(request, _("相談者に連絡しました（メールで送信します）。"))
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "連絡を記録しました。メールアドレスがないため、メールは送っていません。"
+                        "電話で伝えてください。"
+                    ),
+                )
+        return self._back(consultation)
+
+    def staff_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        consultation = get_object_or_404(Consultation, pk=pk)
+        if not self.has_change_permission(request, consultation):
+            raise PermissionDenied
+        if request.method != "POST":
+            return self._back(consultation)
+        if "take" in request.POST:
+            staff = request.user
+        else:
+            form = StaffInChargeForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("センター担当者を選び直してください。"))
+                return self._back(consultation)
+            staff = form.cleaned_data["staff"]
+        try:
+            services.set_staff_in_charge(consultation=consultation, staff=staff, by=request.user)
+        except ConsultationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("センター担当者を「%(name)s」にしました。") % {"name": staff_name(staff)}
+                if staff
+                else _("センター担当者を外しました。"),
+            )
+        return self._back(consultation)
+
+    def start_matching_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Triage to matching in one step, then straight to the suggestions."""
+        consultation = self._consultation_or_403(request, pk)
+        if request.method != "POST":
+            return self._back(consultation)
+        try:
+            services.start_matching(
+                consultation=consultation,
+                by=request.user,
+                note=request.POST.get("note", "")[:2000],
+            )
+        except ConsultationError as error:
+            messages.error(request, str(error))
+            return self._back(consultation)
+        messages.success(request, _("状態を「マッチング」に変更しました。"))
+        return HttpResponseRedirect(reverse("admin:consultations_match", args=[consultation.pk]))
+
     def match_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         consultation = self._consultation_or_403(request, pk)
         suggestions = suggest_supporters(consultation, limit=50)
@@ -374,9 +710,22 @@ class ConsultationAdmin(
             else:
                 messages.success(
                     request,
-                    _("%(names)s に依頼しました。相談者とアドバイザー等に通知します。")
+                    _(
+                        "%(names)s に依頼しました。相談者には、アドバイザー等が引き受けたときに"
+                        "通知します。"
+                    )
                     % {"names": join_list(s.name for s in chosen)},
                 )
+                no_address = [s.name for s in chosen if not s.contact_email]
+                if no_address:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(names)s はメールアドレスの登録がないため、依頼はセンターの"
+                            "受信箱に届きます。電話などで依頼内容を伝えてください。"
+                        )
+                        % {"names": join_list(no_address)},
+                    )
                 return self._back(consultation)
         context = {
             **self.admin_site.each_context(request),
@@ -415,17 +764,44 @@ class ConsultationAdmin(
         extra_context = extra_context or {}
         consultation = self.get_object(request, object_id)
         if consultation is not None:
+            correcting = self.correcting(request)
+            can_change_status = request.user.has_perm(
+                "consultations.change_status"
+            ) and self.has_change_permission(request, consultation)
+            assignments = list(consultation.assignments.select_related("supporter"))
             extra_context.update(
                 {
+                    "correcting": correcting,
                     "timeline": selectors.timeline(consultation),
                     "transition_form": TransitionForm(consultation=consultation),
                     "note_form": NoteForm(),
+                    "reply_form": ReplyForm(),
+                    "staff_form": StaffInChargeForm(
+                        initial={"staff": consultation.staff_in_charge_id}
+                    ),
                     "advice_form": AdviceForm(),
-                    "assignments": consultation.assignments.select_related("supporter"),
-                    "can_change_status": request.user.has_perm("consultations.change_status"),
+                    "assignments": assignments,
+                    "supporters_without_address": [
+                        a.supporter.name
+                        for a in assignments
+                        if a.is_active and not a.supporter.contact_email
+                    ],
+                    "can_change_status": can_change_status,
+                    "next_step": next_step(consultation, assignments)
+                    if can_change_status
+                    else None,
+                    "staff_in_charge_name": staff_name(consultation.staff_in_charge),
+                    # Viewing the case saves nothing; correcting saves with one button.
+                    "show_save": correcting,
+                    "show_save_and_continue": False,
+                    "show_save_and_add_another": False,
                 }
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
+        return super().add_view(request, form_url, extra_context)
 
 
 @admin.register(Survey)

@@ -68,6 +68,11 @@ class Consultation(PrivateLinkModel, Requester):
     # only the attachment's name from managers: the title and description say what the case is).
     PERSONAL_FIELDS = (*Requester.PERSONAL_FIELDS, "title", "description", "attachment_name")
 
+    # Staff take cases by phone or at the counter from people who give no e-mail address (and
+    # are not asked to spell their name in kana): only the public forms require both.
+    name_kana = models.CharField(_("フリガナ"), max_length=100, blank=True)
+    email = models.EmailField(_("メールアドレス"), max_length=254, blank=True)
+
     reference = models.CharField(_("受付番号"), max_length=16, unique=True, editable=False)
     source = models.CharField(_("受付経路"), max_length=16, choices=Source, default=Source.WEB)
     status = models.CharField(
@@ -88,6 +93,14 @@ class Consultation(PrivateLinkModel, Requester):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    staff_in_charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("センター担当者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultations_in_charge",
     )
     is_sample = models.BooleanField(_("サンプルデータ"), default=False)
     created_at = models.DateTimeField(_("受付日時"), default=timezone.now, db_index=True)
@@ -114,6 +127,11 @@ class Consultation(PrivateLinkModel, Requester):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def can_be_emailed(self) -> bool:
+        """False for a caller who gave no address (or whose data was erased): no e-mail."""
+        return bool(self.email)
 
 
 class ReferenceCounter(models.Model):
@@ -183,6 +201,33 @@ class InternalNote(models.Model):
         return self.body[:40]
 
 
+class RequesterReply(models.Model):
+    """What the center wrote to the requester from the case page (not an internal note).
+
+    Shown on the requester's status page and e-mailed to them when they gave an address.
+    """
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField(_("相談者への連絡"), max_length=4000)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("送信した職員"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("日時"), default=timezone.now)
+    emailed = models.BooleanField(_("メールで送信"), default=False)
+
+    class Meta:
+        verbose_name = _("相談者への連絡")
+        verbose_name_plural = _("相談者への連絡")
+        ordering = ["sent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id}: {self.sent_at:%Y-%m-%d %H:%M}"
+
+
 class Assignment(PrivateLinkModel):
     """A supporter matched to a consultation, and their answer."""
 
@@ -233,6 +278,17 @@ class Assignment(PrivateLinkModel):
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE_STATES
+
+    @property
+    def response(self) -> str:
+        """The supporter's answer as given at `responded_at` ("" before they answered).
+
+        Only an acceptance or a refusal sets `responded_at`; an accepted request may later be
+        done or cancelled, a declined one never changes, so the answer is recoverable.
+        """
+        if self.responded_at is None:
+            return ""
+        return self.State.DECLINED if self.state == self.State.DECLINED else self.State.ACCEPTED
 
 
 class AdviceSession(models.Model):

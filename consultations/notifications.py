@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.urls import reverse
 
-from consultations.models import Assignment, Consultation, Survey
+from consultations.models import Assignment, Consultation, RequesterReply, Survey
 from mie_dx.notifications import queue_notification
 
 
@@ -27,8 +27,15 @@ def _admin_url(consultation: Consultation) -> str:
 
 def _to_requester(
     consultation: Consultation, template: str, *, dedupe_key: str = "", **context
-) -> None:
-    """A message to the person who asked, in the language they used on the form."""
+) -> bool:
+    """A message to the person who asked, in the language they used on the form.
+
+    A caller who gave no e-mail address (a phone call or a visit entered by staff) gets
+    nothing: staff see on the case page that they must call back. Returns whether a message
+    was queued.
+    """
+    if not consultation.can_be_emailed:
+        return False
     queue_notification(
         to=consultation.email,
         template=template,
@@ -36,6 +43,17 @@ def _to_requester(
         language=consultation.language,
         related=consultation,
         dedupe_key=dedupe_key,
+    )
+    return True
+
+
+def _to_center(consultation: Consultation, template: str, **context) -> None:
+    """An alert to the center's inbox (in Japanese), with the case's admin link."""
+    queue_notification(
+        to=settings.CENTER_INBOX_EMAIL,
+        template=template,
+        context={"consultation": consultation, "admin_url": _admin_url(consultation), **context},
+        related=consultation,
     )
 
 
@@ -87,13 +105,34 @@ def assignment_cancelled(assignment: Assignment) -> None:
     )
 
 
-def requester_matched(consultation: Consultation, assignments: Sequence[Assignment]) -> None:
+def supporter_accepted(assignment: Assignment) -> None:
+    """The requester hears about a supporter once that supporter has taken the case on (not
+    when the center only asked them). Once per assignment."""
+    consultation = assignment.consultation
     _to_requester(
         consultation,
         "consultation_matched",
-        supporters=[a.supporter for a in assignments],
+        supporters=[assignment.supporter],
+        status_url=_status_url(consultation),
+        dedupe_key=f"consultation-matched:{assignment.pk}",
+    )
+
+
+def reply_to_requester(reply: RequesterReply) -> bool:
+    """What staff wrote to the requester from the case page; False when there is no address."""
+    consultation = reply.consultation
+    return _to_requester(
+        consultation,
+        "consultation_reply",
+        reply=reply,
         status_url=_status_url(consultation),
     )
+
+
+def withdrawn_staff_alert(consultation: Consultation, *, supporters_told: bool) -> None:
+    """The requester withdrew through their status link: staff should know (the supporters
+    are told separately). Carries the reference and the admin link, not the reason."""
+    _to_center(consultation, "consultation_withdrawn_staff_alert", supporters_told=supporters_told)
 
 
 def assignment_answered(assignment: Assignment) -> None:

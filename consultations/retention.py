@@ -4,7 +4,7 @@ How is the core's (mie_dx.erasure); what is this app's:
 - the requester's name, kana, e-mail address and phone number, and the organisation of an
   individual or a resident group (a business, municipality or prefecture keeps its name);
 - the title and the description, the attachment (file and name);
-- the staff's internal notes and the notes on status changes, the supporters' advice
+- the staff's internal notes, their messages to the requester and the notes on status changes, the supporters' advice
   summaries and decline reasons, the survey comment;
 - with them every copy: e-mails, audit-log data, the admin's history.
 
@@ -27,6 +27,7 @@ from consultations.models import (
     Assignment,
     Consultation,
     InternalNote,
+    RequesterReply,
     StatusChange,
     Survey,
 )
@@ -60,6 +61,7 @@ def erase_personal_data(
             (StatusChange.objects.filter(consultation=consultation).exclude(note=""), ["note"]),
             (Assignment.objects.filter(consultation=consultation), ["decline_reason"]),
             (InternalNote.objects.filter(consultation=consultation), ["body"]),
+            (RequesterReply.objects.filter(consultation=consultation), ["body"]),
             (AdviceSession.objects.filter(assignment__consultation=consultation), ["summary"]),
             (Survey.objects.filter(consultation=consultation), ["comment"]),
         ],

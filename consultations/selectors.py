@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -11,6 +12,7 @@ from consultations.models import (
     AdviceSession,
     Assignment,
     Consultation,
+    RequesterReply,
     Status,
     StatusChange,
     Survey,
@@ -18,6 +20,7 @@ from consultations.models import (
 from mie_dx.figures import KpiContribution, changelist_url, fiscal_year_of
 from mie_dx.fiscal import fiscal_years_span
 from mie_dx.links import end_link_if_over, object_for_token
+from mie_dx.models import AuditLog
 from mie_dx.surveys import answered_in, usefulness_by_fiscal_year
 
 
@@ -42,11 +45,19 @@ def consultation_for_requester(token: str) -> Consultation:
                     "consultation_id", "from_status", "to_status", "changed_at"
                 ),
             ),
+            # The requester sees a supporter once that supporter has taken the case on.
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.exclude(state=Assignment.State.DECLINED)
+                queryset=Assignment.objects.filter(
+                    state__in=(Assignment.State.ACCEPTED, Assignment.State.DONE)
+                )
                 .select_related("supporter")
                 .only("consultation_id", "state", "supporter__name", "supporter__slug"),
+            ),
+            # What the center wrote to them (never the internal notes).
+            Prefetch(
+                "replies",
+                queryset=RequesterReply.objects.only("consultation_id", "body", "sent_at"),
             ),
         ).select_related("survey"),
         token,
@@ -81,41 +92,95 @@ def assignment_for_supporter(token: str) -> Assignment:
 
 def consultations_for_triage() -> QuerySet[Consultation]:
     """The admin's change list: everything staff filter on, in a fixed number of queries."""
-    return Consultation.objects.annotate(
-        assignment_count=Count("assignments", distinct=True)
-    ).prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.exclude(state=Assignment.State.DECLINED).select_related(
-                "supporter"
-            ),
-            to_attr="active_assignments",
+    return (
+        Consultation.objects.select_related("staff_in_charge")
+        .annotate(assignment_count=Count("assignments", distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.exclude(state=Assignment.State.DECLINED).select_related(
+                    "supporter"
+                ),
+                to_attr="active_assignments",
+            )
         )
     )
 
 
 def timeline(consultation: Consultation) -> list[dict]:
-    """Everything that happened to a consultation, oldest first (staff only: has notes)."""
+    """Everything that happened to a consultation, oldest first (staff only: has notes).
+
+    Each entry says what happened at that moment (a supporter's answer as they gave it, not
+    the assignment's state today) and who did it, with the staff member loaded for their
+    full name.
+    """
     events: list[dict] = []
     for change in consultation.status_changes.select_related("changed_by"):
-        events.append({"at": change.changed_at, "kind": "status", "item": change})
+        events.append(
+            {"at": change.changed_at, "kind": "status", "item": change, "by": change.changed_by}
+        )
     for note in consultation.internal_notes.select_related("author"):
-        events.append({"at": note.created_at, "kind": "note", "item": note})
+        events.append({"at": note.created_at, "kind": "note", "item": note, "by": note.author})
+    for reply in consultation.replies.select_related("sent_by"):
+        events.append({"at": reply.sent_at, "kind": "reply", "item": reply, "by": reply.sent_by})
     for assignment in consultation.assignments.select_related("supporter", "assigned_by"):
-        events.append({"at": assignment.assigned_at, "kind": "assignment", "item": assignment})
+        events.append(
+            {
+                "at": assignment.assigned_at,
+                "kind": "assignment",
+                "item": assignment,
+                "by": assignment.assigned_by,
+            }
+        )
         if assignment.responded_at:
-            events.append({"at": assignment.responded_at, "kind": "response", "item": assignment})
+            events.append(
+                {
+                    "at": assignment.responded_at,
+                    "kind": "response",
+                    "item": assignment,
+                    "response": Assignment.State(assignment.response).label,
+                    "by": None,
+                }
+            )
     for session in AdviceSession.objects.filter(
         assignment__consultation=consultation
-    ).select_related("assignment__supporter"):
-        events.append({"at": session.created_at, "kind": "advice", "item": session})
+    ).select_related("assignment__supporter", "recorded_by"):
+        events.append(
+            {"at": session.created_at, "kind": "advice", "item": session, "by": session.recorded_by}
+        )
+    for entry in (
+        AuditLog.objects.about(consultation)
+        .filter(action__in=("consultation.corrected", "consultation.edited"))
+        .select_related("user")
+    ):
+        events.append(
+            {
+                "at": entry.created_at,
+                "kind": "correction",
+                "item": entry,
+                "fields": _field_labels(entry.data.get("fields", [])),
+                "by": entry.user,
+            }
+        )
     survey = Survey.objects.filter(consultation=consultation).first()
     if survey:
-        events.append({"at": survey.sent_at, "kind": "survey_sent", "item": survey})
+        events.append({"at": survey.sent_at, "kind": "survey_sent", "item": survey, "by": None})
         if survey.answered_at:
-            events.append({"at": survey.answered_at, "kind": "survey_answered", "item": survey})
+            events.append(
+                {"at": survey.answered_at, "kind": "survey_answered", "item": survey, "by": None}
+            )
     events.sort(key=lambda e: e["at"])
     return events
+
+
+def _field_labels(names: Sequence[str]) -> list[str]:
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(Consultation._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            labels.append(name)
+    return labels
 
 
 # --- Figures for the plan KPIs (mie_dx.figures; declared in apps.py) -------------------------

@@ -4,8 +4,9 @@ Each service runs in one transaction (`send_survey_reminders`: one per survey) a
 e-mails as outbox rows in that transaction (Celery is told only after commit). What each one
 locks:
 
-- `change_status`, `withdraw`, `assign_supporters`: the consultation row, then they check the
-  current status and record the history row;
+- `change_status`, `start_matching`, `withdraw`, `assign_supporters`: the consultation row,
+  then they check the current status and record the history row;
+- `set_staff_in_charge`, `reply_to_requester`, `correct_details`: the consultation row;
 - `respond_to_assignment`, `record_advice`: the consultation row, then the assignment row;
 - `submit_consultation`: the year's reference counter (the consultation is new);
 - `answer_survey`: the survey row;
@@ -37,12 +38,13 @@ from consultations.models import (
     Consultation,
     InternalNote,
     ReferenceCounter,
+    RequesterReply,
     Source,
     Status,
     Survey,
 )
 from consultations.workflow import REQUESTER_NOTIFIED, can_transition
-from mie_dx.audit import log_action
+from mie_dx.audit import log_action, save_changes
 from mie_dx.business_days import add_business_days
 from mie_dx.fiscal import fiscal_year
 from mie_dx.people import PersonDetails
@@ -236,12 +238,13 @@ def withdraw(*, consultation: Consultation, reason: str = "") -> Consultation:
     if not consultation.is_open:
         raise ConsultationError(_("この相談はすでに終了しているため、取り下げできません。"))
     _move(consultation, to_status=Status.WITHDRAWN, by=None, note=reason)
-    _cancel_assignments(consultation, states=Assignment.ACTIVE_STATES)
+    cancelled = _cancel_assignments(consultation, states=Assignment.ACTIVE_STATES)
     notifications.status_changed(consultation)
+    notifications.withdrawn_staff_alert(consultation, supporters_told=bool(cancelled))
     return consultation
 
 
-def _cancel_assignments(consultation: Consultation, *, states: Iterable[str]) -> None:
+def _cancel_assignments(consultation: Consultation, *, states: Iterable[str]) -> list[Assignment]:
     """The case ended for the supporters whose assignment is in `states`: cancel and tell them.
 
     Withdrawn or declined: every active assignment. Closed: the ones still `proposed` (the
@@ -250,7 +253,7 @@ def _cancel_assignments(consultation: Consultation, *, states: Iterable[str]) ->
     """
     ended = list(consultation.assignments.filter(state__in=states).select_related("supporter"))
     if not ended:
-        return
+        return []
     Assignment.objects.filter(pk__in=[a.pk for a in ended]).update(state=Assignment.State.CANCELLED)
     log_action(
         consultation,
@@ -259,6 +262,7 @@ def _cancel_assignments(consultation: Consultation, *, states: Iterable[str]) ->
     )
     for assignment in ended:
         notifications.assignment_cancelled(assignment)
+    return ended
 
 
 def _close(consultation: Consultation, *, by: AbstractBaseUser | None, note: str) -> Consultation:
@@ -272,6 +276,90 @@ def _close(consultation: Consultation, *, by: AbstractBaseUser | None, note: str
     survey = Survey.objects.create(consultation=consultation)
     notifications.survey_requested(survey)
     return consultation
+
+
+@transaction.atomic
+def start_matching(
+    *, consultation: Consultation, by: AbstractBaseUser, note: str = ""
+) -> Consultation:
+    """Staff take a case to matching in one step: a case still `received` passes through
+    `triage` on the way (both steps are recorded, so the history and the figures read as
+    usual). From `triage` or `on_hold` it is one ordinary transition."""
+    consultation = _lock(consultation)
+    if consultation.status == Status.RECEIVED:
+        _move(consultation, to_status=Status.TRIAGE, by=by)
+    _move(consultation, to_status=Status.MATCHING, by=by, note=note)
+    return consultation
+
+
+@transaction.atomic
+def set_staff_in_charge(
+    *, consultation: Consultation, staff: AbstractBaseUser | None, by: AbstractBaseUser
+) -> Consultation:
+    """Who at the center looks after the case (None: nobody yet). Any staff member."""
+    consultation = _lock(consultation)
+    if staff is not None and not staff.is_staff:
+        raise ConsultationError(_("センター担当者には職員を選んでください。"))
+    if consultation.staff_in_charge_id == (staff.pk if staff else None):
+        return consultation
+    previous = consultation.staff_in_charge_id
+    consultation.staff_in_charge = staff
+    consultation.save(update_fields=["staff_in_charge", "updated_at"])
+    log_action(
+        consultation,
+        "consultation.staff_in_charge_set",
+        by=by,
+        data={"from": previous, "to": staff.pk if staff else None},
+    )
+    return consultation
+
+
+@transaction.atomic
+def reply_to_requester(
+    *, consultation: Consultation, body: str, by: AbstractBaseUser
+) -> RequesterReply:
+    """Write to the requester from the case: shown on their status page, and e-mailed to them
+    when they gave an address (`reply.emailed` says whether). Unlike an internal note, the
+    requester reads it. Not on an erased case (nobody is left to write to)."""
+    consultation = _lock(consultation)
+    if consultation.is_erased:
+        raise ConsultationError(_("個人情報を削除した相談の相談者には連絡できません。"))
+    body = body.strip()
+    if not body:
+        raise ConsultationError(_("相談者への連絡を入力してください。"))
+    reply = RequesterReply.objects.create(
+        consultation=consultation, body=body, sent_by=by, sent_at=timezone.now()
+    )
+    reply.emailed = notifications.reply_to_requester(reply)
+    if reply.emailed:
+        reply.save(update_fields=["emailed"])
+    log_action(
+        consultation,
+        "consultation.replied",
+        by=by,
+        data={"reply": reply.pk, "emailed": reply.emailed},
+    )
+    return reply
+
+
+# The requester's own words and details: staff may correct them (a misspelt name, a title
+# that says nothing), and every correction is logged with the fields it changed.
+CORRECTABLE_FIELDS = frozenset(
+    (*PersonDetails.field_names(), "municipality", "category", "title", "description")
+)
+
+
+def correct_details(
+    *, consultation: Consultation, fields: Iterable[str], by: AbstractBaseUser
+) -> None:
+    """Save staff's corrections of the requester's details (already set on `consultation`
+    from a validated form) and log which fields changed, never their values.
+
+    Only those columns are written (mie_dx.audit.save_changes): the requester may have
+    withdrawn meanwhile, and writing every column would undo that.
+    """
+    fields = [f for f in fields if f in CORRECTABLE_FIELDS]
+    save_changes(consultation, fields=fields, by=by, action="consultation.corrected")
 
 
 @transaction.atomic
@@ -295,7 +383,9 @@ def assign_supporters(
     """Match supporters to a consultation in `matching`; it moves to `advising`.
 
     Each supporter must be active and within their term (the same rule as the suggestions).
-    Each gets a private link to accept or decline; the requester is told.
+    Each gets a private link to accept or decline (a supporter without an address: the
+    request goes to the center's inbox, and the case page says so). The requester is told
+    only when a supporter accepts (`respond_to_assignment`), not now.
     """
     consultation = _lock(consultation)
     if consultation.status != Status.MATCHING:
@@ -341,7 +431,6 @@ def assign_supporters(
     _move(consultation, to_status=Status.ADVISING, by=by, note=note)
     for assignment in created:
         notifications.supporter_matched(assignment)
-    notifications.requester_matched(consultation, created)
     return created
 
 
@@ -349,8 +438,8 @@ def assign_supporters(
 def respond_to_assignment(*, assignment: Assignment, accept: bool, reason: str = "") -> Assignment:
     """The supporter accepts or declines through their private link.
 
-    When the last active supporter declines, the consultation goes back to matching and the
-    center is alerted.
+    An acceptance is announced to the requester. When the last active supporter declines,
+    the consultation goes back to matching and the center is alerted.
     """
     consultation = _lock(assignment.consultation)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -376,6 +465,8 @@ def respond_to_assignment(*, assignment: Assignment, accept: bool, reason: str =
                 by=None,
                 note=_("%(name)s が辞退しました。") % {"name": assignment.supporter},
             )
+    else:
+        notifications.supporter_accepted(assignment)
     notifications.assignment_answered(assignment)
     return assignment
 
@@ -405,10 +496,17 @@ def record_advice(
     if held_on > timezone.localdate():
         raise ConsultationError(_("実施日に未来の日付は指定できません。"))
     if assignment.state == Assignment.State.PROPOSED:
-        # Recording advice is also an acceptance.
+        # Recording advice is also an acceptance (and the requester hears about it).
         assignment.state = Assignment.State.ACCEPTED
         assignment.responded_at = timezone.now()
         assignment.save(update_fields=["state", "responded_at"])
+        log_action(
+            consultation,
+            "consultation.supporter_accepted",
+            by=by,
+            data={"supporter": assignment.supporter_id, "reason": False},
+        )
+        notifications.supporter_accepted(assignment)
     session = AdviceSession.objects.create(
         assignment=assignment,
         held_on=held_on,

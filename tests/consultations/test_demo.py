@@ -80,12 +80,16 @@ def test_real_consultations_are_numbered_after_the_samples(loaded):
     assert not real.is_sample
 
 
-def test_samples_show_in_the_admin_and_can_be_filtered_out(loaded, client, center_staff):
+def test_samples_stay_out_of_the_admin_list_unless_asked_for(loaded, client, center_staff):
     client.force_login(center_staff)
     changelist = reverse("admin:consultations_consultation_changelist")
 
-    all_rows = client.get(changelist)
-    real_only = client.get(changelist + "?is_sample__exact=0")
+    default = client.get(changelist)
+    all_rows = client.get(changelist + "?sample=include&case=all")
+    only_samples = client.get(changelist + "?sample=only&case=all")
+    real_only = client.get(changelist + "?is_sample__exact=0&case=all")
 
+    assert default.context["cl"].result_count == 0
     assert all_rows.context["cl"].result_count == 34
+    assert only_samples.context["cl"].result_count == 34
     assert real_only.context["cl"].result_count == 0
