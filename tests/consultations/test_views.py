@@ -121,6 +121,10 @@ def test_the_status_page_explains_in_plain_words_and_hides_what_is_internal(
         accept=False,
         reason="報酬が少ないため辞退",
     )
+    before_acceptance = element_text(client.get(status_url(consultation)).content.decode(), "main")
+    services.respond_to_assignment(
+        assignment=Assignment.objects.get(supporter=accepting), accept=True
+    )
 
     page = client.get(status_url(consultation)).content.decode()
     text = element_text(page, "main")
@@ -131,6 +135,8 @@ def test_the_status_page_explains_in_plain_words_and_hides_what_is_internal(
     assert text.count("✓") == 3
     assert "アドバイザー・パートナーが助言・提案を行っています。" in text
     assert "関 治之" in text
+    # Named to the requester once they accepted, not while the center only asked them.
+    assert "関 治之" not in before_acceptance
     for secret in (
         "要注意の相談者",
         "内部だけのメモ",
@@ -163,7 +169,10 @@ def test_the_requester_withdraws_through_the_status_page_once(
     text = main_text(response)
     assert "相談を取り下げました。" in text
     assert "相談は取り下げられました。" in text
-    assert [m.to for m in mailoutbox] == [["hanako@example.jp"]]
+    # The requester is told, and the center is alerted (issue 11, item 15).
+    assert [m.to for m in mailoutbox] == [["hanako@example.jp"], ["dxcenter@pref.mie.lg.jp"]]
+    assert consultation.reference in mailoutbox[1].subject
+    assert "自己解決しました" not in mailoutbox[1].body
     # The form is gone; posting again gets a clear refusal and changes nothing.
     assert 'name="confirm"' not in response.content.decode()
     again = client.post(status_url(consultation), {"confirm": "on"})
