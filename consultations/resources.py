@@ -22,7 +22,9 @@ class ConsultationResource(PortalResource):
     municipality = Field("get_municipality_display", _("所在市町"))
     category = Field("get_category_display", _("相談内容の種類"))
     title = Field("title", _("件名"))
-    supporters = Field(column_name=_("担当"), dehydrate_method="dehydrate_supporters")
+    supporters = Field(
+        column_name=_("アドバイザー・パートナー"), dehydrate_method="dehydrate_supporters"
+    )
     organization = Field("organization", _("団体・事業者・所属名"))
     name = Field("name", _("氏名"))
     name_kana = Field("name_kana", _("フリガナ"))

@@ -150,7 +150,8 @@ def test_a_resident_consults_staff_match_and_close_and_the_resident_answers_the_
 
     # --- The supporter, through the private link from their e-mail ------------------------------
     request_mail = mail_to("seki@example.jp", "相談対応のご依頼")
-    mail_to("hanako@example.jp", "アドバイザー・パートナーが決まりました")
+    # The resident hears about the supporter only once the supporter accepts.
+    assert not [m for m in mail.outbox if "アドバイザー・パートナーが決まりました" in m.subject]
     supporter_page = browser.new_page(base_url=live_server.url, locale="ja-JP", viewport=PHONE)
     supporter_page.goto(path_in(request_mail, "/consultations/supporter/"))
     expect(supporter_page.get_by_text("hanako@example.jp")).to_have_count(0)
@@ -161,6 +162,7 @@ def test_a_resident_consults_staff_match_and_close_and_the_resident_answers_the_
     supporter_page.screenshot(path=artifacts / "consultation-supporter-phone.png", full_page=True)
     supporter_page.close()
     assert Assignment.objects.get().state == Assignment.State.ACCEPTED
+    mail_to("hanako@example.jp", "アドバイザー・パートナーが決まりました")
 
     # --- Staff close the consultation ---------------------------------------------------------
     staff.reload()

@@ -360,7 +360,7 @@ def test_the_csv_opens_in_japanese_excel(client, center_staff):
         "所在市町",
         "相談内容の種類",
         "件名",
-        "担当",
+        "アドバイザー・パートナー",
     ]
     assert header[9:] == ["団体・事業者・所属名", "氏名", "フリガナ", "メールアドレス", "電話番号"]
     titles = sorted(row[7] for row in rows)
