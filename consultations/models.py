@@ -131,7 +131,7 @@ class Consultation(PrivateLinkModel, Requester):
     @property
     def can_be_emailed(self) -> bool:
         """False for a caller who gave no address (or whose data was erased): no e-mail."""
-        return bool(self.email)
+        return bool(self.email) and not self.is_erased
 
 
 class ReferenceCounter(models.Model):
