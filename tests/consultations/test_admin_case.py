@@ -543,6 +543,8 @@ def test_a_supporter_without_an_address_is_flagged_on_the_case(
     consultation = ConsultationFactory(status=Status.MATCHING)
     supporter = SupporterFactory(name="電話 だけの人", contact_email="")
     client.force_login(center_staff)
+    suggestions = client.get(reverse("admin:consultations_match", args=[consultation.pk]))
+    assert "メール未登録（依頼はセンターの受信箱へ）" in suggestions.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
