@@ -89,6 +89,15 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
     overridden_by: tuple[str, ...] = ()
 
     def overridden(self, request) -> bool:
+        if (
+            request.method == "POST"
+            and request.POST.get("action")
+            and request.POST.get("select_across", "0") == "0"
+        ):
+            # An admin action on rows staff ticked: those rows, whatever the default view
+            # (an ended case is erased from the "ended" view, which may not be in the URL).
+            # "Select all N" keeps the view's filters, default included.
+            return True
         return any(key.startswith(self.overridden_by) for key in request.GET)
 
     def has_output(self) -> bool:

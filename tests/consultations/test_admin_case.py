@@ -623,3 +623,34 @@ def test_a_withdrawal_alerts_the_center_without_the_reason(center_staff):
     assert reverse("admin:consultations_consultation_change", args=[consultation.pk]) in (
         alert.body_text
     )
+
+
+def test_an_admin_action_reaches_the_ticked_rows_but_select_all_keeps_the_default_view(
+    client, center_staff
+):
+    closed = ConsultationFactory(status=Status.CLOSED)
+    other_closed = ConsultationFactory(status=Status.CLOSED)
+    ConsultationFactory()  # open: what the default view lists
+    client.force_login(center_staff)
+
+    ticked = client.post(
+        CHANGELIST, {"action": "erase_personal_data", "_selected_action": [closed.pk]}
+    )
+    everything_shown = client.post(
+        CHANGELIST,
+        {
+            "action": "erase_personal_data",
+            "_selected_action": [other_closed.pk],
+            "select_across": "1",
+        },
+        follow=True,
+    )
+
+    assert ticked.status_code == 302
+    closed.refresh_from_db()
+    other_closed.refresh_from_db()
+    assert closed.personal_data_erased_at is not None
+    # "All shown" in the default view are the open cases: none may be erased, and the
+    # ended case that was not shown is left alone.
+    assert other_closed.personal_data_erased_at is None
+    assert any("対応中の相談の個人情報は削除できません" in m for m in messages_of(everything_shown))
