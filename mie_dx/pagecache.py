@@ -42,7 +42,7 @@ from functools import wraps
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -121,10 +121,19 @@ def _query_allowed(request: HttpRequest, query: Mapping[str, re.Pattern]) -> boo
     return True
 
 
+def _signed_in(request: HttpRequest) -> bool:
+    # Without loading the user: whoever's session names a user is treated as signed in.
+    user = getattr(request, "_cached_user", None)
+    if user is not None:
+        return user.is_authenticated
+    session = getattr(request, "session", None)
+    return session is not None and auth.SESSION_KEY in session
+
+
 def _cacheable_request(request: HttpRequest, query: Mapping[str, re.Pattern]) -> bool:
     return (
         request.method in ("GET", "HEAD")
-        and not request.user.is_authenticated
+        and not _signed_in(request)
         and not _has_messages(request)
         and _query_allowed(request, query)
     )
