@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -207,11 +207,21 @@ def register(
         wants_consultation=wants_consultation,
         consultation_topic=consultation_topic if wants_consultation else "",
     )
-    message = None
-    if not wants_consultation:
-        message = _prepare_first_message(registration, now or timezone.now())
+    if _active_registration_for(seminar, details.email) is None:
+        # The usual case, a new address: looked up before the lock; under it, the unique
+        # constraint on (seminar, lower(email)) catches an address registered meanwhile.
+        message = None
+        if not wants_consultation:
+            message = _prepare_first_message(registration, now or timezone.now())
+        try:
+            with transaction.atomic():
+                return _register_locked(registration, details, message, now, new_address=True)
+        except IntegrityError:
+            if _active_registration_for(seminar, details.email) is None:
+                raise
+            registration.pk = None  # registered meanwhile: answered as below
     with transaction.atomic():
-        return _register_locked(registration, details, message, now)
+        return _register_locked(registration, details, None, now, new_address=False)
 
 
 def _register_locked(
@@ -219,7 +229,11 @@ def _register_locked(
     details: PersonDetails,
     message: notifications.FirstMessage | None,
     now: datetime | None,
+    *,
+    new_address: bool,
 ) -> RegistrationResult:
+    """Under the seminar's lock: decide the seat and write the rows. `new_address`: no active
+    registration had the address just before (else it is looked up again here)."""
     seen = registration.seminar
     seminar = _lock_seminar(seen)
     # Read the clock once the lock is held: registration times then follow the order in which
@@ -234,7 +248,7 @@ def _register_locked(
 
     confirmed = _has_seat(seminar, attendance)
     status = RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED
-    existing = _active_registration_for(seminar, details.email)
+    existing = None if new_address else _active_registration_for(seminar, details.email)
     if existing is not None:
         notifications.management_link_resent(existing, now=now)
         return RegistrationResult(existing, created=False, shown_status=status)

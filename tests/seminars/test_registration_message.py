@@ -11,7 +11,7 @@ from consultations.models import Category, Source, Status
 from mie_dx.models import Notification
 from seminars import notifications, services
 from seminars.models import RegistrationStatus
-from tests.seminars.factories import RegistrationFactory, SeminarFactory, register
+from tests.seminars.factories import RegistrationFactory, SeminarFactory, details, register
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +169,26 @@ def test_cancelling_leaves_a_consultation_in_progress_open_with_a_note_for_staff
     assert "取り消されました" in note.body
     [message] = [m for m in sent if m.to == ["busy@example.jp"]]
     assert consultation.reference in message.body and "センターからご連絡します" in message.body
+
+
+def test_an_address_registered_meanwhile_gets_its_link_again_not_a_second_seat(send, monkeypatch):
+    seminar = SeminarFactory(onsite_capacity=5)
+    original = notifications.first_message
+
+    def same_address_registered_meanwhile(registration):
+        # After the look-up before the lock, the same address registers from another tab.
+        RegistrationFactory(seminar=seminar, email="Twice@example.jp")
+        return original(registration)
+
+    monkeypatch.setattr(notifications, "first_message", same_address_registered_meanwhile)
+    result, [message] = send(
+        services.register,
+        seminar=seminar,
+        details=details(email="twice@example.jp"),
+        attendance="onsite",
+    )
+
+    assert not result.created
+    assert result.registration.email == "Twice@example.jp"
+    assert seminar.registrations.count() == 1
+    assert settings.SITE_URL + result.registration.get_manage_url() in message.body
