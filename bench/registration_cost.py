@@ -74,6 +74,7 @@ def main() -> int:
     def watch(execute, sql, params, many, context):
         if "FOR UPDATE" in sql and '"seminars_seminar"' in sql and "lock" not in current:
             current["lock"] = time.perf_counter()
+            current["lock_cpu"] = time.thread_time()
             current["queries"] = 0
             current["in_queries"] = 0.0
         started = time.perf_counter()
@@ -91,6 +92,7 @@ def main() -> int:
         commit()
         if "lock" in current and "committed" not in current:
             current["committed"] = time.perf_counter()
+            current["held_cpu"] = time.thread_time() - current["lock_cpu"]
             current["commit"] = current["committed"] - started
 
     connection.commit = timed_commit
@@ -109,7 +111,7 @@ def main() -> int:
 
     path = "/seminars/bench/register/"
     Client().get(path)  # warm the templates
-    cpu, held, queries, in_queries, commits = [], [], [], [], []
+    cpu, held, queries, in_queries, commits, held_cpu = [], [], [], [], [], []
     with connection.execute_wrapper(watch):
         for i in range(args.requests):
             current.clear()
@@ -133,6 +135,7 @@ def main() -> int:
             assert response.status_code == 302, response.status_code
             held.append((current["committed"] - current["lock"]) * 1000)
             in_queries.append(current["in_queries"] * 1000)
+            held_cpu.append(current["held_cpu"] * 1000)
             commits.append(current["commit"] * 1000)
             queries.append(current["queries"])
             render_cpu.append(current.get("render", 0.0) * 1000)
@@ -155,6 +158,7 @@ def main() -> int:
     line("seminar lock held (FOR UPDATE to commit)", held)
     line("  of which waiting for its queries", in_queries)
     line("  of which the COMMIT", commits)
+    line("  CPU of the web process while it is held", held_cpu)
     line("queries while the lock is held", queries, "")
     cpus = os.cpu_count() or 1
     floor_lock = statistics.median(held)
