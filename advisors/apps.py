@@ -11,6 +11,8 @@ class AdvisorsConfig(AppConfig):
 
     demo_loader = "advisors.demo.load_supporters"
     demo_order = 10
+    # Public pages cached under "advisors" (mie_dx.pagecache) follow these rows.
+    page_cache_topics = {"advisors": ("advisors.Supporter", "advisors.ExpertiseArea")}
     role_permissions = {
         CENTER_STAFF: [
             "advisors.add_supporter",

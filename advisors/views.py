@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 from advisors.forms import DirectoryFilterForm
 from advisors.models import ExpertiseArea, Supporter
 from advisors.selectors import public_supporters
+from mie_dx.pagecache import do_not_cache
 
 
 class DirectoryView(ListView):
@@ -23,6 +24,8 @@ class DirectoryView(ListView):
         self.selected_area: ExpertiseArea | None = None
         if self.filter_form.is_bound and self.filter_form.is_valid():
             self.selected_area = self.filter_form.cleaned_data["expertise"]
+        elif self.filter_form.is_bound:
+            do_not_cache(self.request)  # a made-up value is not worth a cache entry
         return public_supporters(expertise=self.selected_area)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -57,8 +57,11 @@ def _to_center(consultation: Consultation, template: str, **context) -> None:
     )
 
 
-def consultation_received(consultation: Consultation) -> None:
-    _to_requester(consultation, "consultation_received", status_url=_status_url(consultation))
+def consultation_received(consultation: Consultation, *, acknowledge: bool = True) -> None:
+    """The acknowledgement to the requester (unless `acknowledge` is False: another message
+    gives the reference and status link) and the alert to the center."""
+    if acknowledge:
+        _to_requester(consultation, "consultation_received", status_url=_status_url(consultation))
     queue_notification(
         to=settings.CENTER_INBOX_EMAIL,
         template="consultation_new_staff_alert",

@@ -90,10 +90,12 @@ def submit_consultation(
     created_at=None,
     is_sample: bool = False,
     language: str | None = None,
+    acknowledge: bool = True,
 ) -> Consultation:
     """Record a new consultation, acknowledge it to the requester and alert the center.
 
-    The caller has validated `details` (the public form or the admin form).
+    The caller has validated `details` (the public form or the admin form). `acknowledge`
+    False: the caller's own message to the requester gives the reference and status link.
 
     The attachment is written to storage before the rows, so that the row names a file that
     exists. If anything after that fails inside this service, the file is deleted again before
@@ -136,7 +138,7 @@ def submit_consultation(
             data={"source": source, "attachment": bool(consultation.attachment_name)},
         )
         if not is_sample:
-            notifications.consultation_received(consultation)
+            notifications.consultation_received(consultation, acknowledge=acknowledge)
     except BaseException:
         # The rows roll back with this transaction; the file in storage would not.
         if consultation.attachment:
@@ -150,18 +152,57 @@ def request_from_seminar(
 ) -> Consultation:
     """An individual consultation asked for when registering for a seminar (source seminar).
 
-    The seminar form asks neither the municipality nor the kind of consultation: staff fill
-    the municipality and re-categorise when they triage.
+    The registrant's details come over as they are (requester type, organisation, name, kana,
+    e-mail, phone) and what they want to discuss becomes the description. The seminar form
+    does not ask the municipality: it stays empty for staff to fill when they triage. The
+    category is 「課題解決のための相談」: at the session after a seminar (個別相談会) the center
+    hears each person's own matter in turn, which is what a problem-solving consultation is;
+    staff re-categorise at triage if it turns out to be a request for information or training.
+    No acknowledgement of its own: the registration's message gives the reference and the
+    status link (seminars.notifications). The center is alerted as for every new case.
     """
     title_max = Consultation._meta.get_field("title").max_length
     details = ConsultationDetails(
         **asdict(person),
         municipality="",
-        category=Category.OTHER,
+        category=Category.PROBLEM,
         title=title[:title_max],
         description=topic,
     )
-    return submit_consultation(details=details, source=Source.SEMINAR, language=language)
+    return submit_consultation(
+        details=details, source=Source.SEMINAR, language=language, acknowledge=False
+    )
+
+
+@transaction.atomic
+def withdraw_for_cancelled_registration(*, consultation: Consultation) -> bool:
+    """The seminar registration that asked for `consultation` was cancelled by its registrant.
+
+    Still `received` (nobody has worked on it): it is withdrawn, without a message of its own
+    (the cancellation e-mail says so); returns True. Already in progress: it stays open and
+    staff find an internal note saying the registration was cancelled; returns False. An
+    ended case is left alone (False).
+    """
+    consultation = _lock(consultation)
+    if consultation.status == Status.RECEIVED:
+        _move(
+            consultation,
+            to_status=Status.WITHDRAWN,
+            by=None,
+            note=_("セミナーの申込みが取り消されたため、個別相談も取り下げました。"),
+        )
+        return True
+    if consultation.is_open:
+        note = InternalNote.objects.create(
+            consultation=consultation,
+            author=None,
+            body=_(
+                "この相談を申し込んだセミナーの申込みが取り消されました。"
+                "相談を続けるか、相談者に確認してください。"
+            ),
+        )
+        log_action(consultation, "consultation.note_added", data={"note": note.pk})
+    return False
 
 
 def _lock(consultation: Consultation) -> Consultation:

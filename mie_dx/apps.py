@@ -43,6 +43,8 @@ class MieDxConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
+        from mie_dx import pagecache
+        from mie_dx.registry import page_cache_topics
         from mie_dx.roles import sync_roles
         from mie_dx.tokens import TokenConverter
 
@@ -51,3 +53,6 @@ class MieDxConfig(AppConfig):
 
         # sync_roles creates the permissions it needs itself, so once per migrate is enough.
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="mie_dx.sync_roles")
+
+        # Public pages served from the cache are renewed when the rows they show change.
+        pagecache.connect(page_cache_topics())

@@ -106,6 +106,7 @@ def queue_notification(
     due_at: datetime | None = None,
     related: models.Model | None = None,
     dedupe_key: str = "",
+    rendered: RenderedEmail | None = None,
 ) -> Notification:
     """Store an e-mail to `to` and have it sent once the current transaction commits.
 
@@ -120,6 +121,8 @@ def queue_notification(
     - `related`: the business object the message is about, shown to staff in the admin.
     - `dedupe_key`: when given and a notification with that key already exists, nothing new is
       created and that existing row is returned (e.g. ``f"survey-reminder:{consultation.pk}"``).
+    - `rendered`: the message as `render_email(template, context, language=language)` made it
+      earlier (e.g. before a lock was taken, to keep the lock short); `context` is then unused.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
@@ -133,7 +136,8 @@ def queue_notification(
             return existing
 
     language = language or settings.LANGUAGE_CODE
-    rendered = render_email(template, context, language=language)
+    if rendered is None:
+        rendered = render_email(template, context, language=language)
     now = timezone.now()
     due_at = due_at or now
     due_now = due_at <= now

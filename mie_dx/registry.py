@@ -20,6 +20,8 @@ paths are imported when first needed, so an app's models are ready by then):
 - `audit_actions` — {"app.verb": _("label")}: how the admin names the app's audit-log actions.
 - `kpi_sources` — {"KPI code": "app.selectors.fn"}: the figures an app holds for a plan KPI
   (contract in mie_dx.figures); several apps may feed one KPI.
+- `page_cache_topics` — {"topic": ("app_label.Model", ...)}: a public page cached under that
+  topic (mie_dx.pagecache.public_page) is renewed when one of those rows changes.
 
 Example (training/apps.py):
 
@@ -104,3 +106,12 @@ def kpi_sources() -> dict[str, list[Callable]]:
 def url_prefixes() -> list[tuple[str, str]]:
     """(prefix, "app.urls") for every app that serves pages."""
     return [(prefix, f"{config.name}.urls") for config, prefix in _declaring("url_prefix")]
+
+
+def page_cache_topics() -> dict[str, list[str]]:
+    """{topic: model labels}, merged over the apps (several may feed one topic)."""
+    merged: dict[str, list[str]] = {}
+    for _config, declared in _declaring("page_cache_topics"):
+        for topic, labels in declared.items():
+            merged.setdefault(topic, []).extend(labels)
+    return merged

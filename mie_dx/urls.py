@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx import views
+from mie_dx.pagecache import ALL, public_page
 from mie_dx.registry import url_prefixes
 
 admin.site.site_header = _("みえDXセンター 管理画面")
@@ -10,9 +11,9 @@ admin.site.site_title = _("みえDXセンター")
 admin.site.index_title = _("業務メニュー")
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", public_page(views.HomeView.as_view(), topics=[ALL]), name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     # Each app's pages under the prefix its apps.py declares (mie_dx.registry.url_prefixes).
     *(path(prefix, include(module)) for prefix, module in url_prefixes()),
     # The second step of the staff sign-in (TOTP or a recovery code) and enrolment.

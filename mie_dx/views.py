@@ -9,8 +9,9 @@ from django.db import DatabaseError, connections
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
-from django.views import View
+from django.views import View, i18n
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
 from mie_dx.forms import SurveyForm
@@ -22,6 +23,13 @@ logger = logging.getLogger(__name__)
 
 class HomeView(TemplateView):
     template_name = "home.html"
+
+
+# The language switcher is on every page, including the pages served from the cache to every
+# visitor (mie_dx.pagecache), which carry no per-visitor CSRF token. Choosing a language reads
+# and changes nothing but the visitor's own language cookie (and `next` is checked to be a
+# local URL), so a forged request could do no more than switch someone's language.
+set_language = csrf_exempt(i18n.set_language)
 
 
 def _database_ok() -> bool:

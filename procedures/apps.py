@@ -11,6 +11,10 @@ class ProceduresConfig(AppConfig):
 
     demo_loader = "procedures.demo.load_procedures"
     demo_order = 50  # after the organisation (mie_dx, 0)
+    # The public progress page (mie_dx.pagecache) follows the procedures and division names.
+    page_cache_topics = {
+        "procedures": ("procedures.Procedure", "mie_dx.Division", "mie_dx.Department")
+    }
     importers = {"procedures": "procedures.resources.ProcedureResource"}
     kpi_sources = {"10-2 a": "procedures.selectors.kpi_digitised_share"}
     audit_actions = {

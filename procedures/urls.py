@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from mie_dx.pagecache import public_page
 from procedures import views
 
 
@@ -21,7 +22,11 @@ app_name = "procedures"
 
 urlpatterns = [
     path("", views.ProcedureDashboardView.as_view(), name="dashboard"),
-    path("progress/", views.ProgressView.as_view(), name="progress"),
+    path(
+        "progress/",
+        public_page(views.ProgressView.as_view(), topics=["procedures"]),
+        name="progress",
+    ),
     path("progress/online.csv", views.online_procedures_csv, name="online_csv"),
     path("p/<procedure_code:code>/", views.ProcedureDetailView.as_view(), name="detail"),
 ]

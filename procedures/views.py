@@ -4,7 +4,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -92,9 +91,9 @@ class ProcedureDetailView(OfficerMixin, DetailView):
         return context
 
 
-@method_decorator(cache_control(public=True, max_age=PUBLIC_MAX_AGE), name="dispatch")
 class ProgressView(TemplateView):
-    """Public: progress toward the target and the procedures that can be done online."""
+    """Public: progress toward the target and the procedures that can be done online. Served
+    from the page cache (procedures/urls.py), with its headers."""
 
     template_name = "procedures/progress.html"
 

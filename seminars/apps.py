@@ -11,6 +11,16 @@ class SeminarsConfig(AppConfig):
 
     demo_loader = "seminars.demo.load_seminars"
     demo_order = 20
+    # Public pages cached under "seminars" (mie_dx.pagecache) follow these rows: a seat taken
+    # or freed is a Registration saved; a talk names a supporter.
+    page_cache_topics = {
+        "seminars": (
+            "seminars.Seminar",
+            "seminars.Talk",
+            "seminars.Registration",
+            "advisors.Supporter",
+        )
+    }
     personal_data_purge = "seminars.retention.purge_expired"
     personal_data_label = "seminar registrations"
     private_link_paths = ("manage", "survey")

@@ -10,12 +10,13 @@ queue twice, even if a task or an admin action runs again.
 """
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from mie_dx.notifications import Attachment, queue_notification
+from mie_dx.notifications import Attachment, RenderedEmail, queue_notification, render_email
 from seminars.ics import seminar_calendar
 from seminars.models import Registration, RegistrationStatus, SeminarSurvey
 
@@ -26,6 +27,20 @@ LINK_RESEND_INTERVAL_SECONDS = 600
 
 def _url(path: str) -> str:
     return settings.SITE_URL + path
+
+
+def _consultation_context(registration: Registration) -> dict:
+    """The individual consultation asked for with the registration (a consultation case of its
+    own): its reference and status link, told in the registration's own messages."""
+    consultation = registration.consultation
+    if consultation is None:
+        return {}
+    return {
+        "consultation_reference": consultation.reference,
+        "consultation_status_url": _url(
+            reverse("consultations:status", kwargs={"token": consultation.private_token})
+        ),
+    }
 
 
 def _context(registration: Registration, **extra) -> dict:
@@ -76,12 +91,45 @@ def _queue(
 # seminar row is locked).
 
 
-def registration_confirmed(registration: Registration) -> None:
-    _queue(registration, "seminar_registration_confirmed", attachment=_calendar(registration))
+class FirstMessage(NamedTuple):
+    """The confirmation (with its .ics) or the waiting-list notice, rendered for a status."""
+
+    status: str
+    template: str
+    rendered: RenderedEmail
+    attachment: Attachment | None
 
 
-def registration_waitlisted(registration: Registration) -> None:
-    _queue(registration, "seminar_registration_waitlisted")
+def first_message(registration: Registration) -> FirstMessage:
+    """Render the first message for the registration's current status. Needs its id (the
+    management link); `seminars.services.register` calls this before it takes the seminar's
+    lock, so that the lock is held only to decide the seat and write the rows."""
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    template = "seminar_registration_confirmed" if confirmed else "seminar_registration_waitlisted"
+    context = {**_context(registration), **_consultation_context(registration)}
+    return FirstMessage(
+        status=registration.status,
+        template=template,
+        rendered=render_email(template, context, language=registration.language),
+        attachment=_calendar(registration) if confirmed else None,
+    )
+
+
+def registration_created(registration: Registration, message: FirstMessage | None = None) -> None:
+    """The confirmation or the waiting-list notice (one message, which also gives the
+    reference and status link of an individual consultation asked for), from `message` when
+    it was rendered for the status the registration has, else rendered now."""
+    if message is None or message.status != registration.status:
+        message = first_message(registration)
+    queue_notification(
+        to=registration.email,
+        template=message.template,
+        context={},
+        rendered=message.rendered,
+        language=registration.language,
+        attachment=message.attachment,
+        related=registration,
+    )
 
 
 def promoted(registration: Registration) -> None:
@@ -97,11 +145,15 @@ def attendance_changed(registration: Registration) -> None:
     _queue(registration, "seminar_attendance_changed", attachment=_calendar(registration))
 
 
-def registration_cancelled(registration: Registration) -> None:
+def registration_cancelled(registration: Registration, *, consultation_withdrawn: bool) -> None:
+    """`consultation_withdrawn`: the individual consultation asked for was withdrawn with the
+    registration (else, if there is one, staff already work on it and it stays open)."""
     _queue(
         registration,
         "seminar_registration_cancelled",
         dedupe_key=f"seminar-registration-cancelled:{registration.pk}",
+        consultation_withdrawn=consultation_withdrawn,
+        **_consultation_context(registration),
     )
 
 

@@ -9,6 +9,16 @@ constraint on (seminar, lower(email)) is the backstop against duplicates.
 
 E-mails are outbox rows written in the same transaction (seminars/notifications.py); Celery
 sends them after commit.
+
+The lock is held until the transaction commits, so `register` keeps what happens under it to
+deciding the seat and writing the rows: its e-mail (the confirmation with its .ics, or the
+waiting-list notice) is rendered *before* the lock, for the outcome the free seats announce
+then, into the id drawn for the registration; under the lock the row is inserted with that id
+and the rendered message stored with it in the same transaction (a committed registration
+always has its e-mail, a rolled-back one never). Only when the outcome turned out otherwise
+(the last seat went meanwhile) or the seminar changed meanwhile is it rendered again under
+the lock. With an individual consultation asked for, the message gives the consultation's
+reference, so it is rendered once the consultation exists, under the lock.
 """
 
 from collections.abc import Iterable
@@ -17,7 +27,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -131,7 +141,40 @@ def _active_registration_for(seminar: Seminar, email: str) -> Registration | Non
     )
 
 
-@transaction.atomic
+def _draw_registration_id() -> int | None:
+    """The id the next registration will have, drawn from its sequence now (PostgreSQL); None
+    elsewhere (SQLite under `make run`: the row gets its id when inserted)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Registration._meta.db_table]
+        )
+        return cursor.fetchone()[0]
+
+
+def _prepare_first_message(
+    registration: Registration, now: datetime
+) -> notifications.FirstMessage | None:
+    """Before the lock: give `registration` its id and render its first message for the
+    outcome the free seats announce now. None when registration is not open (decided again
+    under the lock) or the id cannot be drawn in advance."""
+    seminar = registration.seminar
+    if registration_closed_reason(seminar, now) or registration.attendance not in dict(
+        seminar.attendance_choices
+    ):
+        return None
+    registration.pk = _draw_registration_id()
+    if registration.pk is None:
+        return None
+    registration.status = (
+        RegistrationStatus.CONFIRMED
+        if _has_seat(seminar, registration.attendance)
+        else RegistrationStatus.WAITLISTED
+    )
+    return notifications.first_message(registration)
+
+
 def register(
     *,
     seminar: Seminar,
@@ -148,53 +191,86 @@ def register(
     seminar does not take registrations now, SeminarError for an attendance it does not offer.
     A second registration for the same address sends the management link again instead.
     An individual-consultation request becomes a Consultation (source: seminar) in this same
-    transaction.
+    transaction; the registration's one e-mail gives its reference and status link.
     """
-    seminar = _lock_seminar(seminar)
-    # Read the clock once the lock is held: registration times then follow the order in which
-    # seats were decided, so "first come, first served" is visible in the data.
-    now = now or timezone.now()
-    reason = registration_closed_reason(seminar, now)
-    if reason:
-        raise RegistrationClosed(reason)
-    if attendance not in dict(seminar.attendance_choices):
-        raise SeminarError(_("このセミナーでは選ばれた参加方法を受け付けていません。"))
-
-    confirmed = _has_seat(seminar, attendance)
-    status = RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED
-    existing = _active_registration_for(seminar, details.email)
-    if existing is not None:
-        notifications.management_link_resent(existing, now=now)
-        return RegistrationResult(existing, created=False, shown_status=status)
-
-    language = (language or settings.LANGUAGE_CODE)[:2]
+    wants_consultation = wants_consultation and seminar.has_consultation_session
     registration = Registration(
         seminar=seminar,
         attendance=attendance,
-        status=status,
         requester_type=details.requester_type,
         organization=details.organization,
         name=details.name,
         name_kana=details.name_kana,
         email=details.email,
         phone=details.phone,
-        language=language,
-        privacy_consent_at=now,
-        registered_at=now,
-        confirmed_at=now if confirmed else None,
-        waitlisted_at=None if confirmed else now,
+        language=(language or settings.LANGUAGE_CODE)[:2],
+        wants_consultation=wants_consultation,
+        consultation_topic=consultation_topic if wants_consultation else "",
     )
-    if wants_consultation and seminar.has_consultation_session:
-        registration.wants_consultation = True
-        registration.consultation_topic = consultation_topic
+    if _active_registration_for(seminar, details.email) is None:
+        # The usual case, a new address: looked up before the lock; under it, the unique
+        # constraint on (seminar, lower(email)) catches an address registered meanwhile.
+        message = None
+        if not wants_consultation:
+            message = _prepare_first_message(registration, now or timezone.now())
+        try:
+            with transaction.atomic():
+                return _register_locked(registration, details, message, now, new_address=True)
+        except IntegrityError:
+            if _active_registration_for(seminar, details.email) is None:
+                raise
+            registration.pk = None  # registered meanwhile: answered as below
+    with transaction.atomic():
+        return _register_locked(registration, details, None, now, new_address=False)
+
+
+def _register_locked(
+    registration: Registration,
+    details: PersonDetails,
+    message: notifications.FirstMessage | None,
+    now: datetime | None,
+    *,
+    new_address: bool,
+) -> RegistrationResult:
+    """Under the seminar's lock: decide the seat and write the rows. `new_address`: no active
+    registration had the address just before (else it is looked up again here)."""
+    seen = registration.seminar
+    seminar = _lock_seminar(seen)
+    # Read the clock once the lock is held: registration times then follow the order in which
+    # seats were decided, so "first come, first served" is visible in the data.
+    now = now or timezone.now()
+    reason = registration_closed_reason(seminar, now)
+    if reason:
+        raise RegistrationClosed(reason)
+    attendance = registration.attendance
+    if attendance not in dict(seminar.attendance_choices):
+        raise SeminarError(_("このセミナーでは選ばれた参加方法を受け付けていません。"))
+
+    confirmed = _has_seat(seminar, attendance)
+    status = RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED
+    existing = None if new_address else _active_registration_for(seminar, details.email)
+    if existing is not None:
+        notifications.management_link_resent(existing, now=now)
+        return RegistrationResult(existing, created=False, shown_status=status)
+
+    registration.seminar = seminar
+    registration.status = status
+    registration.privacy_consent_at = now
+    registration.registered_at = now
+    registration.confirmed_at = now if confirmed else None
+    registration.waitlisted_at = None if confirmed else now
+    if seminar.updated_at != seen.updated_at:
+        message = None  # the seminar changed since the message was written
+    if registration.wants_consultation:
         registration.consultation = consultation_services.request_from_seminar(
             person=details,
             title=_("%(seminar)s 個別相談会")
             % {"seminar": f"{seminar.numbered_label} {seminar.title}"},
-            topic=consultation_topic,
-            language=language,
+            topic=registration.consultation_topic,
+            language=registration.language,
         )
-    registration.save()
+    # With an id drawn in advance the row is new for certain: one INSERT, no UPDATE first.
+    registration.save(force_insert=registration.pk is not None)
     log_action(
         registration,
         "registration.created",
@@ -204,10 +280,7 @@ def register(
             "consultation": registration.consultation_id,
         },
     )
-    if confirmed:
-        notifications.registration_confirmed(registration)
-    else:
-        notifications.registration_waitlisted(registration)
+    notifications.registration_created(registration, message)
     return RegistrationResult(registration, created=True, shown_status=status)
 
 
@@ -271,7 +344,16 @@ def cancel_registration(*, registration: Registration, now: datetime | None = No
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at"])
     log_action(registration, "registration.cancelled")
-    notifications.registration_cancelled(registration)
+    # The individual consultation asked for with it: withdrawn if nobody has worked on it yet,
+    # else left open with a note for staff.
+    withdrawn = registration.consultation is not None and (
+        consultation_services.withdraw_for_cancelled_registration(
+            consultation=registration.consultation
+        )
+    )
+    if withdrawn:
+        registration.consultation.refresh_from_db()
+    notifications.registration_cancelled(registration, consultation_withdrawn=withdrawn)
     if held_seat:
         _promote(seminar, registration.attendance, now)
     return registration

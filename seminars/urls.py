@@ -1,15 +1,26 @@
 from django.urls import path
 
+from mie_dx.pagecache import public_page
 from seminars import views
 
 app_name = "seminars"
 
 urlpatterns = [
-    path("", views.SeminarListView.as_view(), name="list"),
+    path(
+        "",
+        public_page(
+            views.SeminarListView.as_view(), topics=["seminars"], query={"page": r"\d{1,4}"}
+        ),
+        name="list",
+    ),
     path("manage/<token:token>/", views.RegistrationManageView.as_view(), name="manage"),
     path("survey/<token:token>/", views.SeminarSurveyView.as_view(), name="survey"),
     path("<slug:slug>.ics", views.seminar_calendar_view, name="calendar"),
-    path("<slug:slug>/", views.SeminarDetailView.as_view(), name="detail"),
+    path(
+        "<slug:slug>/",
+        public_page(views.SeminarDetailView.as_view(), topics=["seminars"]),
+        name="detail",
+    ),
     path("<slug:slug>/register/", views.RegistrationCreateView.as_view(), name="register"),
     path("<slug:slug>/registered/", views.RegistrationDoneView.as_view(), name="registered"),
 ]

@@ -32,9 +32,9 @@ REGISTERED_SESSION_KEY = "seminar_registered"
 PAST_PER_PAGE = 20
 
 
-@method_decorator(never_cache, name="dispatch")
 class SeminarListView(TemplateView):
-    """Upcoming seminars (with their seats left, counted per request), then past ones."""
+    """Upcoming seminars (with their seats left), then past ones. Served from the page cache
+    (seminars/urls.py), renewed whenever a seminar or a registration changes."""
 
     template_name = "seminars/seminar_list.html"
 
@@ -52,9 +52,10 @@ class SeminarListView(TemplateView):
         return context
 
 
-@method_decorator(never_cache, name="dispatch")
 class SeminarDetailView(DetailView):
-    """Seats left are counted on every request (never cached), so the page is live."""
+    """Served from the page cache (seminars/urls.py), renewed whenever a seminar or a
+    registration changes, so the seats left shown are those of the last change; registering
+    counts them again under the seminar's lock."""
 
     template_name = "seminars/seminar_detail.html"
     context_object_name = "seminar"

@@ -122,6 +122,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public read pages served from this cache to anonymous visitors (mie_dx.pagecache): kept at
+# most PAGE_CACHE_SECONDS (renewed at once when what they show changes), and browsers or a
+# reverse proxy may keep them PAGE_CACHE_MAX_AGE seconds (seats left: a few seconds at most).
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=5)
+
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # With no broker configured, tasks run in process (as pretix does), so `make run` needs

@@ -506,7 +506,7 @@ def test_a_supporter_whose_term_ends_this_year_can_be_assigned(center_staff):
 def test_a_submission_that_fails_after_storing_the_attachment_removes_the_file(
     monkeypatch, private_media
 ):
-    def fail(consultation):
+    def fail(consultation, **options):
         raise RuntimeError("the outbox is unavailable")
 
     monkeypatch.setattr(notifications, "consultation_received", fail)

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -138,7 +139,10 @@ def test_detail_shows_seats_left_live_and_never_the_meeting_link(client):
     assert element_text(client.get(url).content.decode(), "seats-left") == "残り1席"
     register(seminar, email="c@example.jp")
     assert "満席" in element_text(client.get(url).content.decode(), "seats-left")
-    assert client.get(url).headers["Cache-Control"].startswith("max-age=0")
+    # From the page cache, renewed by each registration; a proxy may keep it a few seconds.
+    assert client.get(url).headers["Cache-Control"] == (
+        f"public, max-age={settings.PAGE_CACHE_MAX_AGE}"
+    )
 
 
 def test_a_draft_is_not_public(client):

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from mie_dx import pagecache
 from mie_dx.registry import demo_loaders
 
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             for label, loader in demo_loaders():
                 results.append((label, loader()))
+        # Some loaders write in bulk (no signals): the cached public pages start afresh.
+        pagecache.bump_all()
         for label, counts in results:
             summary = ", ".join(f"{key}={value}" for key, value in counts.items())
             self.stdout.write(f"{label}: {summary}")

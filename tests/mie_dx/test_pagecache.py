@@ -1,0 +1,212 @@
+"""Public pages from the cache (mie_dx.pagecache): what changes is on the next request, nobody
+gets another visitor's page, and the headers say who may keep it."""
+
+import pytest
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.test import Client
+from django.urls import include, path
+
+from seminars import services as seminar_services
+from seminars.models import SeminarStatus
+from tests.advisors.factories import SupporterFactory
+from tests.consultations.helpers import element_text
+from tests.seminars.factories import SeminarFactory, register
+
+pytestmark = pytest.mark.django_db
+
+CACHED = ["/", "/seminars/", "/advisors/", "/procedures/progress/"]
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
+
+
+def _hello_then_home(request):
+    messages.success(request, "登録しました（テスト用のお知らせ）")
+    return redirect("/")
+
+
+urlpatterns = [path("test/message/", _hello_then_home), path("", include("mie_dx.urls"))]
+
+
+def state(response) -> str:
+    return response["X-Page-Cache"]
+
+
+@pytest.mark.parametrize("url", CACHED)
+def test_an_anonymous_visitor_gets_the_stored_page_with_public_headers(client, url):
+    first = client.get(url)
+    second = client.get(url)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert (state(first), state(second)) == ("miss", "hit")
+    assert first.content == second.content
+    for response in (first, second):
+        assert response["Cache-Control"] == f"public, max-age={settings.PAGE_CACHE_MAX_AGE}"
+        assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+        assert "Expires" not in response
+
+
+def test_a_stored_page_costs_no_query(client, django_assert_num_queries):
+    SeminarFactory()
+    client.get("/seminars/")
+    with django_assert_num_queries(0):
+        assert state(client.get("/seminars/")) == "hit"
+
+
+def test_an_edited_supporter_is_on_the_next_request(client, django_capture_on_commit_callbacks):
+    supporter = SupporterFactory(name="旧名 太郎")
+    detail = f"/advisors/{supporter.slug}/"
+    assert "旧名 太郎" in client.get("/advisors/").content.decode()
+    assert "旧名 太郎" in client.get(detail).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        supporter.name = "新名 太郎"
+        supporter.save()
+
+    for url in ("/advisors/", detail):
+        response = client.get(url)
+        assert state(response) == "miss"
+        page = response.content.decode()
+        assert "新名 太郎" in page and "旧名 太郎" not in page
+
+
+def test_a_supporter_made_inactive_leaves_the_directory_at_once(client):
+    supporter = SupporterFactory(name="退任 花子")
+    client.get(f"/advisors/{supporter.slug}/")
+    supporter.is_active = False
+    supporter.save()
+
+    assert client.get(f"/advisors/{supporter.slug}/").status_code == 404
+    assert "退任 花子" not in client.get("/advisors/").content.decode()
+
+
+def test_a_published_seminar_is_on_the_next_request(client, django_capture_on_commit_callbacks):
+    seminar = SeminarFactory(status=SeminarStatus.DRAFT, title="公開前のセミナー")
+    assert "公開前のセミナー" not in client.get("/seminars/").content.decode()
+    assert client.get(f"/seminars/{seminar.slug}/").status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seminar_services.publish_seminar(seminar=seminar)
+
+    assert "公開前のセミナー" in client.get("/seminars/").content.decode()
+    assert client.get(f"/seminars/{seminar.slug}/").status_code == 200
+
+
+def test_a_registration_changes_the_seats_left_on_the_next_request(
+    client, django_capture_on_commit_callbacks
+):
+    seminar = SeminarFactory(onsite_capacity=2)
+    url = f"/seminars/{seminar.slug}/"
+    assert element_text(client.get(url).content.decode(), "seats-left") == "残り2席"
+    assert state(client.get(url)) == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = register(seminar, email="a@example.jp")
+    assert element_text(client.get(url).content.decode(), "seats-left") == "残り1席"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seminar_services.cancel_registration(registration=registration)
+    assert element_text(client.get(url).content.decode(), "seats-left") == "残り2席"
+
+
+def test_a_cancelled_seminar_says_so_on_the_next_request(client):
+    seminar = SeminarFactory(title="中止になるセミナー")
+    client.get(f"/seminars/{seminar.slug}/")
+    seminar_services.cancel_seminar(seminar=seminar, reason="荒天")
+    assert "中止" in client.get(f"/seminars/{seminar.slug}/").content.decode()
+
+
+def test_each_language_gets_its_own_page(client):
+    ja = client.get("/", HTTP_ACCEPT_LANGUAGE="ja")
+    en = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    ja_again = client.get("/", HTTP_ACCEPT_LANGUAGE="ja")
+
+    assert '<html lang="ja">' in ja.content.decode()
+    assert '<html lang="en">' in en.content.decode()
+    assert state(en) == "miss"  # not the Japanese page
+    assert state(ja_again) == "hit" and '<html lang="ja">' in ja_again.content.decode()
+    assert en["Content-Language"] == "en" and ja_again["Content-Language"] == "ja"
+
+
+def test_a_shared_page_holds_no_csrf_token_and_sets_no_cookie(client):
+    for _ in range(2):
+        response = client.get("/seminars/")
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+        assert settings.CSRF_COOKIE_NAME not in response.cookies
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_the_language_switcher_of_a_shared_page_works_without_a_token():
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/advisors/").content.decode()
+    assert 'action="/i18n/setlang/"' in page
+
+    response = browser.post("/i18n/setlang/", {"language": "en", "next": "/advisors/"})
+
+    assert response.status_code == 302 and response["Location"] == "/advisors/"
+    assert '<html lang="en">' in browser.get("/advisors/").content.decode()
+
+
+def test_signed_in_staff_are_never_served_nor_stored(client, center_staff):
+    anonymous = Client()
+    anonymous.get("/seminars/")  # stored
+    client.force_login(center_staff)
+
+    response = client.get("/seminars/")
+
+    assert state(response) == "bypass"
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "csrfmiddlewaretoken" in response.content.decode()  # their own token
+    # What the staff member got was not stored for anyone else.
+    client.logout()
+    assert state(anonymous.get("/seminars/")) == "hit"
+    assert "csrfmiddlewaretoken" not in anonymous.get("/seminars/").content.decode()
+
+
+@pytest.mark.urls(__name__)
+def test_a_page_with_a_message_is_neither_served_from_nor_stored_in_the_cache(client):
+    Client().get("/")  # stored for anonymous visitors
+
+    response = client.get("/test/message/", follow=True)
+
+    assert state(response) == "bypass"
+    assert "登録しました（テスト用のお知らせ）" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    # The next visitor (and this one, next time) gets the stored page without the message.
+    for visitor in (Client(), client):
+        later = visitor.get("/")
+        assert state(later) == "hit"
+        assert "登録しました（テスト用のお知らせ）" not in later.content.decode()
+
+
+def test_only_declared_query_parameters_of_the_declared_shape_are_stored(client):
+    SeminarFactory()
+    assert state(client.get("/seminars/?page=2")) == "miss"
+    assert state(client.get("/seminars/?page=2")) == "hit"
+    for url in ("/seminars/?page=abc", "/seminars/?utm_source=x", "/advisors/?expertise=nothing"):
+        assert state(client.get(url)) == "bypass"
+        assert state(client.get(url)) == "bypass"
+
+
+def test_the_forms_are_not_cached(client):
+    seminar = SeminarFactory()
+    for url in ("/consultations/new/", f"/seminars/{seminar.slug}/register/"):
+        response = client.get(url)
+        assert "X-Page-Cache" not in response
+        assert "csrfmiddlewaretoken" in response.content.decode()
+
+
+def test_pages_are_rendered_when_the_cache_is_unreachable(client, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CLOSED_REDIS,
+        }
+    }
+    SupporterFactory(name="障害中 一郎")
+
+    response = client.get("/advisors/")
+
+    assert response.status_code == 200 and "障害中 一郎" in response.content.decode()
+    assert state(response) == "bypass"
+    assert "page cache unavailable" in caplog.text
