@@ -13,6 +13,8 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The site's information pages (contact, privacy, accessibility, site policy, FAQ).
+    path("", include("mie_dx.pages")),
     # Each app's pages under the prefix its apps.py declares (mie_dx.registry.url_prefixes).
     *(path(prefix, include(module)) for prefix, module in url_prefixes()),
     # The second step of the staff sign-in (TOTP or a recovery code) and enrolment.

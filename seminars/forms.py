@@ -15,7 +15,6 @@ from seminars.models import Attendance, Seminar
 
 class RegistrationForm(RequesterFieldsForm):
     requester_type_label = _("参加者の区分")
-    organization_help = _("県民グループ、事業者、市町・県の方は入力してください。")
     organization_required = _(
         "県民グループ、事業者、市町・県の方は団体・事業者・所属名を入力してください。"
     )
