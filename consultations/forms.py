@@ -13,6 +13,10 @@ class ConsultationForm(RequesterFieldsForm):
     """The public consultation form."""
 
     field_order = [*ConsultationDetails.field_names(), "attachment", "privacy_consent"]
+    # Every field's HTML depends only on the language and its initial value (field_html).
+    static_fields = frozenset(
+        [*ConsultationDetails.field_names(), "attachment", "privacy_consent", "website"]
+    )
 
     municipality = forms.ChoiceField(
         label=_("所在市町"),

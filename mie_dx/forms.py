@@ -13,7 +13,6 @@ from mie_dx.people import ORGANIZATION_REQUIRED, PersonDetails, RequesterType
 from mie_dx.surveys import Rating
 from mie_dx.text import is_kana_reading, normalize_kana, normalize_phone
 
-
 # A reading in Latin letters (romaji, or a foreign name as written): accepted on the English
 # form, where people may not type katakana.
 _LATIN_READING = re.compile(r"^[A-Za-z][A-Za-z .'\-]*$")

@@ -32,6 +32,23 @@ class RegistrationForm(RequesterFieldsForm):
         "privacy_consent",
     ]
 
+    # Fields whose HTML depends only on the language and the initial value (field_html); not
+    # the attendance, whose choices say how many seats are left.
+    static_fields = frozenset(
+        [
+            "requester_type",
+            "organization",
+            "name",
+            "name_kana",
+            "email",
+            "phone",
+            "wants_consultation",
+            "consultation_topic",
+            "privacy_consent",
+            "website",
+        ]
+    )
+
     attendance = forms.ChoiceField(label=_("参加方法"), widget=forms.RadioSelect)
     wants_consultation = forms.BooleanField(
         label=_("セミナー終了後の個別相談会を希望する"), required=False

@@ -68,4 +68,5 @@ def hm(moment: time | None) -> str:
 @register.simple_tag
 def next_seminar() -> Seminar | None:
     """The next seminar a visitor can see (for the home page), with its seats left."""
-    return selectors.upcoming_seminars().first()
+    # One query: the summary shows no talks.
+    return selectors.upcoming_seminars().prefetch_related(None).first()
