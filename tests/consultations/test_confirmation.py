@@ -60,7 +60,9 @@ def test_a_valid_form_shows_the_confirmation_page_and_saves_nothing(client, mail
     assert mailoutbox == []
 
 
-def test_the_confirmation_page_reposts_every_field_and_confirm_saves(client, mailoutbox):
+def test_the_confirmation_page_reposts_every_field_and_confirm_saves(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     typed = first_step(description="<b>太字</b> & 記号")
     page = client.post(NEW, typed).content.decode()
     reposted = hidden_inputs(page)
@@ -70,7 +72,8 @@ def test_the_confirmation_page_reposts_every_field_and_confirm_saves(client, mai
     assert ("confirm", "1") in reposted
     assert ("description", "<b>太字</b> & 記号") in reposted
 
-    response = client.post(NEW, dict(reposted))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(NEW, dict(reposted))
 
     assert response.status_code == 302
     assert response.url == reverse("consultations:submitted")
@@ -168,9 +171,10 @@ def test_the_consent_box_stays_ticked_after_an_error(client):
 
 
 def test_the_privacy_notice_states_the_real_retention_period(client, settings):
-    assert "相談や申込みが終わってから3年を過ぎた個人情報は削除します" in client.get(
-        NEW
-    ).content.decode()
+    assert (
+        "相談や申込みが終わってから3年を過ぎた個人情報は削除します"
+        in client.get(NEW).content.decode()
+    )
 
     settings.PERSONAL_DATA_RETENTION_DAYS = 400
     page = client.get(NEW).content.decode()
