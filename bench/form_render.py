@@ -4,7 +4,8 @@
 
 Creates one seminar in the database it is given if none exists with the slug below, renders
 /consultations/new/ and /seminars/<slug>/register/ N times (default 200) after a warm-up, and
-prints milliseconds per render (the whole request: middleware, view, template).
+prints milliseconds per request (middleware, view, queries, template), then the form pages'
+templates alone. Uses the database of DATABASE_URL (adds one seminar, slug below).
 """
 
 import os
@@ -62,13 +63,47 @@ def timed(client: Client, url: str, n: int) -> float:
     return (time.perf_counter() - start) * 1000 / n
 
 
+def template_only(n: int) -> None:
+    """The page's template alone (no middleware, no query): where the form's cost shows."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from consultations.forms import ConsultationForm
+    from seminars import selectors
+    from seminars.forms import RegistrationForm
+
+    request = RequestFactory(HTTP_HOST="localhost").get("/")
+    request.user = AnonymousUser()
+    request.session = {}
+    seminar = selectors.seminar_for_public(SLUG)
+    pages = {
+        "consultation form template": lambda: render_to_string(
+            "consultations/consultation_form.html", {"form": ConsultationForm()}, request=request
+        ),
+        "registration form template": lambda: render_to_string(
+            "seminars/registration_form.html",
+            {"seminar": seminar, "form": RegistrationForm(seminar=seminar)},
+            request=request,
+        ),
+    }
+    for name, render in pages.items():
+        for _ in range(10):
+            render()
+        start = time.perf_counter()
+        for _ in range(n):
+            render()
+        print(f"{name}: {(time.perf_counter() - start) * 1000 / n:.2f} ms per render")
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     call_command("migrate", verbosity=0)
     # Not the test environment: its template instrumentation would be measured too.
     client = Client(HTTP_HOST="localhost")
     for url in ("/consultations/new/", seminar_url()):
-        print(f"{url}: {timed(client, url, n):.2f} ms per render ({n} renders)")
+        print(f"GET {url}: {timed(client, url, n):.2f} ms per request ({n} requests)")
+    template_only(n)
 
 
 if __name__ == "__main__":

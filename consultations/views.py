@@ -135,6 +135,10 @@ class ConsultationCreateView(PublicPostLimitMixin, FormView):
             return too_many(self.form_invalid(form))
         token = form.cleaned_data.get("attachment_token", "")
         upload = form.cleaned_data.get("attachment")
+        replaced = self.request.POST.get("attachment_token", "") if upload else ""
+        if replaced:
+            # A new file replaces the one kept before: the old copy goes at once.
+            pending_uploads.discard(replaced)
         if self.request.POST.get("confirm") != "1":
             if upload:
                 token = pending_uploads.keep(upload)
