@@ -235,3 +235,19 @@ def test_confirmation_pages_and_mistakes_never_count_against_the_budget(client, 
     assert "電話（059-224-3086）" in summary
     assert 'value="三件目"' in third.content.decode()
     assert Consultation.objects.count() == 2
+
+
+def test_a_new_file_replaces_the_kept_one(client, private_media):
+    first = SimpleUploadedFile("古い.pdf", pdf_bytes(), content_type="application/pdf")
+    page = client.post(NEW, {**first_step(), "attachment": first}).content.decode()
+    reposted = dict(hidden_inputs(page))
+    del reposted["confirm"]
+
+    second = SimpleUploadedFile("新しい.pdf", pdf_bytes(), content_type="application/pdf")
+    page = client.post(NEW, {**reposted, "attachment": second}).content.decode()
+
+    assert element_text(page, "confirm-attachment") == "新しい.pdf"
+    assert len(list((private_media / "pending").iterdir())) == 1
+    assert client.post(NEW, dict(hidden_inputs(page))).status_code == 302
+    assert Consultation.objects.get().attachment_name == "新しい.pdf"
+    assert list((private_media / "pending").iterdir()) == []
