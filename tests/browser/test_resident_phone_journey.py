@@ -22,9 +22,9 @@ SMALL_PHONE = {"width": 375, "height": 812}
 def look(page: Page, console, artifacts, name: str) -> None:
     """A screenshot, no horizontal scrolling, and axe finds nothing."""
     page.screenshot(path=artifacts / f"resident-{name}.png", full_page=True)
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size[
-        "width"
-    ], f"{name}: wider than the screen"
+    assert (
+        page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    ), f"{name}: wider than the screen"
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
     assert console.errors == [], name
