@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from consultations import pending_uploads
 from consultations.models import Category
 from consultations.services import ConsultationDetails
 from consultations.validators import validate_attachment
@@ -12,6 +13,10 @@ class ConsultationForm(RequesterFieldsForm):
     """The public consultation form."""
 
     field_order = [*ConsultationDetails.field_names(), "attachment", "privacy_consent"]
+    # Every field's HTML depends only on the language and its initial value (field_html).
+    static_fields = frozenset(
+        [*ConsultationDetails.field_names(), "attachment", "privacy_consent", "website"]
+    )
 
     municipality = forms.ChoiceField(
         label=_("所在市町"),
@@ -31,13 +36,39 @@ class ConsultationForm(RequesterFieldsForm):
         label=_("添付ファイル"),
         required=False,
         validators=[validate_attachment],
-        help_text=_("任意。PDF、画像、Office文書（10MBまで）。"),
+        help_text=_("PDF、画像、Office文書（10MBまで）。"),
         widget=forms.ClearableFileInput(
             attrs={
                 "accept": ".pdf,.jpg,.jpeg,.png,.gif,.webp,.heic,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
             }
         ),
     )
+
+    # The file chosen before the confirmation page (consultations.pending_uploads).
+    attachment_token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        token = cleaned.get("attachment_token", "")
+        if cleaned.get("attachment"):
+            # A new file replaces the one kept before the confirmation page.
+            cleaned["attachment_token"] = ""
+        elif token and pending_uploads.name_of(token) is None:
+            # Expired or tampered with: the person chooses the file again.
+            cleaned["attachment_token"] = ""
+            self.add_error(
+                "attachment",
+                _("添付ファイルの保存期限が過ぎました。もう一度ファイルを選んでください。"),
+            )
+        return cleaned
+
+    @property
+    def pending_attachment_name(self) -> str:
+        """The name of the file kept from before the confirmation page ('' if none)."""
+        token = self.cleaned_data.get("attachment_token") if hasattr(self, "cleaned_data") else ""
+        if not token and self.is_bound:
+            token = self.data.get(self.add_prefix("attachment_token"), "")
+        return (pending_uploads.name_of(token) or "") if token else ""
 
     def requester_details(self) -> ConsultationDetails:
         return ConsultationDetails.from_data(self.cleaned_data)

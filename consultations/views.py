@@ -16,14 +16,16 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
-from consultations import selectors, services
+from advisors.models import ExpertiseArea
+from consultations import pending_uploads, selectors, services
 from consultations.forms import (
     AdviceForm,
     AssignmentResponseForm,
     ConsultationForm,
     WithdrawForm,
 )
-from consultations.models import AdviceSession, Assignment, Consultation, Status
+from consultations.models import AdviceSession, Assignment, Category, Consultation, Status
+from mie_dx.forms import confirmation_rows, resubmitted_fields, retention_period_text
 from mie_dx.ratelimits import TOO_MANY_MESSAGE, PublicPostLimitMixin, over_limit, too_many
 from mie_dx.views import SurveyView
 
@@ -70,10 +72,45 @@ def _steps(status: str) -> list[dict]:
     ]
 
 
+def retention_context() -> dict:
+    """The retention period as the privacy notices state it (PERSONAL_DATA_RETENTION_DAYS)."""
+    return {"retention": retention_period_text()}
+
+
 class ConsultationCreateView(PublicPostLimitMixin, FormView):
+    """The form, its confirmation page (確認画面) and the save.
+
+    A valid POST without `confirm=1` shows the confirmation page (nothing saved, nothing
+    counted against the rate limit); it re-posts every field with `confirm=1`, and a valid
+    POST carrying `confirm=1` is saved at once (spec.md). 「修正する」 (`edit`) shows the
+    filled form again. The attachment cannot travel in hidden inputs: it is kept in private
+    storage until the confirmation (consultations.pending_uploads).
+    """
+
     template_name = "consultations/consultation_form.html"
+    confirm_template_name = "consultations/consultation_confirm.html"
     form_class = ConsultationForm
     ratelimit_group = "consultation-form"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        # 「この分野で相談する」 on a supporter's page pre-fills the kind of consultation.
+        category = self.request.GET.get("category")
+        if category in Category.values:
+            initial["category"] = category
+        area = self.expertise_area()
+        if area is not None:
+            initial["title"] = _("「%(area)s」について相談したい") % {"area": area.localized_name}
+        return initial
+
+    def expertise_area(self) -> ExpertiseArea | None:
+        slug = self.request.GET.get("expertise", "")
+        if self.request.method != "GET" or not slug:
+            return None
+        return ExpertiseArea.objects.filter(slug=slug).first()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**retention_context(), **kwargs)
 
     def over_limit_response(self, request, *args, **kwargs) -> HttpResponse:
         # The form comes back with what was typed (not the file: browsers never refill it).
@@ -82,16 +119,58 @@ class ConsultationCreateView(PublicPostLimitMixin, FormView):
         form.add_error(None, TOO_MANY_MESSAGE)
         return too_many(self.render_to_response(self.get_context_data(form=form)))
 
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        form = self.get_form()
+        if request.POST.get("edit"):
+            # Back from the confirmation page: the filled form, no error shown.
+            form.is_valid()
+            return self.render_to_response(self.get_context_data(form=form))
+        if form.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
     def form_valid(self, form: ConsultationForm) -> HttpResponse:
         if over_limit(self.request, group=self.ratelimit_group, email=form.cleaned_data["email"]):
             form.add_error(None, TOO_MANY_MESSAGE)
             return too_many(self.form_invalid(form))
+        token = form.cleaned_data.get("attachment_token", "")
+        upload = form.cleaned_data.get("attachment")
+        replaced = self.request.POST.get("attachment_token", "") if upload else ""
+        if replaced:
+            # A new file replaces the one kept before: the old copy goes at once.
+            pending_uploads.discard(replaced)
+        if self.request.POST.get("confirm") != "1":
+            if upload:
+                token = pending_uploads.keep(upload)
+            return render(
+                self.request,
+                self.confirm_template_name,
+                {
+                    "form": form,
+                    "rows": confirmation_rows(form),
+                    "hidden_fields": [
+                        (name, value)
+                        for name, value in resubmitted_fields(form)
+                        if name != "attachment_token"
+                    ],
+                    "attachment_token": token,
+                    "attachment_name": pending_uploads.name_of(token) if token else "",
+                    **retention_context(),
+                },
+            )
         self.counted_email = form.cleaned_data["email"]
-        consultation = services.submit_consultation(
-            details=form.requester_details(),
-            attachment=form.cleaned_data.get("attachment"),
-            language=get_language(),
-        )
+        kept = pending_uploads.open_file(token) if token and not upload else None
+        try:
+            consultation = services.submit_consultation(
+                details=form.requester_details(),
+                attachment=upload or kept,
+                language=get_language(),
+            )
+        finally:
+            if kept is not None:
+                kept.close()
+        if token:
+            pending_uploads.discard(token)
         self.request.session[SUBMITTED_SESSION_KEY] = consultation.reference
         return redirect("consultations:submitted")
 

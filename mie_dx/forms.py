@@ -1,26 +1,45 @@
 """Pieces every public form shares: kana and phone cleaning, the honeypot, the requester
 fields (mie_dx.people) and the satisfaction question (mie_dx.surveys)."""
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.people import ORGANIZATION_REQUIRED, PersonDetails, RequesterType
 from mie_dx.surveys import Rating
 from mie_dx.text import is_kana_reading, normalize_kana, normalize_phone
 
+# A reading in Latin letters (romaji, or a foreign name as written): accepted on the English
+# form, where people may not type katakana.
+_LATIN_READING = re.compile(r"^[A-Za-z][A-Za-z .'\-]*$")
+
+
+def japanese_form() -> bool:
+    return (get_language() or "ja").startswith("ja")
+
 
 def clean_kana_field(field: str) -> Callable:
-    """A `clean_<field>` method storing the reading as full-width katakana."""
+    """A `clean_<field>` method storing the reading as full-width katakana (on the English
+    form, Latin letters are kept as typed)."""
 
     def clean(self) -> str:
         value = normalize_kana(self.cleaned_data.get(field, ""))
-        if value and not is_kana_reading(value):
+        if not value or is_kana_reading(value):
+            return value
+        if not japanese_form():
+            latin = " ".join(self.cleaned_data.get(field, "").split())
+            if _LATIN_READING.match(latin):
+                return latin
             raise forms.ValidationError(
-                _("フリガナはカタカナまたはひらがなで入力してください。"), code="kana"
+                _("フリガナはカタカナ、ひらがな、またはローマ字で入力してください。"), code="kana"
             )
-        return value
+        raise forms.ValidationError(
+            _("フリガナはカタカナまたはひらがなで入力してください。"), code="kana"
+        )
 
     return clean
 
@@ -38,6 +57,84 @@ def clean_phone_field(field: str) -> Callable:
             ) from None
 
     return clean
+
+
+CHOICE_WIDGETS = (forms.RadioSelect, forms.Select, forms.CheckboxSelectMultiple)
+
+
+class PublicFormMixin(forms.Form):
+    """What every public form does for the people filling it in (Digital Agency design system):
+    a required field's message says what to do (「氏名を入力してください。」), and the widgets
+    carry Bootstrap's classes, so that `includes/field.html` renders each field with one
+    cached template and no per-field layout work."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxInput)):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+
+    def full_clean(self):
+        # Here rather than in __init__: subclasses set labels after super().__init__().
+        for field in self.fields.values():
+            if "required" in getattr(field, "_custom_required", ()):
+                continue
+            if isinstance(field.widget, CHOICE_WIDGETS) or isinstance(field, forms.FileField):
+                message = _("%(label)sを選んでください。") % {"label": field.label or ""}
+            else:
+                message = _("%(label)sを入力してください。") % {"label": field.label or ""}
+            field.error_messages["required"] = message
+        super().full_clean()
+
+
+def keeps_required_message(field: forms.Field) -> forms.Field:
+    """Mark a field whose own "required" message PublicFormMixin must not replace."""
+    field._custom_required = ("required",)
+    return field
+
+
+def confirmation_rows(form: forms.Form) -> list[dict]:
+    """What a confirmation page (確認画面) shows: each visible field's label and the value
+    as the person will recognise it (a choice's label, はい/いいえ, a file's name)."""
+    rows = []
+    for bound in form:
+        field = bound.field
+        if bound.is_hidden or bound.name == "website":
+            continue
+        value = form.cleaned_data.get(bound.name)
+        if isinstance(field, forms.BooleanField):
+            shown = _("はい") if value else _("いいえ")
+        elif isinstance(field, forms.ChoiceField):
+            shown = dict(field.choices).get(value, value) if value else ""
+        elif isinstance(field, forms.FileField):
+            shown = getattr(value, "name", "") or ""
+        else:
+            shown = value or ""
+        rows.append(
+            {
+                "name": bound.name,
+                "label": bound.label,
+                "value": shown,
+                "multiline": isinstance(field.widget, forms.Textarea),
+            }
+        )
+    return rows
+
+
+def resubmitted_fields(form: forms.Form) -> Iterator[tuple[str, str]]:
+    """Every field as it was posted (not files), for the confirmation page's hidden inputs:
+    the form is validated again when they come back."""
+    for name, field in form.fields.items():
+        if isinstance(field, forms.FileField):
+            continue
+        for value in form.data.getlist(form.add_prefix(name)):
+            yield form.add_prefix(name), value
 
 
 class HoneypotMixin(forms.Form):
@@ -63,7 +160,7 @@ class HoneypotMixin(forms.Form):
         return cleaned
 
 
-class RequesterFieldsForm(HoneypotMixin, forms.Form):
+class RequesterFieldsForm(PublicFormMixin, HoneypotMixin, forms.Form):
     """Who is asking: the personal fields the consultation and seminar forms share.
 
     Field names are public contracts (spec.md). Subclasses adjust the wording through the
@@ -71,7 +168,9 @@ class RequesterFieldsForm(HoneypotMixin, forms.Form):
     """
 
     requester_type_label = _("相談者の区分")
-    organization_help = _("県民グループ、事業者、市町・県からのご相談は必須です。")
+    organization_help = _(
+        "区分が県民グループ、県内事業者、市町、県のときは必須です。個人の方は入力不要です。"
+    )
     organization_required = _(
         "県民グループ、事業者、市町・県からのご相談は団体・事業者・所属名を入力してください。"
     )
@@ -95,18 +194,29 @@ class RequesterFieldsForm(HoneypotMixin, forms.Form):
     email = forms.EmailField(
         label=_("メールアドレス"),
         max_length=254,
+        error_messages={
+            "invalid": _(
+                "有効なメールアドレスを、例えば hanako@example.jp のように半角で入力してください。"
+            )
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
         label=_("電話番号"),
         max_length=20,
         required=False,
-        help_text=_("任意。例: 059-224-3086"),
+        help_text=_("例: 059-224-3086"),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    privacy_consent = forms.BooleanField(
-        label=_("個人情報の取扱いに同意します"),
-        error_messages={"required": _("個人情報の取扱いへの同意が必要です。")},
+    privacy_consent = keeps_required_message(
+        forms.BooleanField(
+            label=_("個人情報の取扱いに同意します"),
+            error_messages={
+                "required": _(
+                    "個人情報の取扱いへの同意が必要です。内容をお読みのうえ、チェックを入れてください。"
+                )
+            },
+        )
     )
 
     clean_name_kana = clean_kana_field("name_kana")
@@ -123,6 +233,14 @@ class RequesterFieldsForm(HoneypotMixin, forms.Form):
         self.fields["requester_type"].label = self.requester_type_label
         self.fields["organization"].help_text = self.organization_help
         self.fields["email"].help_text = self.email_help
+        # Shown next to the label: required for some requester types only.
+        self.fields["organization"].condition_note = _("区分により必須")
+        if not japanese_form():
+            # People who cannot type katakana (issue 11): the reading is optional, and Latin
+            # letters are accepted. Staff find people by name.
+            kana = self.fields["name_kana"]
+            kana.required = False
+            kana.help_text = _("任意。カタカナ、ひらがな、またはローマ字で入力してください。")
 
     def clean(self):
         cleaned = super().clean()
@@ -160,3 +278,11 @@ class SurveyForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rating"].label = self.question
+
+
+def retention_period_text() -> str:
+    """PERSONAL_DATA_RETENTION_DAYS as the privacy notices say it: 「3年」 for 1095 days."""
+    days = settings.PERSONAL_DATA_RETENTION_DAYS
+    if days % 365 == 0:
+        return ngettext("%(years)s年", "%(years)s年", days // 365) % {"years": days // 365}
+    return ngettext("%(days)s日", "%(days)s日", days) % {"days": days}

@@ -22,6 +22,7 @@ import logging
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage, is_ratelimited
 from redis.exceptions import RedisError
@@ -90,10 +91,14 @@ def too_many_page(request: HttpRequest) -> HttpResponse:
     return too_many(render(request, "429.html"))
 
 
-TOO_MANY_MESSAGE = _(
-    "短時間に多くの送信がありました。いたずら防止のため、しばらく（最長1時間）時間をおいてから"
-    "もう一度送信してください。入力内容はこのページに残っています。お急ぎの場合は、電話または"
-    "メールでご連絡ください。"
+TOO_MANY_MESSAGE = format_lazy(
+    _(
+        "短時間に多くの送信がありました。いたずら防止のため、しばらく時間をおいてから"
+        "（長くても1時間後には送信できます）もう一度送信してください。入力内容はこのページに"
+        "残っています。"
+        "お急ぎの場合は、電話（{phone}）またはメールでご連絡ください。"
+    ),
+    phone=settings.CENTER_CONTACT_PHONE,
 )
 
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", public_page(views.HomeView.as_view(), topics=[ALL]), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    # The site's information pages (contact, privacy, accessibility, site policy, FAQ).
+    path("", include("mie_dx.pages")),
     # Each app's pages under the prefix its apps.py declares (mie_dx.registry.url_prefixes).
     *(path(prefix, include(module)) for prefix, module in url_prefixes()),
     # The second step of the staff sign-in (TOTP or a recovery code) and enrolment.

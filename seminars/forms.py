@@ -15,7 +15,6 @@ from seminars.models import Attendance, Seminar
 
 class RegistrationForm(RequesterFieldsForm):
     requester_type_label = _("参加者の区分")
-    organization_help = _("県民グループ、事業者、市町・県の方は入力してください。")
     organization_required = _(
         "県民グループ、事業者、市町・県の方は団体・事業者・所属名を入力してください。"
     )
@@ -32,6 +31,23 @@ class RegistrationForm(RequesterFieldsForm):
         "consultation_topic",
         "privacy_consent",
     ]
+
+    # Fields whose HTML depends only on the language and the initial value (field_html); not
+    # the attendance, whose choices say how many seats are left.
+    static_fields = frozenset(
+        [
+            "requester_type",
+            "organization",
+            "name",
+            "name_kana",
+            "email",
+            "phone",
+            "wants_consultation",
+            "consultation_topic",
+            "privacy_consent",
+            "website",
+        ]
+    )
 
     attendance = forms.ChoiceField(label=_("参加方法"), widget=forms.RadioSelect)
     wants_consultation = forms.BooleanField(

@@ -16,6 +16,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 
+from mie_dx.forms import confirmation_rows, resubmitted_fields, retention_period_text
 from mie_dx.ratelimits import TOO_MANY_MESSAGE, PublicPostLimitMixin, over_limit, too_many
 from mie_dx.views import SurveyView
 from seminars import selectors, services
@@ -102,13 +103,35 @@ class RegistrationCreateView(PublicPostLimitMixin, View):
         return self._render(request, seminar, RegistrationForm(seminar=seminar))
 
     def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        """The form, its confirmation page (確認画面) and the registration.
+
+        A valid POST without `confirm=1` shows the confirmation page (nothing saved, nothing
+        counted against the rate limit); it re-posts every field with `confirm=1`, and a valid
+        POST carrying `confirm=1` registers at once (spec.md). 「修正する」 (`edit`) shows the
+        filled form again.
+        """
         seminar = selectors.seminar_for_public(slug)
         form = RegistrationForm(request.POST, seminar=seminar)
+        if request.POST.get("edit"):
+            form.is_valid()
+            return self._render(request, seminar, form)
         if services.registration_closed_reason(seminar) is None and form.is_valid():
             email = form.cleaned_data["email"]
             if over_limit(request, group=self.ratelimit_group, email=email):
                 form.add_error(None, TOO_MANY_MESSAGE)
                 return too_many(self._render(request, seminar, form))
+            if request.POST.get("confirm") != "1":
+                return render(
+                    request,
+                    "seminars/registration_confirm.html",
+                    {
+                        "seminar": seminar,
+                        "form": form,
+                        "rows": confirmation_rows(form),
+                        "hidden_fields": list(resubmitted_fields(form)),
+                        "retention": retention_period_text(),
+                    },
+                )
             self.counted_email = email
             wants_consultation, topic = form.consultation_request()
             try:
@@ -146,6 +169,7 @@ class RegistrationCreateView(PublicPostLimitMixin, View):
                 "seminar": seminar,
                 "form": form if closed_reason is None else None,
                 "closed_reason": closed_reason,
+                "retention": retention_period_text(),
             },
         )
 

@@ -6,9 +6,13 @@ from django import template
 from django.utils.translation import gettext as _
 
 from mie_dx.fiscal import wareki_date
+from seminars import selectors
 from seminars.models import Seminar
 
 register = template.Library()
+
+# How the seed marks a date that is only planned.
+PLANNED = "（予定）"
 
 
 def _hm(moment: time | None) -> str:
@@ -45,13 +49,24 @@ def seminar_schedule(seminar: Seminar) -> str:
         else:
             parts.append(_("時刻未定"))
     text = " ".join(parts)
-    if seminar.date_note:
+    note = seminar.date_note
+    if note and seminar.is_past():
+        # Held (or its year is over): no longer "planned" (issue 11).
+        note = note.replace(PLANNED, "").strip()
+    if note:
         # "（予定）" follows the date directly; other notes ("12月中旬（予定）") after a space.
-        joiner = "" if not text or seminar.date_note.startswith("（") else " "
-        text += joiner + seminar.date_note
+        joiner = "" if not text or note.startswith("（") else " "
+        text += joiner + note
     return text or _("日程未定")
 
 
 @register.filter
 def hm(moment: time | None) -> str:
     return _hm(moment)
+
+
+@register.simple_tag
+def next_seminar() -> Seminar | None:
+    """The next seminar a visitor can see (for the home page), with its seats left."""
+    # One query: the summary shows no talks.
+    return selectors.upcoming_seminars().prefetch_related(None).first()

@@ -74,7 +74,7 @@ def test_a_resident_consults_staff_match_and_close_and_the_resident_answers_the_
     check_accessibility(page, console, artifacts, "form-phone")
 
     # Sent empty: the summary at the top lists each problem and links to the field.
-    page.get_by_role("button", name="相談を送信する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     summary = page.get_by_role("alert").filter(has_text="入力内容を確認してください")
     expect(summary).to_be_visible()
     expect(summary.get_by_role("link", name=re.compile("メールアドレス"))).to_be_visible()
@@ -102,7 +102,14 @@ def test_a_resident_consults_staff_match_and_close_and_the_resident_answers_the_
     consent.focus()
     page.keyboard.press("Space")
     expect(consent).to_be_checked()
-    page.get_by_role("button", name="相談を送信する").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
+
+    # The confirmation page (確認画面): the values and the file's name, nothing saved yet.
+    expect(page.get_by_role("heading", level=1)).to_have_text("入力内容の確認")
+    expect(page.locator("#confirm-attachment")).to_have_text("現状の業務.pdf")
+    check_accessibility(page, console, artifacts, "confirm-phone")
+    assert Consultation.objects.count() == 0
+    page.get_by_role("button", name="送信する").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("相談を受け付けました")
     reference = page.locator(".reference").inner_text()

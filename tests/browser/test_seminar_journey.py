@@ -59,7 +59,7 @@ def test_register_on_a_phone_then_cancel_through_the_link(page: Page, console, a
     assert_accessible(page)
 
     # Sent empty first: the error summary lists what is missing, and stays accessible.
-    page.get_by_role("button", name="申し込む").click()
+    page.get_by_role("button", name="入力内容を確認する").click()
     expect(page.locator("#error-summary")).to_be_visible()
     page.screenshot(path=artifacts / "seminar-register-errors-phone.png", full_page=True)
     page.screenshot(path=artifacts / "seminar-register-errors-phone-first-screen.png")
@@ -77,6 +77,13 @@ def test_register_on_a_phone_then_cancel_through_the_link(page: Page, console, a
     page.screenshot(path=artifacts / "seminar-register-filled-phone.png", full_page=True)
     page.locator("#id_attendance-field").scroll_into_view_if_needed()
     page.screenshot(path=artifacts / "seminar-register-attendance-phone.png")
+    page.get_by_role("button", name="入力内容を確認する").click()
+
+    # The confirmation page (確認画面): nothing registered yet.
+    expect(page.get_by_role("heading", name="申込内容の確認")).to_be_visible()
+    page.screenshot(path=artifacts / "seminar-register-confirm-phone.png", full_page=True)
+    assert_accessible(page)
+    assert not Registration.objects.filter(seminar=seminar).exists()
     page.get_by_role("button", name="申し込む").click()
 
     expect(page.get_by_role("heading", name="参加が確定しました")).to_be_visible()

@@ -71,6 +71,8 @@ def valid_form_data(**overrides) -> dict:
         "description": "社内のデジタル化の取組の進め方について相談したい。",
         "privacy_consent": "on",
         "website": "",
+        # Past the confirmation page (確認画面): saved at once (spec.md).
+        "confirm": "1",
     }
     data.update(overrides)
     return data

@@ -130,6 +130,8 @@ def valid_form_data(**overrides) -> dict:
         "consultation_topic": "",
         "privacy_consent": "on",
         "website": "",
+        # Past the confirmation page (確認画面): saved at once (spec.md).
+        "confirm": "1",
     }
     data.update(overrides)
     return data

@@ -1,0 +1,80 @@
+"""An attachment held between the form and its confirmation page (確認画面).
+
+A browser never re-posts a file from hidden inputs, so the file chosen on the form is kept in
+the private storage under `pending/` (a random name, never under static) and the confirmation
+page carries a signed token naming it. The token is signed with SECRET_KEY and expires after
+PENDING_MAX_AGE; the file is removed when the consultation is saved (its copy is then the
+consultation's attachment), and files left behind by someone who never confirmed are removed
+the next time anyone uploads one, once they are older than PENDING_MAX_AGE.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+from pathlib import PurePath
+
+from django.core import signing
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+PENDING_DIR = "pending"
+PENDING_MAX_AGE = timedelta(hours=2)
+_SALT = "consultations.pending-attachment"
+
+
+def keep(upload: UploadedFile) -> str:
+    """Store the upload until the confirmation comes back; returns the token naming it."""
+    _sweep()
+    suffix = PurePath(upload.name).suffix.lower()[:10]
+    path = default_storage.save(f"{PENDING_DIR}/{uuid.uuid4().hex}{suffix}", upload)
+    return signing.dumps({"path": path, "name": upload.name}, salt=_SALT)
+
+
+def _payload(token: str) -> dict | None:
+    try:
+        data = signing.loads(token, salt=_SALT, max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    path = data.get("path", "")
+    if not path.startswith(f"{PENDING_DIR}/") or not default_storage.exists(path):
+        return None
+    return data
+
+
+def name_of(token: str) -> str | None:
+    """The original file name, or None when the token is invalid, expired or its file gone."""
+    data = _payload(token)
+    return data["name"] if data else None
+
+
+def open_file(token: str) -> File | None:
+    data = _payload(token)
+    if data is None:
+        return None
+    return File(default_storage.open(data["path"], "rb"), name=data["name"])
+
+
+def discard(token: str) -> None:
+    data = _payload(token)
+    if data is not None:
+        default_storage.delete(data["path"])
+
+
+def _sweep() -> None:
+    """Remove pending files nobody confirmed (personal data must not linger)."""
+    try:
+        _, files = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        return
+    limit = timezone.now() - PENDING_MAX_AGE
+    for name in files:
+        path = f"{PENDING_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < limit:
+                default_storage.delete(path)
+        except FileNotFoundError:
+            continue
