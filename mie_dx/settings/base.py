@@ -201,8 +201,13 @@ CENTER_INBOX_EMAIL = env("CENTER_INBOX_EMAIL", default="dxcenter@pref.mie.lg.jp"
 # The contact details the public sees (domain.md: the center's contact), on pages and e-mails.
 CENTER_CONTACT_PHONE = "059-224-3086"
 CENTER_CONTACT_EMAIL = "dxcenter@pref.mie.lg.jp"
-# Absolute base used in links inside e-mails.
+# Absolute base used in links inside e-mails. `make run` sets it to the address it serves
+# (http://HOST:PORT) unless SITE_URL is given in the environment.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# `load_demo` makes one sign-in account per staff role (mie_dx.demo_users). Local settings
+# only: production refuses to start with it on.
+DEMO_USERS = False
 
 NOTIFICATION_MAX_RETRIES = 5
 # Recovery within about a minute of a fault clearing: retries double from 15 s up to 60 s; the
