@@ -35,6 +35,7 @@ from seminars.models import (
     Talk,
 )
 from seminars.resources import RegistrationResource
+from seminars.walkin import WalkInForm, register_walk_in
 
 # At or above this share of on-site seats taken, the change list flags the seminar.
 NEARLY_FULL = 0.9
@@ -277,7 +278,26 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         back = reverse("admin:seminars_checkin", args=[pk])
         if search:
             back += "?" + urlencode({"q": search})
-        if request.method == "POST":
+        walk_in_form = WalkInForm()
+        if request.method == "POST" and request.POST.get("action") == "walk_in":
+            walk_in_form = WalkInForm(request.POST)
+            if walk_in_form.is_valid():
+                try:
+                    registration, over = register_walk_in(
+                        seminar=seminar, by=request.user, **walk_in_form.cleaned_data_for_service()
+                    )
+                except services.SeminarError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(
+                        request,
+                        _("%(name)s さんを当日参加（出席）として記録しました。")
+                        % {"name": registration.name},
+                    )
+                    if over:
+                        messages.warning(request, _("会場の定員を超えています。"))
+                    return HttpResponseRedirect(f"{back}#registration-{registration.pk}")
+        elif request.method == "POST":
             registration = get_object_or_404(
                 Registration, pk=request.POST.get("registration") or 0, seminar=seminar
             )
@@ -309,6 +329,7 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
             "figures": selectors.attendance_figures(seminar),
             "search": search,
             "can_check_in": seminar.date is not None and timezone.localdate() >= seminar.date,
+            "walk_in_form": walk_in_form,
         }
         return TemplateResponse(request, "admin/seminars/seminar/checkin.html", context)
 
