@@ -9,7 +9,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -194,6 +199,13 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
             return "—"
         return f"{obj.attended} / {obj.no_show}"
 
+    def get_list_display(self, request):
+        # The registrants and the door are for those who may open them (not managers).
+        columns = super().get_list_display(request)
+        if not request.user.has_perm("seminars.view_registration"):
+            columns = tuple(c for c in columns if c != "registrants_link")
+        return columns
+
     @admin.display(description=gettext_lazy("申込み"))
     def registrants_link(self, obj: Seminar) -> str:
         registrants = (
@@ -262,6 +274,7 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         return [
             path("<int:pk>/checkin/", wrap(self.checkin_view), name="seminars_checkin"),
             path("<int:pk>/cancel/", wrap(self.cancel_view), name="seminars_cancel"),
+            path("<int:pk>/publish/", wrap(self.publish_view), name="seminars_publish"),
             *super().get_urls(),
         ]
 
@@ -333,6 +346,27 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/seminars/seminar/checkin.html", context)
 
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The 「公開する」 button of the seminar's page (POST only), through the service."""
+        seminar = self._seminar_or_403(request, pk, "seminars.change_seminar")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            services.publish_seminar(seminar=seminar, by=request.user)
+        except services.SeminarError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("セミナーを公開しました。"),
+                    seminar.get_absolute_url(),
+                    _("公開ページを見る"),
+                ),
+            )
+        return HttpResponseRedirect(reverse("admin:seminars_seminar_change", args=[pk]))
+
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         seminar = self._seminar_or_403(request, pk, "seminars.change_seminar")
         form = CancelSeminarForm(request.POST or None)
@@ -380,6 +414,8 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
                     + "?"
                     + urlencode({"seminar__id__exact": seminar.pk}),
                     "can_cancel": seminar.status in (SeminarStatus.DRAFT, SeminarStatus.PUBLISHED)
+                    and request.user.has_perm("seminars.change_seminar"),
+                    "can_publish": seminar.status == SeminarStatus.DRAFT
                     and request.user.has_perm("seminars.change_seminar"),
                 }
             )
