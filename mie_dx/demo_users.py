@@ -44,8 +44,13 @@ class DemoAccount:
     second_factor: bool
 
 
+# Letters and digits only (easy to copy from a terminal), without the ones people confuse.
+READABLE_CHARACTERS = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+GENERATED_LENGTH = 16  # about 92 bits
+
+
 def new_password() -> str:
-    return secrets.token_urlsafe(12)  # 16 characters, about 96 bits
+    return "".join(secrets.choice(READABLE_CHARACTERS) for _ in range(GENERATED_LENGTH))
 
 
 def ensure_demo_users(*, new_passwords: bool = False) -> list[DemoAccount]:
