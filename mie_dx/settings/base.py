@@ -334,7 +334,9 @@ AXES_CLIENT_IP_CALLABLE = "mie_dx.client_ip.client_ip"
 # --- i18n ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale: the portal's English (Japanese is the source). locale_vendor: Japanese for
+# third-party apps that ship none (django-axes), outside makemessages' reach.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

@@ -11,6 +11,6 @@ class AdminConfig(DjangoAdminConfig):
 
 class AxesConfig(axes_apps.AppConfig):
     """django-axes (the sign-in lockout) with a Japanese name in the admin (INSTALLED_APPS names
-    this). Its models' names come from mie_dx/locale/ja, as axes ships no Japanese."""
+    this). Its models' names come from locale_vendor/ja, as axes ships no Japanese."""
 
     verbose_name = _("ログインのロック")
