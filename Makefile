@@ -6,6 +6,9 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address `make run` serves: the links in e-mails (and the sign-in address load_demo
+# prints) follow it, unless SITE_URL is given (environment or `make run SITE_URL=...`).
+SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .PHONY: run test test-quick lock install lint format messages migrate demo worker beat check-services clean
 
@@ -43,6 +46,8 @@ demo: migrate
 # PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set.
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+run demo worker beat: export SITE_URL := $(SITE_URL)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -20,6 +20,14 @@ def normalize_kana(value: str) -> str:
     return re.sub(r"[ 　]+", "　", value)
 
 
+def search_key(value: str) -> str:
+    """`value` folded for a forgiving search: width (NFKC: ﾅﾊﾞﾘ → ナバリ, Ａ → A), hiragana to
+    katakana (なばり → ナバリ), letter case, and no spaces of either width."""
+    value = unicodedata.normalize("NFKC", value or "")
+    value = jaconv.hira2kata(value).casefold()
+    return re.sub(r"\s+", "", value)
+
+
 def is_kana_reading(value: str) -> bool:
     """True when `value` (already normalised) holds only katakana, ー, ・ and spaces."""
     return bool(_KANA_READING.match(value))

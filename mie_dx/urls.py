@@ -28,3 +28,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# A refused page says, in the portal's language, which role it is for and whom to ask.
+handler403 = "mie_dx.permission_denied.permission_denied"

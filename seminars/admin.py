@@ -9,7 +9,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -35,6 +40,7 @@ from seminars.models import (
     Talk,
 )
 from seminars.resources import RegistrationResource
+from seminars.walkin import WalkInForm, register_walk_in
 
 # At or above this share of on-site seats taken, the change list flags the seminar.
 NEARLY_FULL = 0.9
@@ -193,6 +199,13 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
             return "—"
         return f"{obj.attended} / {obj.no_show}"
 
+    def get_list_display(self, request):
+        # The registrants and the door are for those who may open them (not managers).
+        columns = super().get_list_display(request)
+        if not request.user.has_perm("seminars.view_registration"):
+            columns = tuple(c for c in columns if c != "registrants_link")
+        return columns
+
     @admin.display(description=gettext_lazy("申込み"))
     def registrants_link(self, obj: Seminar) -> str:
         registrants = (
@@ -261,6 +274,7 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         return [
             path("<int:pk>/checkin/", wrap(self.checkin_view), name="seminars_checkin"),
             path("<int:pk>/cancel/", wrap(self.cancel_view), name="seminars_cancel"),
+            path("<int:pk>/publish/", wrap(self.publish_view), name="seminars_publish"),
             *super().get_urls(),
         ]
 
@@ -277,7 +291,26 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         back = reverse("admin:seminars_checkin", args=[pk])
         if search:
             back += "?" + urlencode({"q": search})
-        if request.method == "POST":
+        walk_in_form = WalkInForm()
+        if request.method == "POST" and request.POST.get("action") == "walk_in":
+            walk_in_form = WalkInForm(request.POST)
+            if walk_in_form.is_valid():
+                try:
+                    registration, over = register_walk_in(
+                        seminar=seminar, by=request.user, **walk_in_form.cleaned_data_for_service()
+                    )
+                except services.SeminarError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(
+                        request,
+                        _("%(name)s さんを当日参加（出席）として記録しました。")
+                        % {"name": registration.name},
+                    )
+                    if over:
+                        messages.warning(request, _("会場の定員を超えています。"))
+                    return HttpResponseRedirect(f"{back}#registration-{registration.pk}")
+        elif request.method == "POST":
             registration = get_object_or_404(
                 Registration, pk=request.POST.get("registration") or 0, seminar=seminar
             )
@@ -309,8 +342,30 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
             "figures": selectors.attendance_figures(seminar),
             "search": search,
             "can_check_in": seminar.date is not None and timezone.localdate() >= seminar.date,
+            "walk_in_form": walk_in_form,
         }
         return TemplateResponse(request, "admin/seminars/seminar/checkin.html", context)
+
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The 「公開する」 button of the seminar's page (POST only), through the service."""
+        seminar = self._seminar_or_403(request, pk, "seminars.change_seminar")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            services.publish_seminar(seminar=seminar, by=request.user)
+        except services.SeminarError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("セミナーを公開しました。"),
+                    seminar.get_absolute_url(),
+                    _("公開ページを見る"),
+                ),
+            )
+        return HttpResponseRedirect(reverse("admin:seminars_seminar_change", args=[pk]))
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         seminar = self._seminar_or_403(request, pk, "seminars.change_seminar")
@@ -359,6 +414,8 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
                     + "?"
                     + urlencode({"seminar__id__exact": seminar.pk}),
                     "can_cancel": seminar.status in (SeminarStatus.DRAFT, SeminarStatus.PUBLISHED)
+                    and request.user.has_perm("seminars.change_seminar"),
+                    "can_publish": seminar.status == SeminarStatus.DRAFT
                     and request.user.has_perm("seminars.change_seminar"),
                 }
             )

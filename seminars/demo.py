@@ -15,13 +15,32 @@ Sources (seed §4-4 and 別紙3):
 All five are published (they are public in the seed) and are past seminars by now.
 `load_seminars()` is idempotent: rows are matched by slug (talks by seminar and order) and
 saved only when a field differs.
+
+So that registration can be tried, `load_upcoming_samples()` adds an upcoming **sample**
+series dated from the day it runs: three seminars titled 【サンプル】 on the seed's later
+themes, slugs `demo-…`, whose description says they are not real events — one open for
+registration, one nearly full, one with an individual-consultation session. Its registrants
+are fictional (example.com addresses) and are stored without sending any e-mail.
 """
 
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Max
+from django.utils import timezone
 
 from advisors.models import Supporter
-from mie_dx.demo import create_missing
-from seminars.models import Format, Seminar, SeminarStatus, Talk
+from mie_dx.demo import SAMPLE_PREFIX, create_missing
+from mie_dx.fiscal import fiscal_year
+from mie_dx.people import RequesterType
+from seminars.models import (
+    Attendance,
+    Format,
+    Registration,
+    RegistrationStatus,
+    Seminar,
+    SeminarStatus,
+    Talk,
+)
 
 R4 = 2022
 
@@ -138,4 +157,115 @@ def load_seminars() -> dict[str, int]:
         "seminars": Seminar.objects.filter(slug__in=[_slug(n) for n in range(1, 6)]).count(),
         "talks": Talk.objects.filter(seminar=first).count(),
         **{f"seminars_{key}": value for key, value in counts.items()},
+        **load_upcoming_samples(),
     }
+
+
+# --- The upcoming sample series ------------------------------------------------------------
+
+SAMPLE_SLUG_PREFIX = "demo-"
+SAMPLE_DESCRIPTION = (
+    "動作確認用のサンプルのセミナーです。実際の開催予定ではありません。\n"
+    "テーマは令和4年度のみえDXセンターセミナーの予定から借りています。"
+)
+# The seed's venue of 第1回 (the only venue it names).
+SAMPLE_VENUE = ("三重県勤労者福祉会館4階第3教室", "津市栄町1丁目891番地")
+# (days from today, theme from the seed's 第2回以降の予定, kind)
+UPCOMING = [
+    (14, PLANNED[0][3], "open"),
+    (21, PLANNED[1][3], "nearly_full"),
+    (28, PLANNED[2][3], "consultations"),
+]
+SAMPLE_CAPACITY = 20
+# The nearly-full one: this many of its on-site seats are taken (one left).
+NEARLY_FULL_TAKEN = SAMPLE_CAPACITY - 1
+SAMPLE_REQUESTER_TYPES = [
+    RequesterType.BUSINESS,
+    RequesterType.INDIVIDUAL,
+    RequesterType.MUNICIPALITY,
+    RequesterType.GROUP,
+]
+
+
+def upcoming_samples(today: date | None = None):
+    """The sample seminars that have not taken place yet."""
+    today = today or timezone.localdate()
+    return Seminar.objects.filter(slug__startswith=SAMPLE_SLUG_PREFIX, date__gte=today)
+
+
+def load_upcoming_samples(today: date | None = None) -> dict[str, int]:
+    """The upcoming sample series, unless one is still upcoming (idempotent: a rerun on the
+    same or a later day adds nothing while an earlier series has not taken place; once it is
+    over, a new series dated from that day is added beside it).
+    """
+    today = today or timezone.localdate()
+    if upcoming_samples(today).exists():
+        return {"upcoming_samples_created": 0}
+    created = 0
+    for days, theme, kind in UPCOMING:
+        day = today + timedelta(days=days)
+        fy = fiscal_year(day)
+        number = (Seminar.objects.filter(fiscal_year=fy).aggregate(n=Max("number"))["n"] or 0) + 1
+        seminar = Seminar.objects.create(
+            slug=f"{SAMPLE_SLUG_PREFIX}{day:%Y%m%d}-{kind.replace('_', '-')}",
+            fiscal_year=fy,
+            number=number,
+            title=SAMPLE_PREFIX + theme,
+            theme=theme,
+            description=SAMPLE_DESCRIPTION,
+            status=SeminarStatus.PUBLISHED,
+            date=day,
+            start_time=time(13, 30),
+            end_time=time(15, 15),
+            doors_open_time=time(13, 15),
+            format=Format.HYBRID,
+            venue_name=SAMPLE_VENUE[0],
+            venue_address=SAMPLE_VENUE[1],
+            onsite_capacity=SAMPLE_CAPACITY,
+            online_platform="Zoom",
+            fee_yen=0,
+            registration_deadline=day - timedelta(days=4),
+            **(
+                {
+                    "consultation_start_time": time(15, 30),
+                    "consultation_end_time": time(16, 30),
+                    "consultation_slot_minutes": 15,
+                }
+                if kind == "consultations"
+                else {}
+            ),
+        )
+        created += 1
+        if kind == "nearly_full":
+            _sample_registrations(seminar, NEARLY_FULL_TAKEN)
+    return {"upcoming_samples_created": created}
+
+
+def _sample_registrations(seminar: Seminar, count: int) -> None:
+    """Fictional on-site registrants, stored directly: no e-mail, no consultation."""
+    now = timezone.now()
+    start = datetime.combine(
+        timezone.localdate(now) - timedelta(days=count), time(9), tzinfo=now.tzinfo
+    )
+    Registration.objects.bulk_create(
+        Registration(
+            seminar=seminar,
+            status=RegistrationStatus.CONFIRMED,
+            attendance=Attendance.ONSITE,
+            requester_type=SAMPLE_REQUESTER_TYPES[n % len(SAMPLE_REQUESTER_TYPES)],
+            organization=(
+                ""
+                if SAMPLE_REQUESTER_TYPES[n % len(SAMPLE_REQUESTER_TYPES)]
+                == RequesterType.INDIVIDUAL
+                else f"{SAMPLE_PREFIX}団体{n + 1:02d}"
+            ),
+            name=f"{SAMPLE_PREFIX}参加者{n + 1:02d}",
+            name_kana=f"サンプル　サンカシャ{n + 1:02d}",
+            email=f"sample-{seminar.slug}-{n + 1:02d}@example.com",
+            language="ja",
+            privacy_consent_at=start + timedelta(days=n),
+            registered_at=start + timedelta(days=n),
+            confirmed_at=start + timedelta(days=n),
+        )
+        for n in range(count)
+    )

@@ -6,9 +6,10 @@ privacy_consent (and the honeypot `website`).
 """
 
 from django import forms
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from mie_dx.fiscal import fiscal_year
+from mie_dx.fiscal import fiscal_year, reiwa_year
 from mie_dx.forms import RequesterFieldsForm, SurveyForm
 from seminars.models import Attendance, Seminar
 
@@ -163,11 +164,24 @@ class SeminarAdminForm(forms.ModelForm):
             "consultation_slot_minutes",
         )
 
+    # Filled in when left empty (clean below): staff need not work out a Western fiscal year,
+    # the next number or a URL name.
+    auto_help_texts = {
+        "fiscal_year": _(
+            "開催日から自動で入ります。開催日が未定のときだけ、西暦の年度（令和8年度は2026）を入力してください。"
+        ),
+        "number": _("空欄なら、その年度の次の回数が入ります。"),
+        "slug": _(
+            "空欄なら年度と回から自動で付けます（令和8年度の第1回は r8-01）。公開後は変更しないでください。"
+        ),
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "fiscal_year" in self.fields:
-            # Taken from the date when there is one (clean below).
-            self.fields["fiscal_year"].required = False
+        for name, help_text in self.auto_help_texts.items():
+            if name in self.fields:
+                self.fields[name].required = False
+                self.fields[name].help_text = help_text
 
     def clean(self):
         cleaned = super().clean()
@@ -176,6 +190,17 @@ class SeminarAdminForm(forms.ModelForm):
             cleaned["fiscal_year"] = fiscal_year(day)
         elif not cleaned.get("fiscal_year"):
             self.add_error("fiscal_year", _("開催日が未定のときは年度を入力してください。"))
+        fy = cleaned.get("fiscal_year")
+        others = Seminar.objects.exclude(pk=self.instance.pk)
+        if fy and not cleaned.get("number") and "number" not in self.errors:
+            last = others.filter(fiscal_year=fy).aggregate(n=Max("number"))["n"] or 0
+            cleaned["number"] = last + 1
+        if fy and cleaned.get("number") and not cleaned.get("slug") and "slug" not in self.errors:
+            wanted = f"r{reiwa_year(fy)}-{cleaned['number']:02d}"
+            taken = others.filter(slug__startswith=wanted).values_list("slug", flat=True)
+            cleaned["slug"] = _free_slug(wanted, taken)
+        elif not cleaned.get("slug") and "slug" not in self.errors:
+            self.add_error("slug", _("URL用識別子を入力してください。"))
         fmt = cleaned.get("format")
         if fmt in ("onsite", "hybrid") and not cleaned.get("onsite_capacity"):
             self.add_error("onsite_capacity", _("会場で開催する場合は定員を入力してください。"))
@@ -186,6 +211,16 @@ class SeminarAdminForm(forms.ModelForm):
         if minutes is not None and minutes < 5:
             self.add_error("consultation_slot_minutes", _("1枠は5分以上にしてください。"))
         return cleaned
+
+
+def _free_slug(wanted: str, taken) -> str:
+    """`wanted`, or `wanted-2`, `-3` … when another seminar has it."""
+    used = {slug for slug in taken if slug == wanted or slug.startswith(f"{wanted}-")}
+    slug, n = wanted, 1
+    while slug in used:
+        n += 1
+        slug = f"{wanted}-{n}"
+    return slug
 
 
 class CancelSeminarForm(forms.Form):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mie_dx.erasure import ERASED_EMAIL_DOMAIN
 from mie_dx.fiscal import FiscalYearField, fiscal_year
 from mie_dx.links import PrivateLinkModel
 from mie_dx.people import Requester, RequesterType
@@ -439,6 +440,12 @@ class Registration(PrivateLinkModel, Requester):
     @property
     def is_online(self) -> bool:
         return self.attendance == Attendance.ONLINE
+
+    @property
+    def can_be_emailed(self) -> bool:
+        """False for a walk-in recorded at the door (seminars.walkin) and after erasure: their
+        address is an undeliverable placeholder."""
+        return not self.email.lower().endswith("@" + ERASED_EMAIL_DOMAIN)
 
 
 class SeminarSurvey(SatisfactionSurvey):

@@ -75,6 +75,8 @@ def _queue(
     dedupe_key: str = "",
     **extra,
 ) -> None:
+    if not registration.can_be_emailed:
+        return  # a walk-in who gave no address (seminars.walkin), or an erased registrant
     queue_notification(
         to=registration.email,
         template=template,

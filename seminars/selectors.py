@@ -18,6 +18,7 @@ from mie_dx.figures import KpiContribution, changelist_url
 from mie_dx.fiscal import fiscal_year, fiscal_year_start
 from mie_dx.links import end_link_if_over, object_for_token
 from mie_dx.surveys import Rating, answered_in, usefulness_by_fiscal_year
+from mie_dx.text import search_key
 from seminars.models import (
     ACTIVE,
     PUBLIC_STATUSES,
@@ -178,16 +179,27 @@ def attendance_figures(seminar: Seminar) -> dict[str, int]:
     return figures
 
 
-def registrations_for_checkin(seminar: Seminar, search: str = "") -> QuerySet[Registration]:
-    """The people who hold a seat, for the door: on-site first, by reading (フリガナ)."""
-    queryset = Registration.objects.filter(seminar=seminar, status__in=SEAT_HOLDING)
-    if search:
-        queryset = queryset.filter(
-            Q(name__icontains=search)
-            | Q(name_kana__icontains=search)
-            | Q(organization__icontains=search)
-        )
-    return queryset.order_by("-attendance", "name_kana", "pk")
+def registrations_for_checkin(seminar: Seminar, search: str = "") -> list[Registration]:
+    """The people who hold an on-site seat, for the door, by reading (フリガナ); one query.
+
+    `search` matches the name, reading or organisation whatever the script or width it is
+    typed or stored in: なばり, ナバリ and ﾅﾊﾞﾘ find one another (mie_dx.text.search_key).
+    The door list of one seminar is at most a few hundred rows, so it is matched here rather
+    than by the database (which cannot fold kana).
+    """
+    registrations = list(
+        Registration.objects.filter(
+            seminar=seminar, attendance=Attendance.ONSITE, status__in=SEAT_HOLDING
+        ).order_by("name_kana", "pk")
+    )
+    key = search_key(search)
+    if not key:
+        return registrations
+    return [
+        r
+        for r in registrations
+        if any(key in search_key(value) for value in (r.name, r.name_kana, r.organization))
+    ]
 
 
 def survey_rating_counts(fy: int) -> dict[str, int]:

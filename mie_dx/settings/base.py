@@ -35,7 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    # django-axes (the sign-in lockout), named in Japanese in the admin.
+    "mie_dx.two_factor.apps.AxesConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -208,8 +209,13 @@ CENTER_INBOX_EMAIL = env("CENTER_INBOX_EMAIL", default="dxcenter@pref.mie.lg.jp"
 # The contact details the public sees (domain.md: the center's contact), on pages and e-mails.
 CENTER_CONTACT_PHONE = "059-224-3086"
 CENTER_CONTACT_EMAIL = "dxcenter@pref.mie.lg.jp"
-# Absolute base used in links inside e-mails.
+# Absolute base used in links inside e-mails. `make run` sets it to the address it serves
+# (http://HOST:PORT) unless SITE_URL is given in the environment.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# `load_demo` makes one sign-in account per staff role (mie_dx.demo_users). Local settings
+# only: production refuses to start with it on.
+DEMO_USERS = False
 
 NOTIFICATION_MAX_RETRIES = 5
 # Recovery within about a minute of a fault clearing: retries double from 15 s up to 60 s; the
@@ -335,7 +341,9 @@ AXES_CLIENT_IP_CALLABLE = "mie_dx.client_ip.client_ip"
 # --- i18n ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale: the portal's English (Japanese is the source). locale_vendor: Japanese for
+# third-party apps that ship none (django-axes), outside makemessages' reach.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

@@ -17,6 +17,13 @@ if (
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
 
+# Demo sign-in accounts (passwords printed on a terminal) never exist in production.
+DEMO_USERS = False
+if env.bool("DEMO_USERS", default=False):
+    raise ImproperlyConfigured(
+        "DEMO_USERS is for local development only; production never creates demo accounts."
+    )
+
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }
