@@ -336,7 +336,7 @@ def test_staff_may_resend_only_the_mails_that_certainly_did_not_go(
 
 
 def test_the_list_labels_ambiguous_rows_and_filters_them(client, superuser, ambiguous_and_failed):
-    ambiguous, _failed = ambiguous_and_failed
+    _ambiguous, _failed = ambiguous_and_failed
     client.force_login(superuser)
 
     page = client.get(CHANGELIST + "?status__exact=ambiguous").content.decode()
