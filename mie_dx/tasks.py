@@ -54,7 +54,8 @@ def queue_send_on_commit(notification_id: int) -> None:
 
 @shared_task(bind=True, max_retries=None, ignore_result=True)
 def send_notification(self: Task, notification_id: int) -> str:
-    """Send one notification. Returns "sent", "failed" or "skipped" (for logs).
+    """Send one notification. Returns "sent", "failed", "ambiguous" (may have been sent, left
+    to staff) or "skipped" (for logs).
 
     Retries are counted by the row's `attempts` (which also counts sends started by the sweep
     or a resend), hence max_retries=None for Celery itself.
