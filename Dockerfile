@@ -1,6 +1,14 @@
 # syntax=docker/dockerfile:1
 # みえDXセンター portal: one image for the web server (gunicorn), the Celery worker and beat.
 # docker-compose.yml runs it against PostgreSQL, Redis and Mailpit.
+#
+# Process model: one process kind per container, each restarted by the container runtime
+# (compose: `restart: unless-stopped`), never a supervisor inside the image.
+#   web     the CMD below (gunicorn; HEALTHCHECK: /healthz)
+#   worker  celery -A mie_dx worker       any number; healthcheck: it answers `inspect ping`
+#   beat    celery -A mie_dx beat         exactly one per deployment (the outbox sweep, digests)
+# The e-mail outbox lives in PostgreSQL: a worker or beat that dies, or Redis that restarts,
+# loses no e-mail (the sweep re-queues it; a send cut off mid-way is "may have been sent").
 FROM python:3.11-slim
 
 # PYTHONPATH: the project is imported from /app (templates, static and locale live beside the

@@ -14,6 +14,8 @@ class ConsultationsConfig(AppConfig):
     personal_data_purge = "consultations.retention.purge_expired"
     personal_data_label = "consultations"
     private_link_paths = ("status", "survey", "supporter")
+    # Sent once more automatically if a send may or may not have reached the requester.
+    acknowledgement_templates = ("consultation_received",)
     audit_actions = {
         "consultation.received": _("受付"),
         "consultation.status_changed": _("状態の変更"),

@@ -1,21 +1,46 @@
 """Admin for the e-mail outbox: staff see what was sent to whom, and resend failures.
 
 Notifications are records: nobody adds, edits or deletes them here. The HTML body is never
-shown (it would be rendered as markup); the text body carries the same content.
+shown (it would be rendered as markup); the text body carries the same content. The list
+starts with the backlog (late, failed, may-have-been-sent), each linked to its rows. Resending
+a row that may already have reached its recipient asks first, on a page that lists them.
 """
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.models import AuditLog, Notification
-from mie_dx.notifications import resend_failed
+from mie_dx.notifications import RESENDABLE, outbox_status, resend
 from mie_dx.registry import audit_action_labels
 from mie_dx.tokens import mask_private_links
+
+Status = Notification.Status
+
+
+class MaybeDeliveredFilter(admin.SimpleListFilter):
+    """Rows a send of which had an unknown outcome (now or before a later attempt)."""
+
+    title = _("届いている可能性")
+    parameter_name = "maybe_delivered"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("送信結果が不明だったことがある"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(ambiguous_at__isnull=False)
+        return queryset
 
 
 @admin.register(Notification)
@@ -24,13 +49,13 @@ class NotificationAdmin(admin.ModelAdmin):
         "created_at",
         "to",
         "subject",
-        "status",
+        "status_label",
         "attempts",
         "reason",
         "sent_at",
         "due_at",
     )
-    list_filter = ("status", "template")
+    list_filter = ("status", MaybeDeliveredFilter, "template")
     search_fields = ("to", "subject")
     ordering = ("-created_at", "-pk")
     actions = ("resend",)
@@ -43,16 +68,22 @@ class NotificationAdmin(admin.ModelAdmin):
         "body",
         "attachment",
         "related_object",
+        "message_id",
         "dedupe_key",
         "due_at",
         "attempts",
         "last_error",
+        "ambiguous_at",
+        "ambiguous_sends",
         "created_at",
         "queued_at",
         "claimed_at",
         "sent_at",
     )
     readonly_fields = ("body", "attachment", "related_object")
+
+    class Media:
+        css = {"all": ("css/outbox_admin.css",)}
 
     @admin.display(description=_("本文（テキスト）"))
     def body(self, obj: Notification) -> str:
@@ -79,29 +110,106 @@ class NotificationAdmin(admin.ModelAdmin):
         """Resending needs the model's change permission (staff who run the outbox)."""
         return request.user.has_perm("mie_dx.change_notification")
 
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        backlog = outbox_status()
+        late_after = settings.NOTIFICATION_LATE_AFTER
+        late_query = urlencode(
+            {"status__exact": "pending", "due_at__lt": (timezone.now() - late_after).isoformat()}
+        )
+        base = reverse("admin:mie_dx_notification_changelist")
+        counters = [
+            (
+                gettext("%(minutes)s分以上の送信待ち")
+                % {"minutes": int(late_after.total_seconds() // 60)},
+                backlog.late,
+                f"{base}?{late_query}",
+                "late",
+            ),
+            (gettext("送信中"), backlog.sending, f"{base}?status__exact=sending", "sending"),
+            (gettext("送信失敗"), backlog.failed, f"{base}?status__exact=failed", "failed"),
+            (
+                gettext("送信済みの可能性あり"),
+                backlog.ambiguous,
+                f"{base}?status__exact=ambiguous",
+                "ambiguous",
+            ),
+        ]
+        extra_context = {
+            **(extra_context or {}),
+            "outbox_counters": counters,
+            "outbox_oldest_pending_age_s": backlog.oldest_pending_age_s,
+        }
+        return super().changelist_view(request, extra_context)
+
     @admin.action(description=_("再送する"), permissions=["resend"])
-    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
-        selected = list(queryset.values_list("pk", flat=True))
-        count = resend_failed(notification_ids=selected)
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]):
+        """Resend failed and ambiguous rows. When some may already have reached their
+        recipient, first show them and resend those only when staff confirm."""
+        selected = list(
+            queryset.only("pk", "status", "ambiguous_at", "to", "subject", "last_error")
+        )
+        resendable = [n for n in selected if n.status in RESENDABLE]
+        maybe_delivered = [n for n in resendable if n.ambiguous_at is not None]
+        choice = request.POST.get("confirm")
+        if maybe_delivered and choice not in ("all", "undelivered"):
+            return TemplateResponse(
+                request,
+                "admin/mie_dx/notification/resend_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": gettext("再送の確認"),
+                    "opts": self.model._meta,
+                    "maybe_delivered": maybe_delivered,
+                    "undelivered": [n for n in resendable if n.ambiguous_at is None],
+                    "ignored": len(selected) - len(resendable),
+                    "selected": [n.pk for n in selected],
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        count = resend(
+            notification_ids=[n.pk for n in resendable],
+            include_maybe_delivered=choice == "all",
+            by=request.user,
+        )
         self.message_user(
             request,
             gettext("%(count)d 件の通知を再送します。") % {"count": count},
             messages.SUCCESS,
         )
-        if count < len(selected):
+        skipped = len(selected) - count
+        if skipped:
             self.message_user(
                 request,
-                gettext("送信失敗ではない %(count)d 件は再送しませんでした。")
-                % {"count": len(selected) - count},
+                ngettext(
+                    "%(count)d 件は再送しませんでした（送信失敗・送信済みの可能性ありではない、"
+                    "または届いている可能性があるもの）。",
+                    "%(count)d 件は再送しませんでした（送信失敗・送信済みの可能性ありではない、"
+                    "または届いている可能性があるもの）。",
+                    skipped,
+                )
+                % {"count": skipped},
                 messages.WARNING,
             )
+        return None
+
+    @admin.display(description=_("状態"), ordering="status")
+    def status_label(self, obj: Notification) -> str:
+        """The status as a coloured label (with its text: never colour alone)."""
+        label = obj.get_status_display()
+        if obj.status == Status.SENT and obj.ambiguous_at is not None:
+            label = gettext("送信済み（重複して届いた可能性あり）")
+        return format_html('<span class="outbox-status outbox-{}">{}</span>', obj.status, label)
 
     @admin.display(description=_("理由"))
     def reason(self, obj: Notification) -> str:
-        """Why the last attempt failed (first line), for the failed list."""
+        """Why the last attempt failed or is uncertain (first line)."""
         if not obj.last_error:
             return "-"
-        return obj.last_error.splitlines()[0][:80]
+        first_line = obj.last_error.splitlines()[0][:80]
+        if obj.status == Status.AMBIGUOUS and obj.ambiguous_at is not None:
+            when = timezone.localtime(obj.ambiguous_at)
+            return f"{when:%Y-%m-%d %H:%M} {first_line}"
+        return first_line
 
     @admin.display(description=_("添付ファイル"))
     def attachment(self, obj: Notification) -> str:

@@ -25,11 +25,12 @@ class MieDxConfig(AppConfig):
     audit_actions = {
         "import.created": _("取込みで作成"),
         "import.updated": _("取込みで更新"),
+        "notification.resent": _("メールの再送"),
     }
     role_permissions = {
         CENTER_STAFF: [
             "mie_dx.view_notification",
-            "mie_dx.change_notification",  # resend a failed notification
+            "mie_dx.change_notification",  # resend a failed or ambiguous notification
             "mie_dx.view_department",
             "mie_dx.view_division",
             "mie_dx.view_auditlog",

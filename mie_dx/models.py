@@ -20,9 +20,14 @@ from mie_dx.fiscal import FiscalYearField
 class Notification(models.Model):
     """One e-mail to one recipient, rendered when it was queued.
 
-    Life cycle: pending → sending → sent, or → failed (permanent error, retries exhausted, or
-    interrupted while sending). Failed rows go back to pending only through the admin's
-    resend action (`mie_dx.notifications.resend_failed`).
+    Life cycle: pending → sending → sent, or → failed (a permanent error, retries exhausted),
+    or → ambiguous ("may have been sent": the connection dropped after the whole message had
+    gone to the server, or the worker died while sending — the server may have the mail).
+    An ambiguous send of a requester's acknowledgement is retried once automatically with the
+    same Message-ID (a duplicate is better than silence); every other one waits for staff
+    (mie_dx.tasks, policy declared by the apps: mie_dx.registry.acknowledgement_templates).
+    Failed and ambiguous rows go back to pending only through the admin's resend action
+    (`mie_dx.notifications.resend`), which asks first when a row may have been delivered.
     """
 
     class Status(models.TextChoices):
@@ -30,6 +35,7 @@ class Notification(models.Model):
         SENDING = "sending", _("送信中")
         SENT = "sent", _("送信済み")
         FAILED = "failed", _("送信失敗")
+        AMBIGUOUS = "ambiguous", _("送信済みの可能性あり")
 
     to = models.EmailField(_("宛先"))
     template = models.CharField(
@@ -84,6 +90,17 @@ class Notification(models.Model):
     )
     claimed_at = models.DateTimeField(_("送信開始日時"), null=True, blank=True)
     sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+    ambiguous_at = models.DateTimeField(
+        _("送信済みの可能性が生じた日時"),
+        null=True,
+        blank=True,
+        help_text=_("送信の結果が分からなくなった最後の日時。受信者に届いている可能性があります。"),
+    )
+    ambiguous_sends = models.PositiveSmallIntegerField(
+        _("結果不明の送信回数"),
+        default=0,
+        help_text=_("自動の再送はこれが初めての場合だけ、受付確認のメールに限って行います。"),
+    )
 
     class Meta:
         verbose_name = _("メール通知")
@@ -104,6 +121,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+    @property
+    def may_have_been_delivered(self) -> bool:
+        """A send of this message had an unknown outcome: the recipient may already have it."""
+        return self.ambiguous_at is not None and self.status != self.Status.SENT
 
 
 class AuditLogQuerySet(models.QuerySet):

@@ -34,16 +34,20 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from email.utils import make_msgid, parseaddr
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Min, Q
 from django.template import Context, Engine, TemplateDoesNotExist
 from django.utils import timezone, translation
 
 from mie_dx.models import Notification
 from mie_dx.tasks import queue_send_on_commit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 logger = logging.getLogger(__name__)
 
@@ -187,29 +191,87 @@ def queue_notification(
     return notification
 
 
-def resend_failed(*, notification_ids: Iterable[int]) -> int:
-    """Put the failed notifications among `notification_ids` back to pending and queue them.
+RESENDABLE = (Notification.Status.FAILED, Notification.Status.AMBIGUOUS)
 
-    Rows in any other status are left alone. The retry budget starts again (attempts = 0);
-    `last_error` is kept for the record. The tasks are published when the transaction commits.
-    Returns how many rows were put back.
+
+def resend(
+    *,
+    notification_ids: Iterable[int],
+    include_maybe_delivered: bool = False,
+    by: "AbstractBaseUser | None" = None,
+) -> int:
+    """Put the failed and ambiguous notifications among `notification_ids` back to pending
+    and queue them (with their Message-ID unchanged).
+
+    A row that may already have been delivered (ambiguous now, or once: `ambiguous_at`) is
+    resent only with `include_maybe_delivered` — staff confirmed that a duplicate is better
+    than silence. Rows in any other status are left alone. The retry budget starts again
+    (attempts = 0); `last_error` is kept for the record. The tasks are published when the
+    transaction commits. Returns how many rows were put back.
     """
+    from mie_dx.audit import log_action
+
     with transaction.atomic():
-        ids = list(
-            Notification.objects.select_for_update()
-            .filter(pk__in=list(notification_ids), status=Notification.Status.FAILED)
-            .values_list("pk", flat=True)
+        rows = Notification.objects.select_for_update().filter(
+            pk__in=list(notification_ids), status__in=RESENDABLE
         )
+        if not include_maybe_delivered:
+            rows = rows.filter(ambiguous_at__isnull=True)
+        rows = list(rows.only("pk", "status", "ambiguous_at"))
+        ids = [n.pk for n in rows]
         Notification.objects.filter(pk__in=ids).update(
             status=Notification.Status.PENDING,
             attempts=0,
             claimed_at=None,
             queued_at=timezone.now(),
         )
-        for pk in ids:
-            queue_send_on_commit(pk)
+        for notification in rows:
+            log_action(
+                notification,
+                "notification.resent",
+                by=by,
+                data={
+                    "from": notification.status,
+                    "maybe_delivered": notification.ambiguous_at is not None,
+                },
+            )
+            queue_send_on_commit(notification.pk)
     logger.info("notifications %s put back for resending", ids)
     return len(ids)
+
+
+class OutboxStatus(NamedTuple):
+    """The backlog at a glance (admin counter, `manage.py outbox_status`)."""
+
+    pending: int  # due and waiting to be sent (scheduled ones not yet due are not counted)
+    late: int  # of those, due for longer than NOTIFICATION_LATE_AFTER: mail is not flowing
+    sending: int
+    failed: int
+    ambiguous: int
+    oldest_pending_age_s: int  # 0 when nothing waits
+
+    def as_line(self) -> str:
+        return " ".join(f"{name}={value}" for name, value in self._asdict().items())
+
+
+def outbox_status() -> OutboxStatus:
+    """One query over the unsent rows only (the sweep's index on status, due_at)."""
+    now = timezone.now()
+    Status = Notification.Status
+    due = Q(status=Status.PENDING, due_at__lte=now)
+    counts = Notification.objects.filter(
+        status__in=[*RESENDABLE, Status.PENDING, Status.SENDING]
+    ).aggregate(
+        pending=Count("pk", filter=due),
+        late=Count("pk", filter=due & Q(due_at__lt=now - settings.NOTIFICATION_LATE_AFTER)),
+        sending=Count("pk", filter=Q(status=Status.SENDING)),
+        failed=Count("pk", filter=Q(status=Status.FAILED)),
+        ambiguous=Count("pk", filter=Q(status=Status.AMBIGUOUS)),
+        oldest=Min("due_at", filter=due),
+    )
+    oldest = counts.pop("oldest")
+    age = max(int((now - oldest).total_seconds()), 0) if oldest else 0
+    return OutboxStatus(**counts, oldest_pending_age_s=age)
 
 
 def _render(name: str, context: dict[str, Any], *, autoescape: bool) -> str:

@@ -18,6 +18,11 @@ paths are imported when first needed, so an app's models are ready by then):
   the outbox admin masks those tokens so staff cannot act as the person.
 - `importers` — {name: "app.resources.XResource"}: what `import_data NAME FILE` imports.
 - `audit_actions` — {"app.verb": _("label")}: how the admin names the app's audit-log actions.
+- `acknowledgement_templates` — e-mail templates (templates/emails/NAME) that answer something
+  the person just did on the portal and that they wait for (their reference, their private
+  link). When a send of one of them ends "may have been sent" (mie_dx.tasks), the outbox sends
+  it once more by itself, with the same Message-ID: a duplicate is better than a resident who
+  never hears back. Every other template's uncertain send waits for staff in the admin.
 - `kpi_sources` — {"KPI code": "app.selectors.fn"}: the figures an app holds for a plan KPI
   (contract in mie_dx.figures); several apps may feed one KPI.
 - `page_cache_topics` — {"topic": ("app_label.Model", ...)}: a public page cached under that
@@ -92,6 +97,14 @@ def audit_action_labels() -> dict[str, str]:
     for _config, declared in _declaring("audit_actions"):
         labels.update(declared)
     return labels
+
+
+def acknowledgement_templates() -> frozenset[str]:
+    """Every app's templates retried once after an uncertain send (see above)."""
+    gathered: set[str] = set()
+    for _config, declared in _declaring("acknowledgement_templates"):
+        gathered.update(declared)
+    return frozenset(gathered)
 
 
 def kpi_sources() -> dict[str, list[Callable]]:

@@ -5,8 +5,15 @@ marks it `sending` and commits BEFORE talking to the mail server, so a redeliver
 duplicated task finds nothing to claim. Transient mail errors put the row back to pending and
 retry with exponential back-off; permanent errors and exhausted retries mark it failed.
 
+A send whose outcome is unknown — the connection dropped after the whole message had gone
+(mie_dx.mail.MaybeDelivered), an unexpected error while talking to the server, or a worker
+that died in the middle (found by the sweep) — is "ambiguous" (may have been sent), never
+"failed". Acknowledgements the requester waits for (the apps' `acknowledgement_templates`,
+mie_dx.registry) are sent once more by themselves with the same Message-ID; the others wait
+for staff, who see them in the admin and in the daily digest.
+
 `sweep_notifications` (Celery beat, every minute) publishes pending rows whose task message
-was lost or whose scheduled time has come, and fails rows stuck in `sending`.
+was lost or whose scheduled time has come, and takes rows stuck in `sending` as ambiguous.
 """
 
 import logging
@@ -17,17 +24,21 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from mie_dx.mail import MaybeDelivered
 from mie_dx.models import Notification
+from mie_dx.registry import acknowledgement_templates
 from mie_dx.tokens import mask_private_links
 
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH_SIZE = 200
 # Stored in the row for staff to read (the center works in Japanese).
-STALE_SENDING_ERROR = "送信中に中断されました。再送するには管理画面から再送してください。"
+STALE_SENDING_ERROR = (
+    "送信中に中断されました（ワーカーの停止など）。受信者に届いている可能性があります。"
+)
 NOT_ACCEPTED_ERROR = "メールバックエンドがメッセージを受け付けませんでした。"
 Status = Notification.Status
 
@@ -43,7 +54,8 @@ def queue_send_on_commit(notification_id: int) -> None:
 
 @shared_task(bind=True, max_retries=None, ignore_result=True)
 def send_notification(self: Task, notification_id: int) -> str:
-    """Send one notification. Returns "sent", "failed" or "skipped" (for logs).
+    """Send one notification. Returns "sent", "failed", "ambiguous" (may have been sent, left
+    to staff) or "skipped" (for logs).
 
     Retries are counted by the row's `attempts` (which also counts sends started by the sweep
     or a resend), hence max_retries=None for Celery itself.
@@ -54,23 +66,29 @@ def send_notification(self: Task, notification_id: int) -> str:
         logger.info("notification %s: nothing to send", notification_id)
         return "skipped"
     try:
-        delivered = get_connection().send_messages([_build_message(notification)])
+        message = _build_message(notification)
+    except Exception as exc:
+        # Nothing reached the mail server: a message that cannot be built fails as it is.
+        _mark_failed(notification, _describe(exc))
+        if isinstance(exc, ValueError):
+            return "failed"
+        raise
+    try:
+        delivered = get_connection().send_messages([message])
+    except MaybeDelivered as exc:
+        return _after_ambiguous_send(self, notification, exc)
     except (smtplib.SMTPException, OSError, ValueError) as exc:
         if _is_permanent(exc) or notification.attempts > settings.NOTIFICATION_MAX_RETRIES:
             _mark_failed(notification, _describe(exc))
             return "failed"
-        # Doubling, but capped: a server that is healthy again is tried within a minute.
-        countdown = min(
-            settings.NOTIFICATION_RETRY_BACKOFF_SECONDS * 2 ** (notification.attempts - 1),
-            settings.NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS,
-        )
+        countdown = _backoff(notification.attempts)
         _release_for_retry(notification, _describe(exc), countdown)
         raise self.retry(exc=exc, countdown=countdown) from exc
     except Exception as exc:
-        # An unknown outcome (a bug, the soft time limit): retrying could send twice, so it is
-        # recorded for staff, who can resend from the admin.
-        _mark_failed(notification, _describe(exc))
-        raise
+        # An unknown outcome while talking to the server (a bug, the soft time limit): the
+        # message may have gone.
+        logger.exception("notification %s: unexpected error while sending", notification.pk)
+        return _after_ambiguous_send(self, notification, exc)
     if not delivered:
         # A backend that reports 0 messages sent without raising: never record it as sent.
         _mark_failed(notification, NOT_ACCEPTED_ERROR)
@@ -89,24 +107,25 @@ def send_notification(self: Task, notification_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def sweep_notifications() -> dict[str, int]:
-    """Queue due pending rows that were never published or whose publish looks lost; fail
-    rows stuck in `sending` (never resent automatically: we prefer never sending twice).
+    """Queue due pending rows that were never published or whose publish looks lost; take
+    rows stuck in `sending` (a worker died while sending) as ambiguous, which sends the
+    acknowledgements among them once more and leaves the rest to staff.
 
     At most SWEEP_BATCH_SIZE rows of each kind per run; the next run takes the rest.
     """
     now = timezone.now()
     with transaction.atomic():
-        stale_ids = list(
+        stale = list(
             Notification.objects.select_for_update(skip_locked=True)
             .filter(
                 status=Status.SENDING,
                 claimed_at__lt=now - settings.NOTIFICATION_SENDING_STALE_AFTER,
             )
-            .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
+            .only("pk", "template", "ambiguous_sends")[:SWEEP_BATCH_SIZE]
         )
-        Notification.objects.filter(pk__in=stale_ids).update(
-            status=Status.FAILED, last_error=STALE_SENDING_ERROR
-        )
+        retried = _record_ambiguous(stale, STALE_SENDING_ERROR, countdown=0)
+        for pk in retried:
+            queue_send_on_commit(pk)
         due_ids = list(
             Notification.objects.select_for_update(skip_locked=True)
             .filter(status=Status.PENDING, due_at__lte=now)
@@ -122,9 +141,13 @@ def sweep_notifications() -> dict[str, int]:
             queue_send_on_commit(pk)
     if due_ids:
         logger.info("notification sweep: queued %s", due_ids)
-    if stale_ids:
-        logger.warning("notification sweep: failed %s, stuck in sending", stale_ids)
-    return {"queued": len(due_ids), "failed_stale": len(stale_ids)}
+    if stale:
+        logger.warning(
+            "notification sweep: %s stuck in sending, may have been sent (sent again: %s)",
+            [n.pk for n in stale],
+            retried,
+        )
+    return {"queued": len(due_ids), "ambiguous": len(stale), "retried": len(retried)}
 
 
 def _claim(notification_id: int) -> Notification | None:
@@ -197,6 +220,56 @@ def _mark_failed(notification: Notification, error: str) -> None:
     )
 
 
+def _backoff(attempts: int) -> int:
+    """Doubling, but capped: a server that is healthy again is tried within a minute."""
+    return min(
+        settings.NOTIFICATION_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0),
+        settings.NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS,
+    )
+
+
+def _after_ambiguous_send(task: Task, notification: Notification, exc: Exception) -> str:
+    """Record the uncertain send; retry an acknowledgement once (same Message-ID)."""
+    countdown = _backoff(1)
+    if _record_ambiguous([notification], _describe(exc), countdown=countdown):
+        raise task.retry(exc=exc, countdown=countdown) from exc
+    return "ambiguous"
+
+
+def _record_ambiguous(
+    notifications: list[Notification], reason: str, *, countdown: int
+) -> list[int]:
+    """Mark rows still `sending` as sent-or-not: with when and why. Returns the ids put back
+    to pending for their one automatic retry (first uncertain send of an acknowledgement);
+    the caller publishes them."""
+    if not notifications:
+        return []
+    acknowledgements = acknowledgement_templates()
+    retry = [
+        n.pk for n in notifications if n.template in acknowledgements and n.ambiguous_sends == 0
+    ]
+    keep = [n.pk for n in notifications if n.pk not in retry]
+    now = timezone.now()
+    sending = Notification.objects.filter(status=Status.SENDING)
+    recorded = {
+        "ambiguous_at": now,
+        "ambiguous_sends": F("ambiguous_sends") + 1,
+        "last_error": reason,
+    }
+    sending.filter(pk__in=keep).update(status=Status.AMBIGUOUS, **recorded)
+    retried = sending.filter(pk__in=retry).update(
+        status=Status.PENDING, queued_at=now + timedelta(seconds=countdown), **recorded
+    )
+    for notification in notifications:
+        logger.warning(
+            "notification %s may have been sent (%s)%s",
+            notification.pk,
+            reason,
+            ", sending it once more" if notification.pk in retry else ", left to staff",
+        )
+    return retry if retried else []
+
+
 def _release_for_retry(notification: Notification, error: str, countdown: int) -> None:
     # queued_at is when the retry message becomes due, so the sweep does not publish a
     # second one while the first is still waiting on the broker.
@@ -214,46 +287,60 @@ def _release_for_retry(notification: Notification, error: str, countdown: int) -
     )
 
 
-# The digest names at most this many failed e-mails (the admin's list has them all).
+# The digest names at most this many e-mails (the admin's list has them all).
 DIGEST_LIMIT = 50
 
 
 @shared_task(ignore_result=True)
 def digest_failed_notifications() -> int:
-    """Daily (beat): tell the center's inbox which e-mails failed and wait for staff — through
-    the outbox itself, once a day (dedupe key). Returns how many failed e-mails it names."""
+    """Daily (beat): tell the center's inbox which e-mails failed or may have been sent and
+    wait for staff — through the outbox itself, once a day (dedupe key), with the link to the
+    list where staff resend them. Returns how many e-mails it names."""
     from django.urls import reverse
     from django.utils.translation import gettext
 
     from mie_dx.notifications import queue_notification
 
-    failed = list(
-        Notification.objects.filter(status=Status.FAILED)
+    waiting = list(
+        Notification.objects.filter(status__in=[Status.FAILED, Status.AMBIGUOUS])
         .order_by("-created_at", "-pk")
-        .only("pk", "created_at", "template", "last_error")[:DIGEST_LIMIT]
+        .only("pk", "created_at", "template", "status", "last_error", "ambiguous_at")[:DIGEST_LIMIT]
     )
-    if not failed:
+    if not waiting:
         return 0
     today = timezone.localdate()
     lines = [
-        f"#{n.pk} {timezone.localtime(n.created_at):%Y-%m-%d %H:%M} {n.template}: "
+        f"#{n.pk} {timezone.localtime(n.created_at):%Y-%m-%d %H:%M} "
+        f"[{n.get_status_display()}] {n.template}: "
         f"{n.last_error.splitlines()[0][:120] if n.last_error else '-'}"
-        for n in failed
+        for n in waiting
     ]
+    ambiguous = sum(n.status == Status.AMBIGUOUS for n in waiting)
+    if ambiguous:
+        lines.append("")
+        lines.append(
+            gettext(
+                "「送信済みの可能性あり」は受信者に届いている可能性があります。再送すると"
+                "二通届くことがあるため、再送の前に確認画面が出ます。"
+            )
+        )
+    changelist = reverse("admin:mie_dx_notification_changelist")
     with transaction.atomic():
         queue_notification(
             to=settings.CENTER_INBOX_EMAIL,
             template="staff_alert",
             context={
-                "title": gettext("送信に失敗したメールがあります（%(count)s件）")
-                % {"count": len(failed)},
+                "title": gettext(
+                    "送信に失敗した、または送信済みの可能性があるメールがあります（%(count)s件）"
+                )
+                % {"count": len(waiting)},
                 "lines": lines,
-                "link_path": reverse("admin:mie_dx_notification_changelist")
-                + "?status__exact=failed",
+                # The list of both, where staff select them and choose "resend".
+                "link_path": f"{changelist}?status__in=failed,ambiguous",
             },
             dedupe_key=f"failed-digest:{today:%Y-%m-%d}",
         )
-    return len(failed)
+    return len(waiting)
 
 
 @shared_task(ignore_result=True)

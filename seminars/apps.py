@@ -24,6 +24,14 @@ class SeminarsConfig(AppConfig):
     personal_data_purge = "seminars.retention.purge_expired"
     personal_data_label = "seminar registrations"
     private_link_paths = ("manage", "survey")
+    # Sent once more automatically if a send may or may not have reached the registrant.
+    acknowledgement_templates = (
+        "seminar_registration_confirmed",
+        "seminar_registration_waitlisted",
+        "seminar_management_link",
+        "seminar_attendance_changed",
+        "seminar_registration_cancelled",
+    )
     audit_actions = {
         "seminar.published": _("公開"),
         "seminar.cancelled": _("中止"),

@@ -24,15 +24,25 @@ def redis_down(settings):
     }
     from mie_dx.celery import app
 
+    # The app reads Django settings under the CELERY namespace: overrides use those names.
     changed = {
-        "broker_url": CLOSED,
-        "task_always_eager": False,  # publish for real, to the closed port
-        "task_publish_retry": False,
+        "CELERY_BROKER_URL": CLOSED,
+        "CELERY_TASK_ALWAYS_EAGER": False,  # publish for real, to the closed port
+        "CELERY_TASK_PUBLISH_RETRY": False,
     }
-    saved = {name: app.conf[name] for name in changed}
+    saved = {name: app.conf[name.removeprefix("CELERY_").lower()] for name in changed}
+    _forget_connections(app)  # publish through a new connection: to the closed port
     app.conf.update(changed)
+    assert (app.conf.broker_url, app.conf.task_always_eager) == (CLOSED, False)
     yield
     app.conf.update(saved)
+    _forget_connections(app)  # the next test publishes to the real broker again
+
+
+def _forget_connections(app) -> None:
+    """Close the app's broker connections; the producer pool is cached per connection URL."""
+    app.close()
+    app.amqp._producer_pool = None
 
 
 def test_the_consultation_form_is_saved_while_redis_is_down(
@@ -48,6 +58,7 @@ def test_the_consultation_form_is_saved_while_redis_is_down(
         Notification.objects.filter(object_id=consultation.pk).values_list("status", flat=True)
     ) == {Notification.Status.PENDING}
     assert "cache is unreachable" in caplog.text
+    assert "in on_commit()" in caplog.text  # the publish was refused (and logged), not queued
 
 
 def test_the_seminar_registration_is_saved_while_redis_is_down(

@@ -78,4 +78,6 @@ class TrainingConfig(AppConfig):
                 "schedule": crontab(hour=8, minute=30),
             },
         )
-        app.conf.beat_schedule = schedule
+        # Under the CELERY namespace, as the Django settings it was read from: celery 5.6
+        # ignores a change made under the plain name (app.conf.beat_schedule = ...).
+        app.conf.update(CELERY_BEAT_SCHEDULE=schedule)

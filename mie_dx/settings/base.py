@@ -198,6 +198,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# SMTP through the outbox's backend, which tells "may have been delivered" (the connection
+# dropped after the message was sent) from "not sent" (mie_dx.mail).
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_CONFIG["EMAIL_BACKEND"] = "mie_dx.mail.SMTPBackend"
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="みえDXセンター <noreply@dxcenter.example.jp>"
@@ -226,6 +230,9 @@ NOTIFICATION_RETRY_BACKOFF_SECONDS = 15
 NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = 60
 NOTIFICATION_REQUEUE_AFTER = timedelta(seconds=30)
 NOTIFICATION_SENDING_STALE_AFTER = timedelta(minutes=2)
+# A due e-mail still waiting after this long counts as "late" in the backlog (admin counter,
+# `manage.py outbox_status --check`): mail is not flowing.
+NOTIFICATION_LATE_AFTER = timedelta(minutes=5)
 
 # --- Consultations ---------------------------------------------------------------------------
 # The center offers up to three advisor sessions per consultation.

@@ -33,6 +33,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="memorymail://")
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_CONFIG["EMAIL_BACKEND"] = "mie_dx.mail.SMTPBackend"
 vars().update(EMAIL_CONFIG)
 STORAGES["default"]["OPTIONS"]["location"] = env(  # noqa: F405
     "PRIVATE_MEDIA_ROOT",

@@ -8,11 +8,14 @@ class ScriptedBackend(locmem.EmailBackend):
 
     Each send_messages() call first takes the next error from `errors` and raises it; with
     `always` set, every call raises that; with `accept` False, it reports 0 messages sent
-    without raising (as a backend with fail_silently would). State is on the class because
+    without raising (as a backend with fail_silently would). `after_delivery` errors are
+    raised after the message was delivered — the server took it, then the connection dropped
+    before its reply (e.g. mie_dx.mail.MaybeDelivered). State is on the class because
     Django makes a new backend instance for every send; the `mail_server` fixture resets it.
     """
 
     errors: list[Exception] = []
+    after_delivery: list[Exception] = []
     always: Exception | None = None
     accept: bool = True
     calls: int = 0
@@ -24,6 +27,9 @@ class ScriptedBackend(locmem.EmailBackend):
             raise cls.always
         if cls.errors:
             raise cls.errors.pop(0)
+        if cls.after_delivery:
+            super().send_messages(messages)
+            raise cls.after_delivery.pop(0)
         if not cls.accept:
             return 0
         return super().send_messages(messages)
@@ -31,6 +37,7 @@ class ScriptedBackend(locmem.EmailBackend):
     @classmethod
     def reset(cls) -> None:
         cls.errors = []
+        cls.after_delivery = []
         cls.always = None
         cls.accept = True
         cls.calls = 0

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from mie_dx import tasks
 from mie_dx.models import Notification
-from mie_dx.notifications import resend_failed
+from mie_dx.notifications import resend
 from mie_dx.tasks import STALE_SENDING_ERROR, send_notification, sweep_notifications
 
 Status = Notification.Status
@@ -49,7 +49,7 @@ def test_a_failing_mail_server_leads_to_retries_then_failed_with_nothing_lost(
     # Nothing lost: the message is still there, and goes out once the server is back.
     mail_server.always = None
     with django_capture_on_commit_callbacks(execute=True):
-        assert resend_failed(notification_ids=[notification.pk]) == 1
+        assert resend(notification_ids=[notification.pk]) == 1
     notification.refresh_from_db()
     assert notification.status == Status.SENT
     assert len(mailoutbox) == 1
@@ -115,7 +115,7 @@ def test_every_attempt_and_a_resend_carry_the_same_message_id(
 
     Notification.objects.filter(pk=notification.pk).update(status=Status.FAILED)
     with django_capture_on_commit_callbacks(execute=True):
-        resend_failed(notification_ids=[notification.pk])
+        resend(notification_ids=[notification.pk])
 
     assert [m.message()["Message-ID"] for m in mailoutbox] == [notification.message_id] * 2
     assert first.message()["Message-ID"] == notification.message_id
@@ -171,7 +171,7 @@ def test_the_sweep_sends_a_row_whose_task_was_never_published(
     notification = queue_alert()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_notifications() == {"queued": 0, "failed_stale": 0}
+        assert sweep_notifications() == {"queued": 0, "ambiguous": 0, "retried": 0}
     assert mailoutbox == []  # published a moment ago: give that task its chance first
 
     later = timezone.now() + settings.NOTIFICATION_REQUEUE_AFTER + timedelta(minutes=1)
@@ -179,7 +179,7 @@ def test_the_sweep_sends_a_row_whose_task_was_never_published(
         time_machine.travel(later, tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert sweep_notifications() == {"queued": 1, "failed_stale": 0}
+        assert sweep_notifications() == {"queued": 1, "ambiguous": 0, "retried": 0}
 
     assert len(mailoutbox) == 1
     notification.refresh_from_db()
@@ -208,7 +208,7 @@ def test_the_sweep_sends_a_scheduled_row_only_once_it_is_due(
     assert len(mailoutbox) == 1
 
 
-def test_the_sweep_fails_rows_stuck_in_sending_instead_of_resending(
+def test_the_sweep_marks_rows_stuck_in_sending_as_ambiguous_instead_of_resending(
     queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
     stuck = queue_alert()
@@ -225,12 +225,14 @@ def test_the_sweep_fails_rows_stuck_in_sending_instead_of_resending(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_notifications() == {"queued": 0, "failed_stale": 1}
+        assert sweep_notifications() == {"queued": 0, "ambiguous": 1, "retried": 0}
 
     stuck.refresh_from_db()
     recent.refresh_from_db()
-    assert stuck.status == Status.FAILED
+    # A staff alert is not an acknowledgement: it waits for staff, marked "may have been sent".
+    assert stuck.status == Status.AMBIGUOUS
     assert stuck.last_error == STALE_SENDING_ERROR
+    assert stuck.ambiguous_at >= now
     assert recent.status == Status.SENDING
     assert mailoutbox == []
 
@@ -298,10 +300,11 @@ def test_a_daily_digest_tells_the_center_which_mails_failed_once_a_day(
 
     [digest] = mailoutbox
     assert digest.to == [settings.CENTER_INBOX_EMAIL]
-    assert "送信に失敗したメールがあります（1件）" in digest.subject
+    assert "送信に失敗した、または送信済みの可能性があるメールがあります（1件）" in digest.subject
     assert f"#{failed.pk}" in digest.body
+    assert "[送信失敗]" in digest.body
     assert "User unknown" in digest.body
-    assert "/admin/mie_dx/notification/?status__exact=failed" in digest.body
+    assert "/admin/mie_dx/notification/?status__in=failed,ambiguous" in digest.body
 
 
 def test_no_digest_when_nothing_failed(mailoutbox, db, django_capture_on_commit_callbacks):

@@ -87,10 +87,12 @@ def publish_to_broker():
     """This process publishes to Redis instead of running tasks in process (app.conf is
     already configured, so a settings override would not reach it)."""
     previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
+    # The app reads Django settings under the CELERY namespace: an override uses that name.
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=False)
+    assert celery_app.conf.task_always_eager is False
     celery_app.control.purge()
     yield
-    celery_app.conf.task_always_eager = previous
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=previous)
 
 
 def test_a_committed_notification_is_delivered_by_a_real_worker(
