@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from advisors.models import Supporter
 from consultations import retention, selectors, services
@@ -447,7 +447,11 @@ class ConsultationAdmin(
             css = "age-warn"
         else:
             css = "age-fresh"
-        return format_html('<span class="age {}">{}</span>', css, _("%(days)s日") % {"days": days})
+        return format_html(
+            '<span class="age {}">{}</span>',
+            css,
+            ngettext("%(days)s日", "%(days)s日", days) % {"days": days},
+        )
 
     @admin.display(description=gettext_lazy("アドバイザー・パートナー"))
     def supporters(self, obj: Consultation) -> str:
