@@ -86,3 +86,34 @@ def signed_in_client(user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def create_bench_seminar(seats: int, *, number: int = 1, slug: str = "bench"):
+    """The published hybrid seminar the registration benchmarks use (Django set up first),
+    30 days ahead, with an individual-consultation window."""
+    from datetime import time as clock
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mie_dx.fiscal import fiscal_year
+    from seminars.models import Format, Seminar, SeminarStatus
+
+    day = timezone.localdate() + timedelta(days=30)
+    return Seminar.objects.create(
+        fiscal_year=fiscal_year(day),
+        number=number,
+        slug=slug,
+        title="ベンチマーク用セミナー",
+        status=SeminarStatus.PUBLISHED,
+        date=day,
+        start_time=clock(13, 30),
+        end_time=clock(15, 15),
+        format=Format.HYBRID,
+        venue_name="会場",
+        onsite_capacity=seats,
+        registration_deadline=day - timedelta(days=4),
+        consultation_start_time=clock(15, 30),
+        consultation_end_time=clock(16, 30),
+        consultation_slot_minutes=15,
+    )

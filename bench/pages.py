@@ -39,10 +39,8 @@ import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import time as clock
-from datetime import timedelta
 
-from benchdb import ROOT, bench_database_url, recreate_database
+from benchdb import ROOT, bench_database_url, create_bench_seminar, recreate_database
 
 HOST = "127.0.0.1"
 TIMEOUT = 60.0
@@ -98,34 +96,14 @@ def prepare(env: dict[str, str], seats: int) -> dict[str, str]:
     django.setup()
     from django.core.cache import cache
     from django.core.management import call_command
-    from django.utils import timezone
 
     from advisors.models import Supporter
-    from mie_dx.fiscal import fiscal_year
-    from seminars.models import Format, Seminar, SeminarStatus
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("load_demo", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
     cache.clear()
-    day = timezone.localdate() + timedelta(days=30)
-    Seminar.objects.create(
-        fiscal_year=fiscal_year(day),
-        number=99,
-        slug="bench",
-        title="ベンチマーク用セミナー",
-        status=SeminarStatus.PUBLISHED,
-        date=day,
-        start_time=clock(13, 30),
-        end_time=clock(15, 15),
-        format=Format.HYBRID,
-        venue_name="会場",
-        onsite_capacity=seats,
-        registration_deadline=day - timedelta(days=4),
-        consultation_start_time=clock(15, 30),
-        consultation_end_time=clock(16, 30),
-        consultation_slot_minutes=15,
-    )
+    create_bench_seminar(seats, number=99)
     supporter = Supporter.objects.filter(is_active=True).order_by("pk").first()
     from django.db import connection
 

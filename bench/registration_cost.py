@@ -18,10 +18,8 @@ import os
 import statistics
 import sys
 import time
-from datetime import time as clock
-from datetime import timedelta
 
-from benchdb import bench_database_url, recreate_database, setup_django
+from benchdb import bench_database_url, create_bench_seminar, recreate_database, setup_django
 
 
 def parse_args() -> argparse.Namespace:
@@ -46,28 +44,12 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.utils import timezone
 
-    from mie_dx.fiscal import fiscal_year
     from seminars import notifications
-    from seminars.models import Format, Registration, RegistrationStatus, Seminar, SeminarStatus
+    from seminars.models import Registration, RegistrationStatus
 
     call_command("migrate", verbosity=0, interactive=False)
-    day = timezone.localdate() + timedelta(days=30)
-    Seminar.objects.create(
-        fiscal_year=fiscal_year(day),
-        number=1,
-        slug="bench",
-        title="ベンチマーク用セミナー",
-        status=SeminarStatus.PUBLISHED,
-        date=day,
-        start_time=clock(13, 30),
-        end_time=clock(15, 15),
-        format=Format.HYBRID,
-        venue_name="会場",
-        onsite_capacity=args.seats,
-        registration_deadline=day - timedelta(days=4),
-    )
+    create_bench_seminar(args.seats)
 
     current: dict[str, float] = {}
 

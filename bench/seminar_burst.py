@@ -33,10 +33,15 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import time as clock
-from datetime import timedelta
 
-from benchdb import ROOT, bench_database_url, bench_environment, recreate_database, setup_django
+from benchdb import (
+    ROOT,
+    bench_database_url,
+    bench_environment,
+    create_bench_seminar,
+    recreate_database,
+    setup_django,
+)
 
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 60.0
@@ -65,30 +70,9 @@ def prepare(database_url: str, seats: int) -> str:
     """Migrate and create the seminar (Django in this process, same settings as the server)."""
     setup_django(database_url)
     from django.core.management import call_command
-    from django.utils import timezone
-
-    from mie_dx.fiscal import fiscal_year
-    from seminars.models import Format, Seminar, SeminarStatus
 
     call_command("migrate", verbosity=0, interactive=False)
-    day = timezone.localdate() + timedelta(days=30)
-    Seminar.objects.create(
-        fiscal_year=fiscal_year(day),
-        number=1,
-        slug="bench",
-        title="ベンチマーク用セミナー",
-        status=SeminarStatus.PUBLISHED,
-        date=day,
-        start_time=clock(13, 30),
-        end_time=clock(15, 15),
-        format=Format.HYBRID,
-        venue_name="会場",
-        onsite_capacity=seats,
-        registration_deadline=day - timedelta(days=4),
-        consultation_start_time=clock(15, 30),
-        consultation_end_time=clock(16, 30),
-        consultation_slot_minutes=15,
-    )
+    create_bench_seminar(seats)
     return "bench"
 
 
