@@ -69,43 +69,19 @@ def _new_generation() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def _renew(topics: Iterable[str]) -> None:
-    try:
-        cache.set_many({_generation_key(t): _new_generation() for t in topics}, timeout=None)
-    except Exception:
-        logger.warning("page cache: could not renew %s", topics, exc_info=True)
-
-
-class _RenewalOnCommit:
-    """The topics a transaction changed, renewed once when it commits (one per transaction,
-    however many rows it writes: loading the demo saves thousands)."""
-
-    def __init__(self) -> None:
-        self.topics: set[str] = set()
-
-    def __call__(self) -> None:
-        _renew(sorted(self.topics))
-
-
 def bump(*topics: str) -> None:
     """The pages of `topics` change: a new generation now and again once the current
     transaction commits (a page rendered in between from the old rows is left behind)."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _renew(topics)
-        return
-    # A rolled-back transaction or savepoint drops its callbacks: look for ours among the
-    # live ones rather than remembering it.
-    renewal = next(
-        (f for _, f, _ in connection.run_on_commit if isinstance(f, _RenewalOnCommit)), None
-    )
-    if renewal is None:
-        renewal = _RenewalOnCommit()
-        transaction.on_commit(renewal)
-    new = set(topics) - renewal.topics
-    if new:
-        _renew(sorted(new))
-        renewal.topics |= new
+
+    def now() -> None:
+        try:
+            cache.set_many({_generation_key(t): _new_generation() for t in topics}, timeout=None)
+        except Exception:
+            logger.warning("page cache: could not renew %s", topics, exc_info=True)
+
+    now()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(now)
 
 
 def bump_all() -> None:
