@@ -117,3 +117,20 @@ def create_bench_seminar(seats: int, *, number: int = 1, slug: str = "bench"):
         consultation_end_time=clock(16, 30),
         consultation_slot_minutes=15,
     )
+
+
+def registration_form(i: int) -> dict[str, str]:
+    """The fields of the i-th burst registration, confirmed at once (`confirm=1`, as the
+    form's confirmation page re-posts them)."""
+    return {
+        "requester_type": "individual",
+        "organization": "",
+        "name": f"負荷 試験{i}",
+        "name_kana": "フカ　シケン",
+        "email": f"burst{i}@example.jp",
+        "phone": "",
+        "attendance": "onsite",
+        "privacy_consent": "on",
+        "website": "",
+        "confirm": "1",
+    }

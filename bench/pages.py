@@ -40,7 +40,13 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from benchdb import ROOT, bench_database_url, create_bench_seminar, recreate_database
+from benchdb import (
+    ROOT,
+    bench_database_url,
+    create_bench_seminar,
+    recreate_database,
+    registration_form,
+)
 
 HOST = "127.0.0.1"
 TIMEOUT = 60.0
@@ -296,20 +302,7 @@ def run_burst(port: int, args, deadline: float) -> bool:
         list(pool.map(open_form, range(args.requests)))
 
     def register(i: int):
-        body = urllib.parse.urlencode(
-            {
-                "csrfmiddlewaretoken": tokens[i],
-                "requester_type": "individual",
-                "organization": "",
-                "name": f"負荷 試験{i}",
-                "name_kana": "フカ　シケン",
-                "email": f"burst{i}@example.jp",
-                "phone": "",
-                "attendance": "onsite",
-                "privacy_consent": "on",
-                "website": "",
-            }
-        )
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": tokens[i], **registration_form(i)})
         started = time.perf_counter()
         try:
             status, _ = visitors[i].request(

@@ -40,6 +40,7 @@ from benchdb import (
     bench_environment,
     create_bench_seminar,
     recreate_database,
+    registration_form,
     setup_django,
 )
 
@@ -190,17 +191,7 @@ def main() -> int:
         def registration(i: int, client: Client):
             return lambda: client.post(
                 form_path,
-                {
-                    "requester_type": "individual",
-                    "organization": "",
-                    "name": f"負荷 試験{i}",
-                    "name_kana": "フカ　シケン",
-                    "email": f"burst{i}@example.jp",
-                    "phone": "",
-                    "attendance": "onsite",
-                    "privacy_consent": "on",
-                    "website": "",
-                },
+                registration_form(i),
             )
 
         started = time.perf_counter()
