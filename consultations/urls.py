@@ -1,11 +1,21 @@
 from django.urls import path
 
 from consultations import views
+from mie_dx.pagecache import public_page
 
 app_name = "consultations"
 
 urlpatterns = [
-    path("new/", views.ConsultationCreateView.as_view(), name="new"),
+    path(
+        "new/",
+        # The empty form, from the cache (each visitor gets their own CSRF token put in).
+        public_page(
+            views.ConsultationCreateView.as_view(),
+            topics=["advisors"],  # 「この分野で相談する」 pre-fills the area's name
+            query={"expertise": r"[-a-zA-Z0-9_]{1,50}", "category": r"[a-z_]{1,40}"},
+        ),
+        name="new",
+    ),
     path("submitted/", views.ConsultationSubmittedView.as_view(), name="submitted"),
     path("status/<token:token>/", views.ConsultationStatusView.as_view(), name="status"),
     path("survey/<token:token>/", views.ConsultationSurveyView.as_view(), name="survey"),

@@ -26,6 +26,7 @@ from consultations.forms import (
 )
 from consultations.models import AdviceSession, Assignment, Category, Consultation, Status
 from mie_dx.forms import confirmation_rows, resubmitted_fields, retention_period_text
+from mie_dx.pagecache import do_not_cache
 from mie_dx.ratelimits import TOO_MANY_MESSAGE, PublicPostLimitMixin, over_limit, too_many
 from mie_dx.views import SurveyView
 
@@ -98,9 +99,13 @@ class ConsultationCreateView(PublicPostLimitMixin, FormView):
         category = self.request.GET.get("category")
         if category in Category.values:
             initial["category"] = category
+        elif category is not None:
+            do_not_cache(self.request)  # a made-up value is not worth a cache entry
         area = self.expertise_area()
         if area is not None:
             initial["title"] = _("「%(area)s」について相談したい") % {"area": area.localized_name}
+        elif self.request.GET.get("expertise") is not None:
+            do_not_cache(self.request)
         return initial
 
     def expertise_area(self) -> ExpertiseArea | None:

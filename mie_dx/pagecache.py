@@ -22,11 +22,13 @@ How it stays correct:
 - **Nobody else's data.** Only anonymous GET/HEAD requests with no pending message and only
   the query parameters a page declares (values of the declared shape) use the cache; anyone
   else gets the page rendered for them with `Cache-Control: private, no-store`. The key holds
-  the language and the full path. The page is rendered for the cache without a CSRF token (the
-  context's `csrf_token` is "NOTPROVIDED", so `{% csrf_token %}` writes nothing; the language
-  switcher posts to a CSRF-exempt view, mie_dx.views.set_language); a response that still
-  used the token, set a cookie, touched the session, or was not a 200 is never stored.
-- **Headers.** Served-to-anyone responses carry `Cache-Control: public, max-age=
+  the language and the full path. A page is rendered for the cache with a placeholder where
+  `{% csrf_token %}` would put the visitor's token (mie_dx.context_processors.page_cache); each
+  visitor is served the page with their own token put in its place, and such a page (a form)
+  is `private, no-store`. A response that set a cookie, touched the session, asked for the
+  visitor's token some other way, or was not a 200 is never stored. (The language switcher
+  needs no token: it posts to a CSRF-exempt view, mie_dx.views.set_language.)
+- **Headers.** Pages without a token carry `Cache-Control: public, max-age=
   PAGE_CACHE_MAX_AGE` (a few seconds: a reverse proxy or browser may keep the page that long)
   and every response of a wrapped view `Vary: Accept-Language, Cookie`. `X-Page-Cache` says
   `hit`, `miss` (rendered and stored) or `bypass`.
@@ -47,8 +49,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +61,7 @@ ALL = "*"
 VARY = ("Accept-Language", "Cookie")
 HEADER = "X-Page-Cache"
 _SKIP_ATTRIBUTE = "_page_cache_skip"
+_RENDERING_ATTRIBUTE = "_page_cache_rendering"
 
 _topics: set[str] = set()
 
@@ -97,6 +102,16 @@ def _generations(topics: Iterable[str]) -> str:
             cache.add(key, value, timeout=None)  # the first one wins if several race
         found.update(cache.get_many(list(missing)))
     return ".".join(str(found.get(key, "")) for key in keys)
+
+
+def csrf_placeholder() -> str:
+    """What a page rendered for the cache holds instead of a visitor's CSRF token: the same in
+    every process (derived from SECRET_KEY), letters and digits only (survives escaping)."""
+    return "csrfplaceholder" + salted_hmac("mie_dx.pagecache", "csrf").hexdigest()[:24]
+
+
+def rendering_for_cache(request: HttpRequest) -> bool:
+    return getattr(request, _RENDERING_ATTRIBUTE, False)
 
 
 def do_not_cache(request: HttpRequest) -> None:
@@ -172,6 +187,21 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+def _serve(request: HttpRequest, response: HttpResponse, state: str) -> HttpResponse:
+    """The response as this visitor gets it: their own CSRF token in place of the placeholder
+    (then the page is theirs alone), and the headers saying who may keep it."""
+    placeholder = csrf_placeholder().encode()
+    if not response.streaming and placeholder in response.content:
+        response.content = response.content.replace(placeholder, get_token(request).encode())
+        _private_headers(response)
+    elif state == "bypass":
+        _private_headers(response)
+    else:
+        _public_headers(response)
+    response[HEADER] = state
+    return response
+
+
 def public_page(
     view: Callable[..., HttpResponse],
     *,
@@ -203,28 +233,23 @@ def public_page(
             key, cached = None, None
         if cached is not None:
             content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
-            _public_headers(response)
-            response[HEADER] = "hit"
-            return response
-        response = view(request, *args, **kwargs)
-        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
-            # No per-visitor token in a page that others will be served.
-            response.context_data = {**(response.context_data or {}), "csrf_token": "NOTPROVIDED"}
-            response.render()
+            return _serve(request, HttpResponse(content, content_type=content_type), "hit")
+        setattr(request, _RENDERING_ATTRIBUTE, True)
+        try:
+            response = view(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+                response.render()
+        finally:
+            delattr(request, _RENDERING_ATTRIBUTE)
         if key is None or not _storable(request, response):
-            _private_headers(response)
-            response[HEADER] = "bypass"
-            return response
+            return _serve(request, response, "bypass")
         try:
             cache.set(
                 key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS
             )
         except Exception:
             logger.warning("page cache: could not store %s", request.path, exc_info=True)
-        _public_headers(response)
-        response[HEADER] = "miss"
-        return response
+        return _serve(request, response, "miss")
 
     return wrapper
 

@@ -21,6 +21,12 @@ urlpatterns = [
         public_page(views.SeminarDetailView.as_view(), topics=["seminars"]),
         name="detail",
     ),
-    path("<slug:slug>/register/", views.RegistrationCreateView.as_view(), name="register"),
+    path(
+        "<slug:slug>/register/",
+        # The empty form, from the cache (each visitor gets their own CSRF token put in);
+        # the seat is always decided under the seminar's lock when it is sent.
+        public_page(views.RegistrationCreateView.as_view(), topics=["seminars"]),
+        name="register",
+    ),
     path("<slug:slug>/registered/", views.RegistrationDoneView.as_view(), name="registered"),
 ]

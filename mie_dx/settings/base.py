@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "mie_dx.context_processors.center",
+                "mie_dx.context_processors.page_cache",
             ],
         },
     },

@@ -1,6 +1,8 @@
 """Public pages from the cache (mie_dx.pagecache): what changes is on the next request, nobody
 gets another visitor's page, and the headers say who may keep it."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.contrib import messages
@@ -8,11 +10,12 @@ from django.shortcuts import redirect
 from django.test import Client
 from django.urls import include, path
 
+from mie_dx import pagecache
 from seminars import services as seminar_services
 from seminars.models import SeminarStatus
-from tests.advisors.factories import SupporterFactory
+from tests.advisors.factories import ExpertiseAreaFactory, SupporterFactory
 from tests.consultations.helpers import element_text
-from tests.seminars.factories import SeminarFactory, register
+from tests.seminars.factories import SeminarFactory, register, valid_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +33,15 @@ urlpatterns = [path("test/message/", _hello_then_home), path("", include("mie_dx
 
 def state(response) -> str:
     return response["X-Page-Cache"]
+
+
+def placeholder() -> str:
+    return pagecache.csrf_placeholder()
+
+
+def csrf_token_in(response) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+    return found.group(1) if found else ""
 
 
 @pytest.mark.parametrize("url", CACHED)
@@ -148,19 +160,23 @@ def test_the_language_switcher_of_a_shared_page_works_without_a_token():
 
 
 def test_signed_in_staff_are_never_served_nor_stored(client, center_staff):
+    seminar = SeminarFactory()
+    form_url = f"/seminars/{seminar.slug}/register/"
     anonymous = Client()
     anonymous.get("/seminars/")  # stored
+    anonymous.get(form_url)  # stored, with the placeholder
     client.force_login(center_staff)
 
-    response = client.get("/seminars/")
-
-    assert state(response) == "bypass"
-    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
-    assert "csrfmiddlewaretoken" in response.content.decode()  # their own token
+    for url in ("/seminars/", form_url):
+        response = client.get(url)
+        assert state(response) == "bypass"
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    # Their form carries their own token, rendered for them.
+    assert csrf_token_in(response) and placeholder() not in response.content.decode()
     # What the staff member got was not stored for anyone else.
     client.logout()
     assert state(anonymous.get("/seminars/")) == "hit"
-    assert "csrfmiddlewaretoken" not in anonymous.get("/seminars/").content.decode()
+    assert state(anonymous.get(form_url)) == "hit"
 
 
 @pytest.mark.urls(__name__)
@@ -188,12 +204,76 @@ def test_only_declared_query_parameters_of_the_declared_shape_are_stored(client)
         assert state(client.get(url)) == "bypass"
 
 
-def test_the_forms_are_not_cached(client):
+def test_an_empty_form_comes_from_the_cache_with_each_visitors_own_token():
+    seminar = SeminarFactory(onsite_capacity=5)
+    url = f"/seminars/{seminar.slug}/register/"
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+
+    responses = [first.get(url), second.get(url)]
+
+    assert [state(r) for r in responses] == ["miss", "hit"]
+    tokens = [csrf_token_in(r) for r in responses]
+    assert all(tokens) and tokens[0] != tokens[1]
+    for response in responses:
+        assert placeholder() not in response.content.decode()
+        assert settings.CSRF_COOKIE_NAME in response.cookies  # the token's secret
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+    # The page was the same apart from the token.
+    one, two = (r.content.decode().replace(t, "") for r, t in zip(responses, tokens, strict=True))
+    assert one == two
+    # The token of the page served from the cache is good for the visitor who got it.
+    sent = second.post(
+        url, valid_form_data(csrfmiddlewaretoken=tokens[1], email="second@example.jp")
+    )
+    assert sent.status_code == 302
+    assert seminar.registrations.get().email == "second@example.jp"
+
+
+def test_a_form_sent_with_mistakes_is_never_shown_to_the_next_visitor(client):
     seminar = SeminarFactory()
-    for url in ("/consultations/new/", f"/seminars/{seminar.slug}/register/"):
-        response = client.get(url)
-        assert "X-Page-Cache" not in response
-        assert "csrfmiddlewaretoken" in response.content.decode()
+    url = f"/seminars/{seminar.slug}/register/"
+    client.get(url)  # the empty form is stored
+
+    typed = client.post(url, valid_form_data(name="", email="typed@example.jp"))
+
+    assert typed.status_code == 200 and state(typed) == "bypass"
+    assert "typed@example.jp" in typed.content.decode()
+    later = Client().get(url)
+    assert state(later) == "hit" and "typed@example.jp" not in later.content.decode()
+
+
+def test_a_seminar_change_is_on_its_form_at_once(client):
+    seminar = SeminarFactory(title="旧題のセミナー")
+    url = f"/seminars/{seminar.slug}/register/"
+    assert "旧題のセミナー" in client.get(url).content.decode()
+    assert state(client.get(url)) == "hit"
+
+    seminar.title = "新題のセミナー"
+    seminar.save()
+
+    response = client.get(url)
+    assert state(response) == "miss" and "新題のセミナー" in response.content.decode()
+
+
+def test_the_consultation_form_pre_filled_for_an_area_is_stored_once_per_area(client):
+    area = ExpertiseAreaFactory(name="農業のデジタル化")
+    url = f"/consultations/new/?expertise={area.slug}"
+
+    responses = [client.get(url), client.get(url)]
+
+    assert [state(r) for r in responses] == ["miss", "hit"]
+    assert "「農業のデジタル化」について相談したい" in responses[1].content.decode()
+    assert csrf_token_in(responses[1])
+    for made_up in ("/consultations/new/?expertise=nothing", "/consultations/new/?category=x"):
+        assert state(client.get(made_up)) == "bypass"
+        assert state(client.get(made_up)) == "bypass"
+
+
+def test_the_language_switcher_asks_for_no_token():
+    # set_language is CSRF-exempt: a token in the switcher would make every page private.
+    page = Client().get("/advisors/").content.decode()
+    assert "csrfmiddlewaretoken" not in page and "/i18n/setlang/" in page
 
 
 def test_pages_are_rendered_when_the_cache_is_unreachable(client, settings, caplog):
