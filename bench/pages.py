@@ -19,7 +19,10 @@ What it does:
    the bare view; prints both requests/s and their ratio.
 4. The burst: `--requests` people (default 200) each GET the registration form (session and
    CSRF cookie), then all POST at once, `--concurrency` at a time (50), for `--seats` on-site
-   seats (20); prints confirmed / wait-listed / errors and latency p50 / p95.
+   seats (20); prints confirmed / wait-listed / errors and latency p50 / p95, and the CPU
+   each part of the machine spent during the burst (gunicorn, the Celery worker, PostgreSQL,
+   Redis, this script's client threads, from /proc), per registration, with the floor the
+   web processes' CPU alone puts on the burst.
 5. Exits 1 when a page answered anything but 200, or the burst did not confirm exactly
    `--seats` people with no error.
 
@@ -27,6 +30,7 @@ Only 127.0.0.1 is contacted. Every request has a timeout and the whole run a dea
 """
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
@@ -39,6 +43,7 @@ import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
 
 from benchdb import (
     ROOT,
@@ -166,6 +171,53 @@ def start_servers(env: dict[str, str], port: int, workers: int, threads: int):
     return [gunicorn, worker]
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads) so far, from /proc/<pid>/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # it has exited
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _with_descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(child) for child in children.read_text().split())
+    return found
+
+
+def _named(name: str) -> list[int]:
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == name:
+                pids.append(int(comm.parent.name))
+        except OSError:
+            pass
+    return pids
+
+
+def cpu_by_part(processes) -> dict[str, float]:
+    """CPU seconds so far of each part of the machine the burst uses."""
+    gunicorn, worker = processes
+    times = os.times()
+    return {
+        "web (gunicorn)": sum(map(_cpu_seconds, _with_descendants(gunicorn.pid))),
+        "mail worker (celery)": sum(map(_cpu_seconds, _with_descendants(worker.pid))),
+        "PostgreSQL": sum(map(_cpu_seconds, _named("postgres"))),
+        "Redis": sum(map(_cpu_seconds, _named("redis-server"))),
+        "clients (this script)": times.user + times.system,
+    }
+
+
 def stop(processes) -> None:
     for process in processes:
         process.terminate()
@@ -287,7 +339,7 @@ def run_pages(port: int, paths: dict[str, str], args) -> bool:
     return ok
 
 
-def run_burst(port: int, args, deadline: float) -> bool:
+def run_burst(port: int, args, deadline: float, processes) -> bool:
     path = "/seminars/bench/register/"
     visitors = [Visitor(port) for _ in range(args.requests)]
     tokens: dict[int, str] = {}
@@ -319,6 +371,7 @@ def run_burst(port: int, args, deadline: float) -> bool:
             status = repr(error)
         return time.perf_counter() - started, status
 
+    cpu_before = cpu_by_part(processes)
     started = time.perf_counter()
     results = []
     with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
@@ -326,6 +379,7 @@ def run_burst(port: int, args, deadline: float) -> bool:
         for future in as_completed(futures, timeout=max(deadline - time.monotonic(), 1)):
             results.append(future.result())
     seconds = time.perf_counter() - started
+    cpu_after = cpu_by_part(processes)
 
     from django.db import connection
 
@@ -347,11 +401,36 @@ def run_burst(port: int, args, deadline: float) -> bool:
         f"p95 {percentile(latencies, 0.95):.0f} ms, mean {statistics.fmean(latencies):.0f} ms; "
         f"burst took {seconds:.2f} s ({args.requests / seconds:.0f} registrations/s)"
     )
+    print_cpu(cpu_before, cpu_after, seconds, args)
     return (
         confirmed == min(args.seats, args.requests)
         and waitlisted == max(args.requests - args.seats, 0)
         and not errors
     )
+
+
+def print_cpu(before: dict[str, float], after: dict[str, float], seconds: float, args) -> None:
+    """Where the machine's CPU went during the burst, and the floor the web part implies."""
+    cpus = os.cpu_count() or 1
+    spent = {part: after[part] - before[part] for part in after}
+    total = sum(spent.values())
+    print(
+        f"CPU during the burst ({seconds:.2f} s x {cpus} CPUs = {seconds * cpus:.2f} CPU-s "
+        f"available; {total:.2f} CPU-s used, {total / (seconds * cpus):.0%}):"
+    )
+    for part, used in spent.items():
+        print(f"  {part:24} {used:6.2f} CPU-s  {used / args.requests * 1000:6.1f} ms/registration")
+    web = spent["web (gunicorn)"] / args.requests
+    if web > 0:
+        rate = cpus / web
+        print(
+            f"floor from the web processes alone ({web * 1000:.1f} ms CPU per registration on "
+            f"{cpus} CPUs): at most {rate:.0f} registrations/s, so with {args.concurrency} in "
+            f"flight each waits about {args.concurrency / rate * 1000:.0f} ms, and the whole "
+            f"burst needs {args.requests / rate:.2f} s; with everything else on the same CPUs "
+            f"({total / args.requests * 1000:.1f} ms per registration): "
+            f"{args.concurrency * total / args.requests / cpus * 1000:.0f} ms each"
+        )
 
 
 def main() -> int:
@@ -378,7 +457,7 @@ def main() -> int:
             if not args.skip_pages:
                 ok = run_pages(port, paths, args) and ok
             if not args.skip_burst:
-                ok = run_burst(port, args, deadline) and ok
+                ok = run_burst(port, args, deadline, processes) and ok
         finally:
             stop(processes)
     print("RESULT: " + ("OK" if ok else "FAILED"))

@@ -15,7 +15,7 @@ How it stays correct:
   A page's cache key holds the generations of its topics, read *before* the page is rendered,
   so a page rendered from old data can only be stored under a key nobody reads any more. Any
   save or delete of a declared model (and a change of its many-to-many relations) gives the
-  topic a new generation at once and again when the transaction commits: a supporter edited,
+  topic a new generation when the transaction commits: a supporter edited,
   a seminar published or cancelled, a seat taken or freed are on the next page served. Code
   that changes rows without signals (`queryset.update()`, `bulk_create`) calls `bump(topic)`.
   Time alone changes a page too (a deadline passes): a stored page lives PAGE_CACHE_SECONDS.
@@ -75,18 +75,18 @@ def _new_generation() -> str:
 
 
 def bump(*topics: str) -> None:
-    """The pages of `topics` change: a new generation now and again once the current
-    transaction commits (a page rendered in between from the old rows is left behind)."""
+    """The pages of `topics` change: a new generation once the current transaction commits
+    (at once outside a transaction). Not before the commit: a page rendered before it shows
+    the old rows, and one stored under a generation renewed earlier would outlive the
+    change; nor under the locks the transaction holds (a registration's seminar row)."""
 
-    def now() -> None:
+    def renew() -> None:
         try:
             cache.set_many({_generation_key(t): _new_generation() for t in topics}, timeout=None)
         except Exception:
             logger.warning("page cache: could not renew %s", topics, exc_info=True)
 
-    now()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(now)
+    transaction.on_commit(renew)  # runs at once outside a transaction
 
 
 def bump_all() -> None:

@@ -4,7 +4,9 @@ page and the survey.
 Views are thin: a form validates, one service writes, a domain error becomes a form error.
 """
 
+from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +31,12 @@ from seminars.forms import (
 from seminars.ics import seminar_calendar
 from seminars.models import Attendance, RegistrationStatus, Seminar
 
-REGISTERED_SESSION_KEY = "seminar_registered"
+# The outcome shown after the form, kept by the visitor's browser in a signed cookie: no
+# server-side session (and no database row) for each anonymous registrant, and nothing personal
+# in it (the seminar, confirmed or wait-listed, the kind of attendance).
+REGISTERED_COOKIE = "seminar_registered"
+REGISTERED_COOKIE_SALT = "seminars.views.registered"
+REGISTERED_COOKIE_SECONDS = 30 * 60
 PAST_PER_PAGE = 20
 
 
@@ -149,13 +156,23 @@ class RegistrationCreateView(PublicPostLimitMixin, View):
                 # The same outcome whether the address was new or already registered: the page
                 # must not tell whoever typed an address that it is known (the e-mail tells
                 # the address's owner). Nothing of the stored registration is kept here.
-                request.session[REGISTERED_SESSION_KEY] = {
+                outcome = {
                     "slug": seminar.slug,
                     "status": result.shown_status,
                     "attendance": form.cleaned_data["attendance"],
                     "wants_consultation": wants_consultation and seminar.has_consultation_session,
                 }
-                return redirect("seminars:registered", slug=seminar.slug)
+                response = redirect("seminars:registered", slug=seminar.slug)
+                response.set_cookie(
+                    REGISTERED_COOKIE,
+                    signing.dumps(outcome, salt=REGISTERED_COOKIE_SALT),
+                    max_age=REGISTERED_COOKIE_SECONDS,
+                    path="/seminars/",
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+                return response
         # Re-rendered with the errors (or the reason registration is closed) and 200, like
         # Django's FormView and the consultation form.
         return self._render(request, seminar, form)
@@ -178,15 +195,23 @@ class RegistrationCreateView(PublicPostLimitMixin, View):
 class RegistrationDoneView(View):
     """After the form: confirmed or wait-listed, and that an e-mail was sent.
 
-    Reads the outcome from the session, so the page shows nothing to anyone else, and shows
-    the same for an address that was already registered (see RegistrationCreateView).
+    Reads the outcome from this browser's signed cookie, so the page shows nothing to anyone
+    else, and shows the same for an address that was already registered (see
+    RegistrationCreateView).
     """
 
     template_name = "seminars/registration_done.html"
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
-        outcome = request.session.get(REGISTERED_SESSION_KEY)
-        if not outcome or outcome.get("slug") != slug or "status" not in outcome:
+        try:
+            outcome = signing.loads(
+                request.COOKIES.get(REGISTERED_COOKIE, ""),
+                salt=REGISTERED_COOKIE_SALT,
+                max_age=REGISTERED_COOKIE_SECONDS,
+            )
+        except signing.BadSignature:
+            outcome = None
+        if not isinstance(outcome, dict) or outcome.get("slug") != slug or "status" not in outcome:
             return redirect("seminars:register", slug=slug)
         seminar = selectors.seminar_for_public(slug)
         return render(

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect
 from django.test import Client
 from django.urls import include, path
@@ -82,11 +83,14 @@ def test_an_edited_supporter_is_on_the_next_request(client, django_capture_on_co
         assert "新名 太郎" in page and "旧名 太郎" not in page
 
 
-def test_a_supporter_made_inactive_leaves_the_directory_at_once(client):
+def test_a_supporter_made_inactive_leaves_the_directory_at_once(
+    client, django_capture_on_commit_callbacks
+):
     supporter = SupporterFactory(name="退任 花子")
     client.get(f"/advisors/{supporter.slug}/")
-    supporter.is_active = False
-    supporter.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        supporter.is_active = False
+        supporter.save()
 
     assert client.get(f"/advisors/{supporter.slug}/").status_code == 404
     assert "退任 花子" not in client.get("/advisors/").content.decode()
@@ -243,14 +247,15 @@ def test_a_form_sent_with_mistakes_is_never_shown_to_the_next_visitor(client):
     assert state(later) == "hit" and "typed@example.jp" not in later.content.decode()
 
 
-def test_a_seminar_change_is_on_its_form_at_once(client):
+def test_a_seminar_change_is_on_its_form_at_once(client, django_capture_on_commit_callbacks):
     seminar = SeminarFactory(title="旧題のセミナー")
     url = f"/seminars/{seminar.slug}/register/"
     assert "旧題のセミナー" in client.get(url).content.decode()
     assert state(client.get(url)) == "hit"
 
-    seminar.title = "新題のセミナー"
-    seminar.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        seminar.title = "新題のセミナー"
+        seminar.save()
 
     response = client.get(url)
     assert state(response) == "miss" and "新題のセミナー" in response.content.decode()
@@ -290,3 +295,21 @@ def test_pages_are_rendered_when_the_cache_is_unreachable(client, settings, capl
     assert response.status_code == 200 and "障害中 一郎" in response.content.decode()
     assert state(response) == "bypass"
     assert "page cache unavailable" in caplog.text
+
+
+def test_a_change_rolled_back_renews_nothing(client, django_capture_on_commit_callbacks):
+    supporter = SupporterFactory(name="残留 一郎")
+    assert state(client.get("/advisors/")) == "miss"
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as renewals,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        supporter.name = "取消 一郎"
+        supporter.save()
+        raise RuntimeError("rolled back")
+
+    assert renewals == []
+    page = client.get("/advisors/")
+    assert state(page) == "hit" and "残留 一郎" in page.content.decode()

@@ -1,11 +1,14 @@
 """The public seminar pages through the HTTP client: list, detail, .ics, registration,
 the private management page and the survey."""
 
+import json
 import re
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +24,7 @@ from seminars.models import (
     SeminarStatus,
     SeminarSurvey,
 )
+from seminars.views import REGISTERED_COOKIE_SALT
 from tests.consultations.helpers import element_text, error_summary, field_error
 from tests.seminars.factories import (
     RegistrationFactory,
@@ -124,7 +128,7 @@ def test_list_query_count_does_not_grow(client, django_assert_max_num_queries):
 # --- Detail and .ics --------------------------------------------------------------------------
 
 
-def test_detail_shows_seats_left_live_and_never_the_meeting_link(client):
+def test_detail_shows_seats_left_live_and_never_the_meeting_link(client, capture):
     seminar = SeminarFactory(onsite_capacity=3)
     TalkFactory(seminar=seminar, title="DXの第一歩を踏み出すには")
     url = seminar.get_absolute_url()
@@ -134,10 +138,12 @@ def test_detail_shows_seats_left_live_and_never_the_meeting_link(client):
     assert "DXの第一歩を踏み出すには" in body
     assert SECRET_URL not in body and "secret-pass" not in body
 
-    register(seminar, email="a@example.jp")
-    register(seminar, email="b@example.jp")
+    with capture(execute=True):  # committed, as a registration through the form is
+        register(seminar, email="a@example.jp")
+        register(seminar, email="b@example.jp")
     assert element_text(client.get(url).content.decode(), "seats-left") == "残り1席"
-    register(seminar, email="c@example.jp")
+    with capture(execute=True):
+        register(seminar, email="c@example.jp")
     assert "満席" in element_text(client.get(url).content.decode(), "seats-left")
     # From the page cache, renewed by each registration; a proxy may keep it a few seconds.
     assert client.get(url).headers["Cache-Control"] == (
@@ -317,11 +323,41 @@ def test_the_public_form_is_rate_limited(client, capture, settings):
     assert Registration.objects.count() == 3
 
 
-def test_the_done_page_needs_the_session(client):
+def test_the_done_page_needs_the_outcome_of_this_browsers_registration(client):
     seminar = SeminarFactory()
-    response = client.get(reverse("seminars:registered", args=[seminar.slug]))
+    done = reverse("seminars:registered", args=[seminar.slug])
+    response = client.get(done)
     assert response.status_code == 302
     assert response.url == _register_url(seminar)
+    # A made-up or altered outcome is not believed.
+    made_up = {"slug": seminar.slug, "status": "confirmed"}
+    for value in (json.dumps(made_up), signing.dumps(made_up, salt="another purpose")):
+        client.cookies["seminar_registered"] = value
+        assert client.get(done).status_code == 302
+
+
+def test_registering_keeps_no_session_on_the_server(client, capture):
+    seminar = SeminarFactory()
+
+    response = _post(client, seminar, capture)
+
+    assert response.status_code == 302
+    assert Session.objects.count() == 0
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    outcome = response.cookies["seminar_registered"]
+    assert outcome["httponly"] and outcome["samesite"] == "Lax" and outcome["path"] == "/seminars/"
+    # Nothing personal in it: which seminar, the outcome, how they attend.
+    assert signing.loads(outcome.value, salt=REGISTERED_COOKIE_SALT) == {
+        "slug": seminar.slug,
+        "status": "confirmed",
+        "attendance": "onsite",
+        "wants_consultation": False,
+    }
+    page = client.get(response.url).content.decode()
+    assert "参加が確定しました" in page
+    # Another seminar's page is not fooled by this seminar's outcome.
+    other = SeminarFactory()
+    assert client.get(reverse("seminars:registered", args=[other.slug])).status_code == 302
 
 
 # --- Management link ---------------------------------------------------------------------------
