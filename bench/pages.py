@@ -9,7 +9,8 @@ What it does:
    published hybrid seminar `bench` with 20 on-site seats; empties the Redis database of
    REDIS_URL (BENCH_REDIS_URL overrides it; required: production caches there) and collects
    the static files into a temporary directory.
-2. Starts, on 127.0.0.1 (free ports), gunicorn (gthread, 4 workers x 4 threads by default) with
+2. Starts, on 127.0.0.1 (free ports), gunicorn as the Dockerfile does (3 sync workers, the
+   image's WEB_CONCURRENCY; `--workers`, and `--threads` > 1 for gthread workers) with
    `mie_dx.settings.production` (through bench/pages_settings.py, which only adds the bare
    view `/bench/bare/` — a TemplateView rendering a tiny template through the same
    middleware), and one Celery worker (solo pool) that sends the outbox to a mail backend that
@@ -66,8 +67,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="registrations (200)")
     parser.add_argument("--concurrency", type=int, default=50, help="parallel registrations")
     parser.add_argument("--seats", type=int, default=20, help="on-site seats (20)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    # The Dockerfile's: WEB_CONCURRENCY (3) sync workers.
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
+    )
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-burst", action="store_true")
     parser.add_argument("--deadline", type=float, default=900.0, help="seconds for the run")
@@ -150,8 +154,9 @@ def start_servers(env: dict[str, str], port: int, workers: int, threads: int):
             str(workers),
             "--threads",
             str(threads),
+            # As the Dockerfile runs it (sync workers) unless threads are asked for.
             "--worker-class",
-            "gthread",
+            "gthread" if threads > 1 else "sync",
             "--keep-alive",
             "5",
             "--timeout",
