@@ -54,8 +54,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="registrations (default 200)")
     parser.add_argument("--concurrency", type=int, default=50, help="parallel clients (50)")
     parser.add_argument("--seats", type=int, default=20, help="on-site seats (20)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    # The Dockerfile's: WEB_CONCURRENCY (3) sync workers.
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
+    )
     parser.add_argument("--deadline", type=float, default=600.0, help="seconds for the run")
     return parser.parse_args()
 
@@ -94,7 +97,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int):
         "--threads",
         str(threads),
         "--worker-class",
-        "gthread",
+        "gthread" if threads > 1 else "sync",
         "--timeout",
         "60",
         "--log-level",
