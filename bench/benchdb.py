@@ -28,6 +28,21 @@ def bench_database_url(name: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def add_gunicorn_arguments(parser) -> None:
+    """--workers/--threads, defaulting to how the Dockerfile runs gunicorn: WEB_CONCURRENCY (3)
+    sync workers."""
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
+    )
+
+
+def gunicorn_worker_options(workers: int, threads: int) -> list[str]:
+    """Sync workers as in the Dockerfile, gthread when more than one thread is asked for."""
+    worker_class = "gthread" if threads > 1 else "sync"
+    return ["--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class]
+
+
 def recreate_database(url: str) -> None:
     import psycopg
 

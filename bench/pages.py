@@ -48,8 +48,10 @@ from pathlib import Path
 
 from benchdb import (
     ROOT,
+    add_gunicorn_arguments,
     bench_database_url,
     create_bench_seminar,
+    gunicorn_worker_options,
     recreate_database,
     registration_form,
 )
@@ -67,11 +69,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="registrations (200)")
     parser.add_argument("--concurrency", type=int, default=50, help="parallel registrations")
     parser.add_argument("--seats", type=int, default=20, help="on-site seats (20)")
-    # The Dockerfile's: WEB_CONCURRENCY (3) sync workers.
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
-    parser.add_argument(
-        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
-    )
+    add_gunicorn_arguments(parser)
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-burst", action="store_true")
     parser.add_argument("--deadline", type=float, default=900.0, help="seconds for the run")
@@ -150,13 +148,7 @@ def start_servers(env: dict[str, str], port: int, workers: int, threads: int):
             "mie_dx.wsgi:application",
             "--bind",
             f"{HOST}:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            # As the Dockerfile runs it (sync workers) unless threads are asked for.
-            "--worker-class",
-            "gthread" if threads > 1 else "sync",
+            *gunicorn_worker_options(workers, threads),
             "--keep-alive",
             "5",
             "--timeout",

@@ -36,9 +36,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from benchdb import (
     ROOT,
+    add_gunicorn_arguments,
     bench_database_url,
     bench_environment,
     create_bench_seminar,
+    gunicorn_worker_options,
     recreate_database,
     registration_form,
     setup_django,
@@ -54,11 +56,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="registrations (default 200)")
     parser.add_argument("--concurrency", type=int, default=50, help="parallel clients (50)")
     parser.add_argument("--seats", type=int, default=20, help="on-site seats (20)")
-    # The Dockerfile's: WEB_CONCURRENCY (3) sync workers.
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
-    parser.add_argument(
-        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
-    )
+    add_gunicorn_arguments(parser)
     parser.add_argument("--deadline", type=float, default=600.0, help="seconds for the run")
     return parser.parse_args()
 
@@ -92,12 +90,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int):
         "mie_dx.wsgi:application",
         "--bind",
         f"{HOST}:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--worker-class",
-        "gthread" if threads > 1 else "sync",
+        *gunicorn_worker_options(workers, threads),
         "--timeout",
         "60",
         "--log-level",
