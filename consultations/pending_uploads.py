@@ -4,8 +4,8 @@ A browser never re-posts a file from hidden inputs, so the file chosen on the fo
 the private storage under `pending/` (a random name, never under static) and the confirmation
 page carries a signed token naming it. The token is signed with SECRET_KEY and expires after
 PENDING_MAX_AGE; the file is removed when the consultation is saved (its copy is then the
-consultation's attachment), and files left behind by someone who never confirmed are removed
-the next time anyone uploads one, once they are older than PENDING_MAX_AGE.
+consultation's attachment), and files left behind by someone who never confirmed are removed,
+once older than PENDING_MAX_AGE, the next time anyone uploads one and by the nightly purge.
 """
 
 import logging
@@ -28,7 +28,7 @@ _SALT = "consultations.pending-attachment"
 
 def keep(upload: UploadedFile) -> str:
     """Store the upload until the confirmation comes back; returns the token naming it."""
-    _sweep()
+    sweep()
     suffix = PurePath(upload.name).suffix.lower()[:10]
     path = default_storage.save(f"{PENDING_DIR}/{uuid.uuid4().hex}{suffix}", upload)
     return signing.dumps({"path": path, "name": upload.name}, salt=_SALT)
@@ -64,17 +64,21 @@ def discard(token: str) -> None:
         default_storage.delete(data["path"])
 
 
-def _sweep() -> None:
-    """Remove pending files nobody confirmed (personal data must not linger)."""
+def sweep() -> int:
+    """Remove pending files nobody confirmed (personal data must not linger): at every upload
+    and in the nightly purge (consultations.retention). Returns how many were removed."""
+    removed = 0
     try:
         _, files = default_storage.listdir(PENDING_DIR)
     except FileNotFoundError:
-        return
+        return removed
     limit = timezone.now() - PENDING_MAX_AGE
     for name in files:
         path = f"{PENDING_DIR}/{name}"
         try:
             if default_storage.get_modified_time(path) < limit:
                 default_storage.delete(path)
+                removed += 1
         except FileNotFoundError:
             continue
+    return removed

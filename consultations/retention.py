@@ -14,6 +14,7 @@ municipality, the category, the source, the language, every date, the workflow h
 scores), the dates and number of advice sessions, the survey rating, the sample flag.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from consultations import pending_uploads
 from consultations.models import (
     OPEN_STATUSES,
     AdviceSession,
@@ -36,6 +38,8 @@ from mie_dx.erasure import erase_personal_data as erase
 from mie_dx.people import ORGANIZATION_IS_PERSONAL
 
 __all__ = ["ERASED", "erase_personal_data", "purge_expired"]
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -81,4 +85,8 @@ def purge_expired(*, now=None, dry_run: bool = False) -> list[str]:
     if not dry_run:
         for consultation in expired:
             erase_personal_data(consultation=consultation)
+        # Attachments of forms nobody confirmed (確認画面 left), even if no one uploads again.
+        removed = pending_uploads.sweep()
+        if removed:
+            logger.info("removed %d unconfirmed attachment(s)", removed)
     return references

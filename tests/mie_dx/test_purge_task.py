@@ -1,10 +1,14 @@
 """The nightly purge (beat) erases what the retention period allows, in every app."""
 
+import os
+import time
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from consultations import pending_uploads
 from consultations.models import Consultation, Status
 from mie_dx.tasks import purge_personal_data
 from tests.consultations.factories import ConsultationFactory
@@ -34,3 +38,19 @@ def test_the_purge_runs_nightly_in_beat(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["purge-personal-data"]
     assert entry["task"] == "mie_dx.tasks.purge_personal_data"
     assert entry["schedule"].hour == {3}
+
+
+def test_the_nightly_purge_removes_attachments_nobody_confirmed(private_media):
+    # Two residents chose a file and reached the confirmation page; neither sent the form.
+    abandoned = pending_uploads.keep(SimpleUploadedFile("一昨日.pdf", b"%PDF-1.4 old"))
+    waiting = pending_uploads.keep(SimpleUploadedFile("いま.pdf", b"%PDF-1.4 new"))
+    pending = private_media / "pending"
+    (old_file,) = (path for path in pending.iterdir() if path.read_bytes().endswith(b"old"))
+    three_hours_ago = time.time() - 3 * 3600  # the token and the file are kept for 2 hours
+    os.utime(old_file, (three_hours_ago, three_hours_ago))
+
+    purge_personal_data.delay().get()
+
+    assert [path.read_bytes() for path in pending.iterdir()] == [b"%PDF-1.4 new"]
+    assert pending_uploads.name_of(waiting) == "いま.pdf"  # still there for its confirmation
+    assert pending_uploads.name_of(abandoned) is None
