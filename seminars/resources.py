@@ -63,6 +63,10 @@ class RegistrationResource(PortalResource):
         # The person's details and their own words (the topic): mie_dx.people's rule.
         personal_fields = Registration.PERSONAL_FIELDS
 
+    def dehydrate_email(self, registration: Registration) -> str:
+        # A walk-in's (or an erased) address is a placeholder nobody can write to: left empty.
+        return registration.email if registration.can_be_emailed else ""
+
     def dehydrate_wants_consultation(self, registration: Registration) -> str:
         return str(_("はい")) if registration.wants_consultation else ""
 

@@ -103,6 +103,12 @@ def test_a_walk_in_is_recorded_as_attended_on_site_and_sent_nothing(
 
     # Found at the door by its reading; nothing is mailed to it afterwards (the survey).
     assert names(client.get(url, {"q": "らいじょう"})) == {"当日 来場"}
+    # The staff's list of registrants shows no made-up address for them.
+    exported = client.get(
+        reverse("admin:seminars_registration_export"), {"seminar__id__exact": seminar.pk}
+    ).content.decode("utf-8")
+    (row,) = (line for line in exported.splitlines() if "当日 来場" in line)
+    assert "@" not in row and "invalid" not in row
     services.send_surveys(now=seminar.ends_at + timedelta(hours=2))
     assert not Notification.objects.exists()
 
