@@ -86,7 +86,12 @@ def purge_expired(*, now=None, dry_run: bool = False) -> list[str]:
         for consultation in expired:
             erase_personal_data(consultation=consultation)
         # Attachments of forms nobody confirmed (確認画面 left), even if no one uploads again.
-        removed = pending_uploads.sweep()
-        if removed:
-            logger.info("removed %d unconfirmed attachment(s)", removed)
+        # A storage fault here must not stop the other apps' purge that night.
+        try:
+            removed = pending_uploads.sweep()
+        except Exception:
+            logger.exception("could not remove unconfirmed attachments")
+        else:
+            if removed:
+                logger.info("removed %d unconfirmed attachment(s)", removed)
     return references

@@ -157,7 +157,10 @@ def _cacheable_request(request: HttpRequest, query: Mapping[str, re.Pattern]) ->
 def _page_key(request: HttpRequest, generations: str) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    return f"pagecache:page:{language}:{generations}:{path}"
+    # The placeholder follows SECRET_KEY: after a key change, pages stored with the old one
+    # (whose placeholder nobody would replace) are never served.
+    key_generation = csrf_placeholder()[-8:]
+    return f"pagecache:page:{key_generation}:{language}:{generations}:{path}"
 
 
 def _public_headers(response: HttpResponse) -> None:

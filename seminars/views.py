@@ -10,6 +10,7 @@ from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -167,7 +168,7 @@ class RegistrationCreateView(PublicPostLimitMixin, View):
                     REGISTERED_COOKIE,
                     signing.dumps(outcome, salt=REGISTERED_COOKIE_SALT),
                     max_age=REGISTERED_COOKIE_SECONDS,
-                    path="/seminars/",
+                    path=reverse("seminars:list"),
                     secure=settings.SESSION_COOKIE_SECURE,
                     httponly=True,
                     samesite="Lax",

@@ -313,3 +313,20 @@ def test_a_change_rolled_back_renews_nothing(client, django_capture_on_commit_ca
     assert renewals == []
     page = client.get("/advisors/")
     assert state(page) == "hit" and "残留 一郎" in page.content.decode()
+
+
+def test_a_new_secret_key_never_serves_a_form_stored_under_the_old_one(settings):
+    seminar = SeminarFactory()
+    url = f"/seminars/{seminar.slug}/register/"
+    assert state(Client().get(url)) == "miss"  # stored with the old key's placeholder
+
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-after-rotation-" + "y" * 32
+    visitor = Client(enforce_csrf_checks=True)
+    response = visitor.get(url)
+
+    assert state(response) == "miss"
+    assert "csrfplaceholder" not in response.content.decode()
+    token = csrf_token_in(response)
+    sent = visitor.post(url, valid_form_data(csrfmiddlewaretoken=token, email="new@example.jp"))
+    assert sent.status_code == 302

@@ -12,6 +12,7 @@ from consultations import pending_uploads
 from consultations.models import Consultation, Status
 from mie_dx.tasks import purge_personal_data
 from tests.consultations.factories import ConsultationFactory
+from tests.seminars.factories import RegistrationFactory, SeminarFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,21 @@ def test_the_nightly_purge_removes_attachments_nobody_confirmed(private_media):
     assert [path.read_bytes() for path in pending.iterdir()] == [b"%PDF-1.4 new"]
     assert pending_uploads.name_of(waiting) == "いま.pdf"  # still there for its confirmation
     assert pending_uploads.name_of(abandoned) is None
+
+
+def test_a_storage_fault_in_the_sweep_stops_no_other_purge(settings, monkeypatch, caplog):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 30
+    seminar = SeminarFactory(date=timezone.localdate() - timedelta(days=40))
+    registration = RegistrationFactory(seminar=seminar, name="見本 三郎")
+
+    def broken_storage():
+        raise PermissionError("private storage not writable")
+
+    monkeypatch.setattr(pending_uploads, "sweep", broken_storage)
+
+    counts = purge_personal_data.delay().get()
+
+    assert counts == {"consultations": 0, "seminar registrations": 1}
+    registration.refresh_from_db()
+    assert registration.personal_data_erased_at is not None and registration.name != "見本 三郎"
+    assert "could not remove unconfirmed attachments" in caplog.text
