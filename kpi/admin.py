@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -59,11 +58,13 @@ class KpiActualForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        kpi, fy = cleaned.get("kpi"), cleaned.get("fiscal_year")
-        if kpi is not None and fy is not None and kpi.is_computed_in(fy):
-            raise ValidationError(
-                _("この年度の実績はポータルの記録から集計されるため、手入力できません。")
-            )
+        # On the change page the KPI and the year are read-only: the row's own.
+        kpi = cleaned.get("kpi") or getattr(self.instance, "kpi", None)
+        fy = cleaned.get("fiscal_year") or self.instance.fiscal_year
+        if kpi is not None and fy is not None and "value" not in self.errors:
+            problem = services.value_problem(kpi, fy, cleaned.get("value"))
+            if problem:
+                self.add_error("value", problem)
         return cleaned
 
 

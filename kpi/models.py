@@ -129,11 +129,21 @@ class KpiTarget(models.Model):
 
 
 class KpiActual(models.Model):
-    """An actual entered by hand (who and when; a correction keeps the old value in history)."""
+    """An actual entered by hand (who and when; a correction keeps the old value in history).
+
+    For a year the portal computes (Kpi.is_computed_in) only the manager's assessment is
+    entered: the grade (進展度) and a note, never a value."""
 
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="actuals")
     fiscal_year = FiscalYearField(_("年度"))
-    value = models.DecimalField(_("実績値"), max_digits=12, decimal_places=1)
+    value = models.DecimalField(
+        _("実績値"),
+        max_digits=12,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("ポータルの記録から集計される年度は空欄のまま、進展度と備考だけを入力します。"),
+    )
     grade = models.CharField(_("進展度"), max_length=1, choices=Grade, blank=True)
     note = models.TextField(_("備考"), blank=True, max_length=2000)
     entered_by = models.ForeignKey(
@@ -157,4 +167,4 @@ class KpiActual(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kpi.code} {self.fiscal_year}: {self.value}"
+        return f"{self.kpi.code} {self.fiscal_year}: {'—' if self.value is None else self.value}"

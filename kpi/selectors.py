@@ -194,7 +194,8 @@ def figures_for(kpi: Kpi, contributions: dict[int, list[KpiContribution]], today
         elif kpi.cumulative and fy == kpi.baseline_fiscal_year:
             year.actual, year.source = kpi.baseline_value, SourceKind.ENTERED
         if kpi.is_computed_in(fy) and fy in entered:
-            year.grade = entered[fy].grade  # a grade may be entered for a computed year
+            # The manager's assessment of a computed year: its grade and note, no value.
+            year.grade, year.note = entered[fy].grade, entered[fy].note
         previous = year.actual
         year.actual = quantize(year.actual, kpi.measure)
         year.achievement = achievement(

@@ -20,25 +20,26 @@ def enter_actual(
     *,
     kpi: Kpi,
     fiscal_year: int,
-    value: Decimal,
+    value: Decimal | None,
     by: AbstractBaseUser | None,
     note: str = "",
     grade: str = "",
 ) -> KpiActual:
-    """Record (or correct) the actual of `kpi` for `fiscal_year`.
+    """Record (or correct) the actual of `kpi` for `fiscal_year`; for a year the portal computes,
+    only the grade (進展度) and the note (`value` None).
 
     Locks the existing row of that KPI and year, if any. A correction keeps the previous value
     in the row's history (django-simple-history) and in the audit log.
     """
-    if kpi.is_computed_in(fiscal_year):
-        raise KpiError(
-            gettext("この年度の実績はポータルの記録から集計されるため、手入力できません。")
-        )
+    problem = value_problem(kpi, fiscal_year, value)
+    if problem:
+        raise KpiError(problem)
     actual = KpiActual.objects.select_for_update().filter(kpi=kpi, fiscal_year=fiscal_year).first()
-    previous = None if actual is None else actual.value
+    existed = actual is not None
+    previous = actual.value if existed else None
     if actual is None:
         actual = KpiActual(kpi=kpi, fiscal_year=fiscal_year)
-    actual.value = Decimal(value)
+    actual.value = None if value is None else Decimal(value)
     actual.note = note
     actual.grade = grade
     actual.entered_by = by if by is not None and by.is_authenticated else None
@@ -47,14 +48,31 @@ def enter_actual(
     actual.save()
     log_action(
         actual,
-        "kpi.actual_entered" if previous is None else "kpi.actual_corrected",
+        "kpi.actual_corrected" if existed else "kpi.actual_entered",
         by=by,
         data={
             "kpi": kpi.code,
             "fiscal_year": fiscal_year,
-            "value": str(actual.value),
-            **({} if previous is None else {"previous": str(previous)}),
+            "value": _text(actual.value),
+            **({"previous": _text(previous)} if existed else {}),
             "grade": grade,
         },
     )
     return actual
+
+
+def value_problem(kpi: Kpi, fiscal_year: int, value: Decimal | None) -> str:
+    """Why `value` cannot be recorded for that year ("" when it can): a year the portal
+    computes takes no value (its grade and note only); any other year needs one."""
+    if kpi.is_computed_in(fiscal_year):
+        if value is not None:
+            return gettext(
+                "この年度の実績はポータルの記録から集計されるため、手入力できません。"
+                "実績値は空欄のまま、進展度と備考だけを入力してください。"
+            )
+        return ""
+    return gettext("実績値を入力してください。") if value is None else ""
+
+
+def _text(value: Decimal | None) -> str:
+    return "" if value is None else str(value)

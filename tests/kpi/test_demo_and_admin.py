@@ -68,3 +68,42 @@ def test_the_admin_refuses_a_figure_for_a_computed_year(client, manager):
     assert response.status_code == 200
     assert "手入力できません" in response.content.decode()
     assert not KpiActual.objects.filter(kpi=kpi, fiscal_year=2023).exists()
+
+
+def test_a_manager_grades_a_computed_year_without_a_value(client, manager):
+    load_kpis()
+    kpi = Kpi.objects.get(code="10-1 b")
+    client.force_login(manager)
+
+    response = client.post(
+        "/admin/kpi/kpiactual/add/",
+        {"kpi": kpi.pk, "fiscal_year": 2023, "value": "", "grade": "B", "note": "相談は増加"},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assessed = KpiActual.objects.get(kpi=kpi, fiscal_year=2023)
+    assert (assessed.value, assessed.grade, assessed.entered_by) == (None, "B", manager)
+    page = client.get("/kpi/10-1-b/").content.decode()
+    assert "ある程度進んだ" in page and "相談は増加" in page
+    # Still no hand-entered value for that year.
+    response = client.post(
+        f"/admin/kpi/kpiactual/{assessed.pk}/change/", {"value": "40", "grade": "B", "note": ""}
+    )
+    assert response.status_code == 200 and "空欄のまま" in response.content.decode()
+    assessed.refresh_from_db()
+    assert assessed.value is None
+
+
+def test_a_year_the_portal_does_not_compute_needs_its_value(client, manager):
+    load_kpis()
+    kpi = Kpi.objects.get(code="10-2 b")
+    client.force_login(manager)
+
+    response = client.post(
+        "/admin/kpi/kpiactual/add/",
+        {"kpi": kpi.pk, "fiscal_year": 2022, "value": "", "grade": "A", "note": ""},
+    )
+
+    assert response.status_code == 200
+    assert "実績値を入力してください。" in response.content.decode()
+    assert not KpiActual.objects.filter(kpi=kpi, fiscal_year=2022).exists()
