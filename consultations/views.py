@@ -27,7 +27,7 @@ from consultations.forms import (
 from consultations.models import AdviceSession, Assignment, Category, Consultation, Status
 from mie_dx.forms import confirmation_rows, resubmitted_fields, retention_period_text
 from mie_dx.pagecache import do_not_cache
-from mie_dx.ratelimits import TOO_MANY_MESSAGE, PublicPostLimitMixin, over_limit, too_many
+from mie_dx.ratelimits import PublicPostLimitMixin, over_limit, too_many, too_many_message
 from mie_dx.views import SurveyView
 
 SUBMITTED_SESSION_KEY = "consultation_submitted"
@@ -121,8 +121,8 @@ class ConsultationCreateView(PublicPostLimitMixin, FormView):
         # The form comes back with what was typed (not the file: browsers never refill it).
         form = self.get_form()
         form.full_clean()
-        form.add_error(None, TOO_MANY_MESSAGE)
-        return too_many(self.render_to_response(self.get_context_data(form=form)))
+        form.add_error(None, too_many_message(request))
+        return too_many(request, self.render_to_response(self.get_context_data(form=form)))
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         form = self.get_form()
@@ -136,8 +136,8 @@ class ConsultationCreateView(PublicPostLimitMixin, FormView):
 
     def form_valid(self, form: ConsultationForm) -> HttpResponse:
         if over_limit(self.request, group=self.ratelimit_group, email=form.cleaned_data["email"]):
-            form.add_error(None, TOO_MANY_MESSAGE)
-            return too_many(self.form_invalid(form))
+            form.add_error(None, too_many_message(self.request))
+            return too_many(self.request, self.form_invalid(form))
         token = form.cleaned_data.get("attachment_token", "")
         upload = form.cleaned_data.get("attachment")
         replaced = self.request.POST.get("attachment_token", "") if upload else ""

@@ -18,47 +18,68 @@ logged, and counting resumes as soon as the cache answers again.
 """
 
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy as _
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage, is_ratelimited
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-# The rates are per hour; the window may end sooner, never later.
+# The rates are per hour: a window ends within the hour (django-ratelimit's fixed windows).
 RETRY_AFTER_SECONDS = 3600
+_RETRY_ATTRIBUTE = "_public_post_retry_after"
 
 
 def _email_key(email: str):
     return lambda group, request: email.strip().lower()
 
 
-def _used_up(request: HttpRequest, *, group: str, key, rate: str) -> bool:
+def _used_up(request: HttpRequest, *, group: str, key, rate: str) -> int | None:
+    """Seconds until this budget has room again, or None while it has room."""
     try:
         usage = get_usage(request, group=group, key=key, rate=rate)
     except (RedisError, OSError) as error:
         logger.warning("rate limit %s not checked: the cache is unreachable (%s)", group, error)
-        return False
+        return None
     # Without incrementing, the count is what was already used: the budget is gone when it
     # has reached the limit (get_usage's own should_limit is for after an increment).
-    return usage is not None and usage["count"] >= usage["limit"]
+    if usage is None or usage["count"] < usage["limit"]:
+        return None
+    return min(max(usage["time_left"], 1), RETRY_AFTER_SECONDS)
 
 
 def over_limit(request: HttpRequest, *, group: str, email: str = "") -> bool:
     """Whether this sender (address, and e-mail when given) has used up its budget.
-    Counts nothing."""
-    if _used_up(request, group=group, key="ip", rate=settings.PUBLIC_POST_RATE):
-        return True
-    return bool(email) and _used_up(
-        request,
-        group=f"{group}:email",
-        key=_email_key(email),
-        rate=settings.PUBLIC_FORM_EMAIL_RATE,
-    )
+    Counts nothing. When it has, the request remembers when it may send again
+    (too_many, too_many_message)."""
+    waits = [_used_up(request, group=group, key="ip", rate=settings.PUBLIC_POST_RATE)]
+    if email:
+        waits.append(
+            _used_up(
+                request,
+                group=f"{group}:email",
+                key=_email_key(email),
+                rate=settings.PUBLIC_FORM_EMAIL_RATE,
+            )
+        )
+    seconds = max((wait for wait in waits if wait is not None), default=None)
+    if seconds is None:
+        return False
+    setattr(request, _RETRY_ATTRIBUTE, seconds)
+    return True
+
+
+def retry_at(request: HttpRequest) -> datetime | None:
+    """When a sender found over its budget may send again (local time), if known."""
+    seconds = getattr(request, _RETRY_ATTRIBUTE, None)
+    if seconds is None:
+        return None
+    return timezone.localtime() + timedelta(seconds=seconds)
 
 
 def count_success(request: HttpRequest, *, group: str, email: str = "") -> None:
@@ -79,27 +100,30 @@ def count_success(request: HttpRequest, *, group: str, email: str = "") -> None:
         logger.warning("rate limit %s not counted: the cache is unreachable (%s)", group, error)
 
 
-def too_many(response: HttpResponse) -> HttpResponse:
+def too_many(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Mark a response as the answer to a sender over its budget."""
     response.status_code = 429
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Retry-After"] = str(getattr(request, _RETRY_ATTRIBUTE, RETRY_AFTER_SECONDS))
     return response
 
 
 def too_many_page(request: HttpRequest) -> HttpResponse:
     """The friendly 429 page (for a POST with no form to show again)."""
-    return too_many(render(request, "429.html"))
+    return too_many(request, render(request, "429.html", {"retry_at": retry_at(request)}))
 
 
-TOO_MANY_MESSAGE = format_lazy(
-    _(
-        "短時間に多くの送信がありました。いたずら防止のため、しばらく時間をおいてから"
-        "（長くても1時間後には送信できます）もう一度送信してください。入力内容はこのページに"
-        "残っています。"
-        "お急ぎの場合は、電話（{phone}）またはメールでご連絡ください。"
-    ),
-    phone=settings.CENTER_CONTACT_PHONE,
-)
+def too_many_message(request: HttpRequest) -> str:
+    """What a form over its budget says above the fields: from when it can be sent again."""
+    when = retry_at(request)
+    if when is None:
+        wait = _("しばらく時間をおいてから（長くても1時間後には送信できます）")
+    else:
+        wait = _("%(time)s以降に") % {"time": formats.time_format(when, "H:i")}
+    return _(
+        "短時間に多くの送信がありました。いたずら防止のため、%(wait)sもう一度送信してください。"
+        "入力内容はこのページに残っています。"
+        "お急ぎの場合は、電話（%(phone)s）またはメールでご連絡ください。"
+    ) % {"wait": wait, "phone": settings.CENTER_CONTACT_PHONE}
 
 
 class PublicPostLimitMixin:

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 
 from mie_dx.forms import confirmation_rows, resubmitted_fields, retention_period_text
-from mie_dx.ratelimits import TOO_MANY_MESSAGE, PublicPostLimitMixin, over_limit, too_many
+from mie_dx.ratelimits import PublicPostLimitMixin, over_limit, too_many, too_many_message
 from mie_dx.views import SurveyView
 from seminars import selectors, services
 from seminars.forms import (
@@ -103,8 +103,8 @@ class RegistrationCreateView(PublicPostLimitMixin, View):
         seminar = selectors.seminar_for_public(slug)
         form = RegistrationForm(request.POST, seminar=seminar)
         form.full_clean()
-        form.add_error(None, TOO_MANY_MESSAGE)
-        return too_many(self._render(request, seminar, form))
+        form.add_error(None, too_many_message(request))
+        return too_many(request, self._render(request, seminar, form))
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
         seminar = selectors.seminar_for_public(slug)
@@ -126,8 +126,8 @@ class RegistrationCreateView(PublicPostLimitMixin, View):
         if services.registration_closed_reason(seminar) is None and form.is_valid():
             email = form.cleaned_data["email"]
             if over_limit(request, group=self.ratelimit_group, email=email):
-                form.add_error(None, TOO_MANY_MESSAGE)
-                return too_many(self._render(request, seminar, form))
+                form.add_error(None, too_many_message(request))
+                return too_many(request, self._render(request, seminar, form))
             if request.POST.get("confirm") != "1":
                 return render(
                     request,

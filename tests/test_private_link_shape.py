@@ -1,7 +1,10 @@
 """Private links are matched by the exact shape of their token (<token:token>): anything else
 is a 404 before a view or the database sees it."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from mie_dx.tokens import new_token
 
@@ -95,7 +98,12 @@ def test_private_link_posts_have_a_per_address_budget_that_mistakes_do_not_use(c
     answers = [client.post(url, {"action": "respond", "decision": "accept"}) for url in urls]
 
     assert [a.status_code for a in answers] == [302, 302, 429]
-    assert "短時間に多くの送信がありました" in answers[2].content.decode()
+    refused = answers[2]
+    assert "短時間に多くの送信がありました" in refused.content.decode()
+    # It says from when: now plus the Retry-After the response gives, in Japan's time.
+    again = timezone.localtime() + timedelta(seconds=int(refused["Retry-After"]))
+    page = refused.content.decode()
+    assert f"{again:%H:%M}以降に" in page or f"{again - timedelta(minutes=1):%H:%M}以降に" in page
     assert Assignment.objects.filter(state="accepted").count() == 2
 
 

@@ -4,7 +4,7 @@ re-posts every field with confirm=1, which saves; 「修正する」 brings back
 
 import html
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -233,7 +233,11 @@ def test_confirmation_pages_and_mistakes_never_count_against_the_budget(client, 
 
     assert third.status_code == 429
     summary = error_summary(third.content.decode())
-    assert "長くても1時間後には送信できます" in summary
+    # When exactly it can be sent again: the end of the address's hourly window.
+    retry = int(third["Retry-After"])
+    assert 1 <= retry <= 3600
+    again = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo")) + timedelta(seconds=retry)
+    assert f"{again:%H:%M}以降にもう一度送信してください" in summary
     assert "電話（059-224-3086）" in summary
     assert 'value="三件目"' in third.content.decode()
     assert Consultation.objects.count() == 2
