@@ -112,7 +112,9 @@ class Kpi(models.Model):
 
 
 class KpiTarget(models.Model):
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="targets")
+    kpi = models.ForeignKey(
+        Kpi, verbose_name="KPI", on_delete=models.CASCADE, related_name="targets"
+    )
     fiscal_year = FiscalYearField(_("年度"))
     value = models.DecimalField(_("目標値"), max_digits=12, decimal_places=1)
 
@@ -134,7 +136,9 @@ class KpiActual(models.Model):
     For a year the portal computes (Kpi.is_computed_in) only the manager's assessment is
     entered: the grade (進展度) and a note, never a value."""
 
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="actuals")
+    kpi = models.ForeignKey(
+        Kpi, verbose_name="KPI", on_delete=models.CASCADE, related_name="actuals"
+    )
     fiscal_year = FiscalYearField(_("年度"))
     value = models.DecimalField(
         _("実績値"),

@@ -109,12 +109,13 @@ def radio_options(bound: forms.BoundField) -> SafeString:
 
 
 def _badge(bound: forms.BoundField) -> str:
+    # format_html, not an f-string: makemessages does not find strings inside f-strings.
     if bound.field.required:
-        return f' <span class="badge field-required">{conditional_escape(_("必須"))}</span>'
+        return format_html(' <span class="badge field-required">{}</span>', _("必須"))
     note = getattr(bound.field, "condition_note", "")
     if note:
         return f' <span class="badge field-conditional">{conditional_escape(note)}</span>'
-    return f' <span class="badge field-optional">{conditional_escape(_("任意"))}</span>'
+    return format_html(' <span class="badge field-optional">{}</span>', _("任意"))
 
 
 def _help(bound: forms.BoundField, css: str) -> str:

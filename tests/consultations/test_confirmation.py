@@ -18,6 +18,7 @@ from mie_dx.models import Notification
 from tests.advisors.factories import ExpertiseAreaFactory
 from tests.consultations.factories import valid_form_data
 from tests.consultations.helpers import element_text, error_summary, field_error, pdf_bytes
+from tests.seminars.factories import SeminarFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +258,13 @@ def test_a_new_file_replaces_the_kept_one(client, private_media):
     assert client.post(NEW, dict(hidden_inputs(page))).status_code == 302
     assert Consultation.objects.get().attachment_name == "新しい.pdf"
     assert list((private_media / "pending").iterdir()) == []
+
+
+def test_the_english_forms_say_required_and_optional_in_english(client):
+    seminar = SeminarFactory()
+    client.cookies["django_language"] = "en"
+    for url in (NEW, f"/seminars/{seminar.slug}/register/"):
+        page = client.get(url).content.decode()
+        assert '<span class="badge field-required">Required</span>' in page
+        assert '<span class="badge field-optional">Optional</span>' in page
+        assert "必須" not in page and "任意" not in page
