@@ -1,6 +1,6 @@
 """Public pages against a bare Django view, and a registration burst, with production settings.
 
-    .venv/bin/python bench/pages.py                      # every page 5 s, then 200 for 20 seats
+    .venv/bin/python bench/pages.py                      # every page 10 s, then 200 for 20 seats
     .venv/bin/python bench/pages.py --seconds 10 --skip-burst
 
 What it does:
@@ -64,7 +64,7 @@ SECRET = "bench-only-secret-key-" + "x" * 40
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="per page (5)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per page (10)")
     parser.add_argument("--clients", type=int, default=8, help="parallel clients per page (8)")
     parser.add_argument("--requests", type=int, default=200, help="registrations (200)")
     parser.add_argument("--concurrency", type=int, default=50, help="parallel registrations")
