@@ -114,7 +114,7 @@ def _badge(bound: forms.BoundField) -> str:
         return format_html(' <span class="badge field-required">{}</span>', _("必須"))
     note = getattr(bound.field, "condition_note", "")
     if note:
-        return f' <span class="badge field-conditional">{conditional_escape(note)}</span>'
+        return format_html(' <span class="badge field-conditional">{}</span>', note)
     return format_html(' <span class="badge field-optional">{}</span>', _("任意"))
 
 
