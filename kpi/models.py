@@ -117,6 +117,12 @@ class KpiTarget(models.Model):
     )
     fiscal_year = FiscalYearField(_("年度"))
     value = models.DecimalField(_("目標値"), max_digits=12, decimal_places=1)
+    approx_count = models.PositiveIntegerField(
+        _("件数での目安（概数）"),
+        null=True,
+        blank=True,
+        help_text=_("割合の目標を件数でも示すとき（例：10-2 a の令和4年度 76% は約8万件）。"),
+    )
 
     class Meta:
         verbose_name = _("年度目標")

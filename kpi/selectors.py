@@ -249,3 +249,9 @@ def drilldown_records(kpi: Kpi, fy: int) -> list[dict]:
         if records is not None:
             rows.extend(records(fy)[:RECORDS_SHOWN])
     return rows
+
+
+def kpi_plan(code: str) -> Kpi | None:
+    """The KPI `code` with its yearly targets prefetched: the one set of targets other apps'
+    pages read (the procedures pages show 10-2 a's), None when it is not loaded."""
+    return Kpi.objects.prefetch_related("targets").filter(code=code).first()

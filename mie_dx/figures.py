@@ -16,6 +16,9 @@ contributions are added. How the KPI app turns them into an actual:
 For the drill-down, a source may also offer `source.records(fy)`: the rows behind that year's
 figure as dicts {"source", "reference", "date", "detail"} — identifiers, dates and answers,
 never a person's details (managers read them).
+
+Each source says how it counts, once, as `source.rule` (a translatable sentence): the KPI page
+shows the rules of every source of a computed KPI, so the rule a manager reads is the code's.
 """
 
 from collections.abc import Callable, Sequence
