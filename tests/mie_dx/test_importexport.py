@@ -342,3 +342,35 @@ def test_the_consultations_export_also_offers_xlsx_with_the_filters(client, cent
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert [cell.value for cell in sheet[1]][:2] == ["受付番号", "受付日時"]
     assert [row[7] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["完了した相談"]
+
+
+def test_dataset_response_csv_has_bom_guard_and_private_headers():
+    import tablib
+
+    from mie_dx.importexport import dataset_response
+
+    data = tablib.Dataset(headers=["件名", "件数"])
+    data.append(["=HYPERLINK(1)", 3])
+    response = dataset_response(data, filename_stem="figures")
+    body = response.content
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows == [["件名", "件数"], ["'=HYPERLINK(1)", "3"]]
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Disposition"].startswith('attachment; filename="figures-')
+
+
+def test_dataset_response_xlsx_keeps_numbers_and_names_the_sheet():
+    import tablib
+
+    from mie_dx.importexport import dataset_response
+
+    data = tablib.Dataset(headers=["件名", "件数"])
+    data.append(["相談", 3])
+    response = dataset_response(
+        data, filename_stem="figures", file_format="xlsx", sheet_title="相談件数"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "相談件数"
+    assert sheet["B2"].value == 3
+    assert response["Content-Disposition"].endswith('.xlsx"')
