@@ -75,7 +75,7 @@ def line_chart(figures: KpiFigures, *, chart_id: str) -> SafeString:
     ticks = format_html_join(
         "",
         '<text x="{}" y="{}" class="kpi-axis" text-anchor="middle">{}</text>',
-        ((x(yr.fiscal_year), HEIGHT - 8, yr.short) for yr in years),
+        ((x(yr.fiscal_year), HEIGHT - 8, yr.abbr) for yr in years),
     )
 
     def series(points, colour, dashed, *, join_gaps=False):
@@ -106,7 +106,9 @@ def line_chart(figures: KpiFigures, *, chart_id: str) -> SafeString:
         )
         return format_html("{}{}", lines, dots)
 
-    label = gettext("%(name)s の推移（目標と実績）。数値は表のとおり。") % {"name": kpi.name}
+    label = gettext("%(name)s の推移（目標と実績）。数値は表のとおり。") % {
+        "name": kpi.display_name
+    }
     return format_html(
         '<svg class="kpi-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}" '
         'preserveAspectRatio="xMidYMid meet" focusable="false">'

@@ -9,7 +9,19 @@ KPI, target or actual is left as staff have it (`create_missing`).
 
 from decimal import Decimal
 
-from kpi.models import Grade, Kpi, KpiActual, KpiTarget, Measure, Policy, SourceKind
+from kpi.models import (
+    AnnualReport,
+    Grade,
+    Kpi,
+    KpiActual,
+    KpiTarget,
+    Measure,
+    Policy,
+    ReportBudget,
+    ReportIndicator,
+    ReportParagraph,
+    SourceKind,
+)
 from mie_dx.demo import create_missing
 
 R1, R2, R3, R4, R5, R6, R7, R8 = range(2019, 2027)
@@ -35,11 +47,17 @@ KPIS: list[dict] = [
         "cumulative": False,
         "source": SourceKind.COMPUTED,
         "first_computed": R4,
-        "counting_rule": (
-            "相談の満足度アンケートとセミナーのアンケートで回答のあったもののうち、"
-            "「役に立った」「やや役に立った」の割合（100 × 該当数 ÷ 回答数、小数第1位まで）。"
-            "回答日時（日本時間）の年度で数えます。令和3年度は計画の現状値です。"
-        ),
+        "counting_rule": "",
+        "english": {
+            "name": "Contribution of the prefecture's support to residents and businesses "
+            "working on DX",
+            "description": "Share of those supported by the prefecture who answered "
+            "'useful' or 'somewhat useful'. The FY2026 target is 90.0% or more (set because "
+            "the share stays high every year); FY2022–FY2025 targets are 90.0% each for the "
+            "same reason.",
+            "unit": "%",
+            "final_target_note": "or more",
+        },
         "targets": {fy: Decimal("90.0") for fy in (R4, R5, R6, R7, R8)},
         "actuals": {R3: (Decimal("90.0"), "", "みえ元気プランの現状値【令和3】")},
     },
@@ -60,12 +78,16 @@ KPIS: list[dict] = [
         "cumulative": True,
         "source": SourceKind.COMPUTED,
         "first_computed": R4,
-        "counting_rule": (
-            "みえDXセンターの相談のうち、アドバイザー等とのマッチングを経て「助言・提案」の"
-            "状態に初めて進んだものを1件とし、その日（日本時間）の年度に数えます。"
-            "その後に完了・保留・取り下げとなっても数えます。令和3年度の現状値26件に"
-            "年度ごとの件数を加えた累計です。デモ環境ではサンプルの相談も含みます。"
-        ),
+        "counting_rule": "",
+        "english": {
+            "name": "Support given to businesses etc. taking advanced initiatives with DX or "
+            "innovative technologies and services (cumulative)",
+            "description": "Number of cases in which information, matching or advice on "
+            "business plans was given to businesses etc. aiming at initiatives using DX or "
+            "innovative technologies and services. The target aims at 13 new cases a year "
+            "(FY2022–FY2025 targets derived from those 13 a year).",
+            "unit": "cases",
+        },
         "targets": {R4: 39, R5: 52, R6: 65, R7: 78, R8: 91},
         "actuals": {R3: (Decimal(26), "", "みえ元気プランの現状値【令和3】")},
     },
@@ -86,11 +108,24 @@ KPIS: list[dict] = [
         "cumulative": False,
         "source": SourceKind.COMPUTED,
         "first_computed": R4,
-        "counting_rule": (
-            "重点75手続の年間受付件数のうち、デジタル化済の手続の受付件数の割合。"
-            "行政手続の台帳（行政手続アプリ）から集計します。"
-        ),
-        "targets": {R4: 76, R5: 92, R6: 100, R7: 100, R8: 100},
+        "counting_rule": "",
+        "english": {
+            "name": "Share of the prefecture's own administrative procedures digitised (the 75 "
+            "priority procedures, by annual applications)",
+            "description": "Of the prefecture's own procedures with 100 or more applications a "
+            "year, the 75 where digitisation is expected to help: the share digitised, weighted "
+            "by annual applications. The digitisation policy's targets: 76% in FY2022, 92% in "
+            "FY2023, 100% in FY2024, then kept at 100%.",
+            "unit": "%",
+        },
+        # The policy's schedule gives each target in applications too (約8万件 …, §7 4).
+        "targets": {
+            R4: (76, 80_000),
+            R5: (92, 100_000),
+            R6: (100, 110_000),
+            R7: (100, 110_000),
+            R8: (100, 110_000),
+        },
         "actuals": {R3: (Decimal(39), "", "みえ元気プランの現状値【令和3】")},
     },
     {
@@ -111,6 +146,16 @@ KPIS: list[dict] = [
         "source": SourceKind.ENTERED,
         "first_computed": None,
         "counting_rule": "管理職が年度ごとの累計の取組数を入力します（ポータルに記録はありません）。",
+        "english": {
+            "name": "Initiatives with municipalities to promote municipal DX (cumulative)",
+            "description": "Number of initiatives taken together with several municipalities, "
+            "in the Mie Prefecture–Municipalities DX Promotion Council and elsewhere, to "
+            "promote municipal DX. The target of 57 aims at 10 initiatives a year "
+            "(FY2022–FY2025 targets derived from those 10 a year).",
+            "unit": "initiatives",
+            "counting_rule": "Managers enter the cumulative number of initiatives each year "
+            "(the portal holds no record of them).",
+        },
         "targets": {R4: 17, R5: 27, R6: 37, R7: 47, R8: 57},
         "actuals": {R3: (Decimal(7), "", "みえ元気プランの現状値【令和3】")},
     },
@@ -118,22 +163,30 @@ KPIS: list[dict] = [
         "code": "行政運営6 a",
         "slug": "gyosei-6-a",
         "policy": Policy.ADMINISTRATION,
-        "name": "DX推進スペシャリストが参画した業務改善等の取組件数（累計）",
+        "name": "DX推進スペシャリストが参画した業務改善等の取組件数",
         "description": (
             "各部局でのDX推進を牽引する人材として育成しているDX推進スペシャリストが参画した"
-            "業務改善等のDX推進に向けた取組の件数。令和3年度末で14名を認定、今後5年間毎年"
-            "20名程度を育成し、スペシャリストが毎年1件以上取り組むことを想定して100件に設定。"
+            "業務改善等のDX推進に向けた取組の件数。令和3年度末で14名のスペシャリストを認定して"
+            "おり、今後5年の間に毎年20名程度を育成する予定。スペシャリストが毎年1件以上取り組む"
+            "ことを想定し100件に設定（年度ごとの件数で、累計ではありません）。"
         ),
         "measure": Measure.COUNT,
         "unit": "件",
         "baseline": (Decimal(10), R3, ""),
         "final": (Decimal(100), R8, ""),
-        "cumulative": True,
+        "cumulative": False,
         "source": SourceKind.COMPUTED,
         "first_computed": R4,
-        "counting_rule": (
-            "人材育成アプリに記録されたスペシャリストの取組を、年度ごとに現状値10件へ加えた累計。"
-        ),
+        "counting_rule": "",
+        "english": {
+            "name": "Business-improvement initiatives in which DX promotion specialists took part",
+            "description": "Number of initiatives toward DX, such as business improvement, in "
+            "which the DX promotion specialists trained to lead DX in each department took "
+            "part. 14 specialists were certified by the end of FY2021 and about 20 are to be "
+            "trained each year for five years; assuming each takes part in at least one "
+            "initiative a year, the target is 100 (a yearly count, not cumulative).",
+            "unit": "initiatives",
+        },
         "targets": {},
         "actuals": {R3: (Decimal(10), "", "みえ元気プランの現状値【令和3】")},
     },
@@ -155,6 +208,15 @@ KPIS: list[dict] = [
         "source": SourceKind.ENTERED,
         "first_computed": None,
         "counting_rule": "職員アンケートの結果を管理職が入力します。",
+        "english": {
+            "name": "Staff who feel digital communication has taken root",
+            "description": "Share of staff who feel that digital communication (1. paperless "
+            "meetings with one PC per person, 2. web meetings, 3. information sharing by chat) "
+            "has taken root. Baseline under survey; no target set.",
+            "unit": "%",
+            "baseline_note": "under survey",
+            "counting_rule": "Managers enter the result of the staff survey.",
+        },
         "targets": {},
         "actuals": {},
     },
@@ -176,6 +238,16 @@ KPIS: list[dict] = [
         "source": SourceKind.ENTERED,
         "first_computed": None,
         "counting_rule": "職員アンケートの結果（令和4年版県政レポートの実績値）。",
+        "english": {
+            "name": "Staff who feel the smart local government has progressed",
+            "description": "In the staff survey on the smart local government, the share of "
+            "staff who feel that ICT-based smart-government initiatives have improved the "
+            "efficiency of their working environment and changed the way they work. The "
+            "policy's progress grade for FY2021: C (did not progress much).",
+            "unit": "%",
+            "counting_rule": "The staff survey's result (the actual of the 2022 Prefectural "
+            "Government Report).",
+        },
         "targets": {R2: Decimal("10.0"), R3: Decimal("40.0")},
         "actuals": {
             R2: (Decimal("31.7"), "", "令和4年版県政レポート"),
@@ -196,6 +268,13 @@ KPIS: list[dict] = [
         "source": SourceKind.ENTERED,
         "first_computed": None,
         "counting_rule": "令和4年版県政レポートの実績値。",
+        "english": {
+            "name": "Divisions that used telework (mobile work, satellite offices etc.)",
+            "description": "Number of divisions that used telework (mobile work, satellite "
+            "offices etc.).",
+            "unit": "divisions",
+            "counting_rule": "The actual of the 2022 Prefectural Government Report.",
+        },
         "targets": {R2: 60, R3: 167},
         "actuals": {
             R2: (Decimal(258), "", "令和4年版県政レポート"),
@@ -216,6 +295,13 @@ KPIS: list[dict] = [
         "source": SourceKind.ENTERED,
         "first_computed": None,
         "counting_rule": "令和4年版県政レポートの実績値。",
+        "english": {
+            "name": "Applications through the electronic application and notification system",
+            "description": "Number of applications made through the electronic application "
+            "and notification system (FY2019 baseline: 22,299).",
+            "unit": "applications",
+            "counting_rule": "The actual of the 2022 Prefectural Government Report.",
+        },
         "targets": {R2: 22400, R3: 23000},
         "actuals": {
             R1: (Decimal(22299), "", "令和4年版県政レポートの現状値"),
@@ -224,6 +310,88 @@ KPIS: list[dict] = [
         },
     },
 ]
+
+
+# The 県政レポート page of the seed (§1): the report of 令和3年度 in 令和4年版県政レポート（案）.
+R3_REPORT = {
+    "fiscal_year": R3,
+    "title": "令和4年版県政レポート（案）（関係分）",
+    "department": "デジタル社会推進局",
+    "vision": (
+        "ICTの新しい技術の活用により、生産性の向上と正確性の確保を両立させたスマート自治体に"
+        "向けた取組が進み、職員の働き方の質が高まるとともに、県民サービスの向上につながって"
+        "います。\n"
+        "また、スマート自治体を支える情報通信基盤の整備と情報セキュリティの確保が進み、安心"
+        "かつ快適に利用できる環境が整っています。"
+    ),
+    "evaluation": (
+        "行政のDXと社会全体のDXの両面を部局横断的に推進する組織として「デジタル社会推進局」を"
+        "設置するとともに、全庁を指導統括する最高デジタル責任者（CDO）を置き、社会全体の"
+        "デジタル化に向けた推進体制を構築しました。また、DX推進の核となる若手職員の育成に加え、"
+        "全所属でDXについての職場研修を実施し、職員間の意識、理解の差の解消を図ったほか、"
+        "意欲のある職員へのeラーニングの提供など、知識の習得と活用能力向上等に取り組み、"
+        "スマート改革を推進してきました。加えて、Web会議のライセンスの拡充、モバイルワーク端末"
+        "の全所属への配付を行うとともに、希望所属を対象としたビジネスチャットの試行やRPAの"
+        "適用業務も拡充するなど、生産性向上、働き方改革の取組を進めてきました。職員アンケート"
+        "の結果では、スマート自治体の進展について「実感する」、「やや実感する」の回答を合わせる"
+        "と81%となり、昨年度から6.8ポイント増加しましたが、「実感する」と回答した職員の割合"
+        "だけをみるとほぼ横ばいとなったため、あまり進まなかったと判断しました。"
+    ),
+    "related_policies": (
+        "施策10-1：社会におけるDXの推進 / 施策10-2：行政サービスのDX推進 / 行政運営6：県庁DXの推進"
+    ),
+    "main": "県政レポート 主指標",
+    "subs": ["県政レポート 副指標1", "県政レポート 副指標2"],
+    # fiscal year: (予算額等, 概算人件費 in 百万円, 配置人員)
+    "budgets": {R2: (1_459, 237, 26), R3: (1_287, 193, 21)},
+    "paragraphs": [
+        "行政のDXと社会全体のDXの両面を部局横断的に推進する組織として「デジタル社会推進局」を"
+        "設置するとともに、全庁を指導統括する最高デジタル責任者（CDO）を置き、社会全体の"
+        "デジタル化に向けた推進体制を構築しました。",
+        "DXの推進においては、デジタルの得意・不得意にかかわらず、それぞれが自分事としてDXを"
+        "捉え、行動に移してもらうための機運の醸成を図ることが重要なことから、国が制定した"
+        "「デジタルの日」に合わせた携帯電話会社との連携によるスマホ教室やTwitterによる"
+        "キャンペーンの開催、デジタル社会の未来について県民の皆さんとともに考えるための"
+        "インタビューやワークショップの開催と参加者から出された意見やアイデアをもとにした"
+        "未来像の取りまとめを行いました。県民の皆さんの意見を聴きながらDXの推進に向けた機運"
+        "醸成を図る必要があります。",
+        "県民の皆さんや県内事業者、市町・庁内部局などがDXに取り組むための「第一歩」を踏み出す"
+        "ことを応援するためのワンストップ相談窓口として、「みえDXセンター」を県庁内に設置"
+        "しました。皆さんがDXに取り組むにあたって、気軽に相談していただける窓口となるよう、"
+        "センターの利用促進を図る必要があります。",
+        "業務を可視化し業務プロセスを見直す業務改善や、AI-OCR・RPA等のデジタル技術を活用した"
+        "さらなる業務効率化に取り組みました。また、県庁DX推進の核となる人材の育成に加え、"
+        "全所属でDXについての職場内研修を実施し、職員間の意識、理解の差の解消を図るとともに、"
+        "意欲のある職員に対しe-ラーニングを提供するなど、知識の習得、能力の向上に取り組み"
+        "ました。県庁DXを推進していくためには、今後も核となる人材を育成するとともに、職員全体"
+        "の能力向上に取り組む必要があります。",
+        "不正アクセス等の脅威から県及び市町等接続団体のネットワークを守る自治体情報セキュリティ"
+        "クラウドの再構築を実施したほか、インターネット接続やテレワーク環境の改善、メール・"
+        "グループウェア等のクラウドサービスへの移行、デジタルデータの活用による政策立案を"
+        "進めるための新たな基盤となる「三重DX推進基盤」の整備について検討を行いました。県情報"
+        "ネットワークや各庁内システムについては、引き続き、適切な運用管理や情報セキュリティ"
+        "対策の徹底等により安定運用を確保する必要があります。また、利用者目線の行政サービスの"
+        "創出やテレワーク等による多様で柔軟な働き方を実現するためには、職員が日常的に業務で"
+        "利用する新たな情報基盤の整備に取り組む必要があります。",
+        "システムの利用効果等の説明を含めた操作研修の実施や積極的な支援等により、電子申請"
+        "システムの利用拡大を図りました。行政手続のデジタル化を推進するためには、電子署名や"
+        "電子収納に対応した電子申請システムを導入するとともに、申請受付後の事務手続の見直しも"
+        "併せて進めて行く必要があります。",
+        "各部局が保有している情報システムの最適化に向けて、企画・構築・運用に至る各工程に"
+        "おいて、支援・審査・評価を実施したことに加え、各部局が取り組むデジタル技術を活用した"
+        "DX関連事業についても、助言・支援を行いました。今後も全庁の情報システム及びDX関連事業"
+        "が適切に実施されるよう、引き続き各部局の取組を支援していく必要があります。",
+    ],
+}
+
+
+def _fill_english(kpi: Kpi, english: dict[str, str]) -> None:
+    """English texts for a KPI loaded before they existed; a text staff wrote is kept."""
+    empty = [field for field in english if not getattr(kpi, f"{field}_en")]
+    for field in empty:
+        setattr(kpi, f"{field}_en", english[field])
+    if empty:
+        kpi.save(update_fields=[f"{field}_en" for field in empty])
 
 
 def load_kpis() -> dict[str, int]:
@@ -255,9 +423,13 @@ def load_kpis() -> dict[str, int]:
             },
         )
         counts["kpis_created"] += created
-        for fy, value in spec["targets"].items():
+        _fill_english(kpi, spec["english"])
+        for fy, target in spec["targets"].items():
+            value, approx = target if isinstance(target, tuple) else (target, None)
             _target, created = create_missing(
-                KpiTarget, {"kpi": kpi, "fiscal_year": fy}, {"value": Decimal(value)}
+                KpiTarget,
+                {"kpi": kpi, "fiscal_year": fy},
+                {"value": Decimal(value), "approx_count": approx},
             )
             counts["targets_created"] += created
         for fy, (value, grade, note) in spec["actuals"].items():
@@ -267,4 +439,30 @@ def load_kpis() -> dict[str, int]:
                 {"value": value, "grade": grade, "note": note},
             )
             counts["actuals_created"] += created
+    counts["reports_created"] = _load_report(R3_REPORT)
     return counts
+
+
+def _load_report(spec: dict) -> int:
+    """The seed's 県政レポート page as a report (left as it is when it exists)."""
+    if AnnualReport.objects.filter(fiscal_year=spec["fiscal_year"], title=spec["title"]).exists():
+        return 0
+    kpis = {k.code: k for k in Kpi.objects.filter(code__in=[spec["main"], *spec["subs"]])}
+    report = AnnualReport.objects.create(
+        fiscal_year=spec["fiscal_year"],
+        title=spec["title"],
+        department=spec["department"],
+        vision=spec["vision"],
+        evaluation=spec["evaluation"],
+        related_policies=spec["related_policies"],
+        main_indicator=kpis[spec["main"]],
+    )
+    for order, code in enumerate(spec["subs"], start=1):
+        ReportIndicator.objects.create(report=report, kpi=kpis[code], order=order)
+    for fy, (budget, personnel_cost, staff) in spec["budgets"].items():
+        ReportBudget.objects.create(
+            report=report, fiscal_year=fy, budget=budget, personnel_cost=personnel_cost, staff=staff
+        )
+    for number, text in enumerate(spec["paragraphs"], start=1):
+        ReportParagraph.objects.create(report=report, number=number, text=text)
+    return 1

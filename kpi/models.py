@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -39,7 +40,15 @@ class Grade(models.TextChoices):
     D = "D", _("D（進まなかった）")
 
 
+def _english() -> bool:
+    return not (get_language() or "ja").startswith("ja")
+
+
 class Kpi(models.Model):
+    """A plan KPI. Its texts are the plan's Japanese, each with an English version (`*_en`)
+    shown when the page is in English (`display_*`); the Japanese is shown where one is empty.
+    """
+
     code = models.CharField(_("コード"), max_length=32, unique=True)
     slug = models.SlugField(
         _("URL用の識別子"), max_length=40, unique=True, help_text=_("半角英数字とハイフン。")
@@ -74,7 +83,20 @@ class Kpi(models.Model):
         blank=True,
         help_text=_("それより前の年度は手入力の実績を使います。"),
     )
-    counting_rule = models.TextField(_("集計方法"), blank=True)
+    counting_rule = models.TextField(
+        _("集計方法"),
+        blank=True,
+        help_text=_(
+            "手入力のKPIの集計方法。ポータルの記録から集計するKPIは、集計元のアプリが定める"
+            "規則がKPIのページに表示されます。"
+        ),
+    )
+    name_en = models.CharField(_("項目（英語）"), max_length=200, blank=True)
+    description_en = models.TextField(_("項目の説明（英語）"), blank=True)
+    unit_en = models.CharField(_("単位（英語）"), max_length=16, blank=True)
+    baseline_note_en = models.CharField(_("現状値の補足（英語）"), max_length=100, blank=True)
+    final_target_note_en = models.CharField(_("最終目標の補足（英語）"), max_length=100, blank=True)
+    counting_rule_en = models.TextField(_("集計方法（英語）"), blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
     is_sample = models.BooleanField(_("サンプルデータ"), default=False)
 
@@ -88,6 +110,34 @@ class Kpi(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("kpi:detail", args=[self.slug])
+
+    def _in_language(self, field: str) -> str:
+        english = getattr(self, f"{field}_en") if _english() else ""
+        return english or getattr(self, field)
+
+    @property
+    def display_name(self) -> str:
+        return self._in_language("name")
+
+    @property
+    def display_description(self) -> str:
+        return self._in_language("description")
+
+    @property
+    def display_unit(self) -> str:
+        return self._in_language("unit")
+
+    @property
+    def display_baseline_note(self) -> str:
+        return self._in_language("baseline_note")
+
+    @property
+    def display_final_target_note(self) -> str:
+        return self._in_language("final_target_note")
+
+    @property
+    def display_counting_rule(self) -> str:
+        return self._in_language("counting_rule")
 
     @property
     def baseline_label(self) -> str:
@@ -178,3 +228,123 @@ class KpiActual(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi.code} {self.fiscal_year}: {'—' if self.value is None else self.value}"
+
+
+class AnnualReport(models.Model):
+    """The annual evaluation of the plan's policy for a fiscal year (県政レポート), as the
+    prefecture prints it: めざす姿, 進展度 and its reasoning, the main and sub indicators with
+    every year's target and actual, the budget and staff, and what was done and what is left.
+
+    The figures come from the KPIs (`main_indicator`, `indicators`); the grade (進展度) is the
+    main indicator's grade for the year (entered on its KPI page), kept in one place. The texts
+    are the managers'; their history is kept (django-simple-history).
+    """
+
+    fiscal_year = FiscalYearField(_("評価する年度"))
+    title = models.CharField(
+        _("表題"), max_length=200, help_text=_("例：令和4年版県政レポート（案）（関係分）")
+    )
+    department = models.CharField(_("主担当部局"), max_length=100, blank=True)
+    vision = models.TextField(_("めざす姿"), blank=True, max_length=4000)
+    evaluation = models.TextField(_("評価結果（進展度の判断理由）"), blank=True, max_length=8000)
+    main_indicator = models.ForeignKey(
+        Kpi,
+        verbose_name=_("主指標"),
+        on_delete=models.PROTECT,
+        related_name="reports_as_main",
+    )
+    related_policies = models.CharField(
+        _("関連する施策"),
+        max_length=300,
+        blank=True,
+        help_text=_("例：施策10-1：社会におけるDXの推進 / 施策10-2：行政サービスのDX推進"),
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    is_sample = models.BooleanField(_("サンプルデータ"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年次評価（県政レポート）")
+        verbose_name_plural = _("年次評価（県政レポート）")
+        ordering = ["-fiscal_year", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "title"], name="kpi_report_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{fiscal_year_label(self.fiscal_year)} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kpi:report", args=[self.pk])
+
+    @property
+    def label(self) -> str:
+        return fiscal_year_label(self.fiscal_year)
+
+
+class ReportIndicator(models.Model):
+    """A sub indicator (副指標) of a report, in the order printed."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="indicators")
+    kpi = models.ForeignKey(
+        Kpi, verbose_name=_("副指標"), on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("副指標")
+        verbose_name_plural = _("副指標")
+        ordering = ["report", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "kpi"], name="kpi_report_indicator_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.kpi.code
+
+
+class ReportBudget(models.Model):
+    """予算額等 / 概算人件費 (百万円) and 配置人員 (人) of one fiscal year of a report."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="budgets")
+    fiscal_year = FiscalYearField(_("年度"))
+    budget = models.PositiveIntegerField(_("予算額等（百万円）"), null=True, blank=True)
+    personnel_cost = models.PositiveIntegerField(_("概算人件費（百万円）"), null=True, blank=True)
+    staff = models.PositiveIntegerField(_("配置人員（人）"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("予算額等・配置人員")
+        verbose_name_plural = _("予算額等・配置人員")
+        ordering = ["report", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "fiscal_year"], name="kpi_report_budget_one_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return fiscal_year_label(self.fiscal_year)
+
+
+class ReportParagraph(models.Model):
+    """One numbered paragraph of 取組概要と成果、残された課題 (①, ②, …)."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="paragraphs")
+    number = models.PositiveSmallIntegerField(_("番号"))
+    text = models.TextField(_("取組概要と成果、残された課題"), max_length=4000)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("取組概要と成果、残された課題")
+        verbose_name_plural = _("取組概要と成果、残された課題")
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="kpi_report_paragraph_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}"

@@ -22,10 +22,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from kpi.models import Grade, Kpi, KpiActual, Measure, SourceKind
 from mie_dx.figures import KpiContribution
-from mie_dx.fiscal import fiscal_year, fiscal_year_label, fiscal_year_short
+from mie_dx.fiscal import (
+    fiscal_year,
+    fiscal_year_abbr,
+    fiscal_year_bounds,
+    fiscal_year_label,
+    fiscal_year_short,
+)
 from mie_dx.registry import kpi_sources
 
 ONE = Decimal("1.00")
@@ -37,6 +45,10 @@ TENTH = Decimal("0.1")
 class YearFigure:
     fiscal_year: int
     target: Decimal | None = None
+    # Where the plan sets no target for the year: the straight path from the baseline to the
+    # final target (a guide for the status, never exported as a target).
+    guide: Decimal | None = None
+    approx_count: int | None = None  # the target in applications (KpiTarget.approx_count)
     actual: Decimal | None = None
     source: str = ""  # SourceKind value, "" when there is no actual
     achievement: Decimal | None = None
@@ -60,8 +72,58 @@ class YearFigure:
         return fiscal_year_short(self.fiscal_year)
 
     @property
+    def abbr(self) -> str:
+        return fiscal_year_abbr(self.fiscal_year)
+
+    @property
+    def target_or_guide(self) -> Decimal | None:
+        return self.target if self.target is not None else self.guide
+
+    @property
     def drilldown(self) -> list[KpiContribution]:
         return [c for c in self.contributions if c.url]
+
+
+# A KPI's status at a glance (the card says it in words and colour, never colour alone).
+ACHIEVED, ON_TRACK, BEHIND, NO_ACTUAL = "achieved", "on_track", "behind", "no_actual"
+STANDING_LABELS: dict[str, Promise] = {
+    ACHIEVED: _("達成"),
+    ON_TRACK: _("順調"),
+    BEHIND: _("遅れ"),
+    NO_ACTUAL: _("実績なし"),
+}
+# How each status is judged, in the words the dashboard shows once.
+STANDING_RULES: dict[str, Promise] = {
+    ACHIEVED: _("その年度の目標に実績が届いています。"),
+    ON_TRACK: _(
+        "年度途中で、目標にはまだ届いていませんが、前年度の目標から今年度の目標までを年度の"
+        "経過に合わせて進んだときの目安以上です。"
+    ),
+    BEHIND: _("目標（年度途中は経過に応じた目安）に届いていません。"),
+    NO_ACTUAL: _("現状値の年度より後の実績がまだありません。"),
+}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a KPI stands: judged on `year` (this fiscal year, or the latest year with an
+    actual) against its target — or, where the plan sets none for that year, the straight
+    path from the baseline to the final target (`target_is_guide`)."""
+
+    code: str
+    year: YearFigure | None = None
+    target: Decimal | None = None
+    target_is_guide: bool = False
+    # In a year still running: where the figure should be by today on the way to the target.
+    expected: Decimal | None = None
+
+    @property
+    def label(self) -> str:
+        return str(STANDING_LABELS[self.code])
+
+    @property
+    def rule(self) -> str:
+        return str(STANDING_RULES[self.code])
 
 
 @dataclass
@@ -71,6 +133,16 @@ class KpiFigures:
     current: YearFigure | None  # this fiscal year, or the latest year with an actual
     progress: Decimal | None  # toward the final (R8) target, 0.00–1.00
     connected: bool  # a computed KPI whose sources are registered
+    standing: Standing = field(default_factory=lambda: Standing(NO_ACTUAL))
+    this_year: YearFigure | None = None  # this fiscal year's row, with or without an actual
+
+    @property
+    def graded_years(self) -> list[YearFigure]:
+        return [y for y in self.years if y.grade]
+
+    @property
+    def has_figures(self) -> bool:
+        return any(y.actual is not None or y.target_or_guide is not None for y in self.years)
 
     @property
     def final_year(self) -> YearFigure | None:
@@ -113,6 +185,86 @@ def progress_to_final(kpi: Kpi, actual: Decimal | None) -> Decimal | None:
         return achievement(actual, final, higher_is_better=kpi.higher_is_better)
     ratio = ((actual - baseline) / (final - baseline)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
     return min(max(ratio, Decimal("0.00")), ONE)
+
+
+def guide_value(kpi: Kpi, fy: int) -> Decimal | None:
+    """The straight path from the baseline to the final target, at fiscal year `fy` (after
+    the baseline year, up to the final one); None when either end is unknown."""
+    baseline, baseline_fy = kpi.baseline_value, kpi.baseline_fiscal_year
+    final, final_fy = kpi.final_target_value, kpi.final_target_fiscal_year
+    if baseline is None or final is None or baseline_fy is None or final_fy is None:
+        return None
+    if not baseline_fy < fy <= final_fy:
+        return None
+    return quantize(
+        baseline + (final - baseline) * Decimal(fy - baseline_fy) / Decimal(final_fy - baseline_fy),
+        kpi.measure,
+    )
+
+
+def _share_of_year_elapsed(fy: int, today: date) -> Decimal:
+    start, end = fiscal_year_bounds(fy)
+    days = (end - start).days + 1
+    return min(Decimal((today - start).days + 1) / Decimal(days), Decimal(1))
+
+
+def standing_of(kpi: Kpi, years: list[YearFigure], today: date) -> Standing:
+    """Where the KPI stands now: this fiscal year if it has an actual, else the latest year
+    after the baseline that has one (STANDING_RULES say how, in words)."""
+    current_fy = fiscal_year(today)
+    judged = [
+        y
+        for y in years
+        if y.actual is not None
+        and y.fiscal_year <= current_fy
+        and (kpi.baseline_fiscal_year is None or y.fiscal_year > kpi.baseline_fiscal_year)
+    ]
+    if not judged:
+        return Standing(NO_ACTUAL)
+    return judge_year(kpi, years, judged[-1], today)
+
+
+def judge_year(kpi: Kpi, years: list[YearFigure], year: YearFigure, today: date) -> Standing:
+    """達成 / 順調 / 遅れ of one year with an actual, against its target or guide."""
+    target = year.target_or_guide
+    if year.actual is None or target is None:
+        return Standing(NO_ACTUAL, year=year)
+    is_guide = year.target is None
+
+    def reaches(value: Decimal) -> bool:
+        return year.actual >= value if kpi.higher_is_better else year.actual <= value
+
+    if reaches(target):
+        return Standing(ACHIEVED, year, target, is_guide)
+    if year.ended:
+        return Standing(BEHIND, year, target, is_guide)
+    # A year still running: from last year's target (the baseline, or nothing for a yearly
+    # count that starts again at zero) toward this year's, as far as the year has gone.
+    if kpi.measure == Measure.COUNT and not kpi.cumulative:
+        start = Decimal(0)
+    else:
+        previous = next((y for y in years if y.fiscal_year == year.fiscal_year - 1), None)
+        start = previous.target_or_guide if previous else None
+        if start is None or (previous and previous.fiscal_year == kpi.baseline_fiscal_year):
+            start = kpi.baseline_value if kpi.baseline_value is not None else target
+    expected = quantize(
+        start + (target - start) * _share_of_year_elapsed(year.fiscal_year, today), kpi.measure
+    )
+    code = ON_TRACK if reaches(expected) else BEHIND
+    return Standing(code, year, target, is_guide, expected)
+
+
+def year_standings(figures: "KpiFigures", today: date) -> dict[int, str]:
+    """Each year's status code for the export: a year to come has none; a year up to now
+    without an actual after the baseline is 実績なし."""
+    kpi, current_fy = figures.kpi, fiscal_year(today)
+    first = (kpi.baseline_fiscal_year or 0) + 1
+    return {
+        year.fiscal_year: judge_year(kpi, figures.years, year, today).code
+        if first <= year.fiscal_year <= current_fy
+        else ""
+        for year in figures.years
+    }
 
 
 def fiscal_years_of(kpi: Kpi) -> list[int]:
@@ -168,13 +320,21 @@ def _computed_value(kpi: Kpi, contributions: list[KpiContribution], previous: De
 
 def figures_for(kpi: Kpi, contributions: dict[int, list[KpiContribution]], today: date):
     current_fy = fiscal_year(today)
-    targets = {t.fiscal_year: t.value for t in kpi.targets.all()}
+    targets = {t.fiscal_year: t for t in kpi.targets.all()}
     entered = {a.fiscal_year: a for a in kpi.actuals.all()}
     sources_connected = kpi.code in kpi_sources()
     years: list[YearFigure] = []
     previous: Decimal | None = None
     for fy in fiscal_years_of(kpi):
-        year = YearFigure(fiscal_year=fy, target=targets.get(fy), ended=fy < current_fy)
+        target = targets.get(fy)
+        year = YearFigure(
+            fiscal_year=fy,
+            target=target.value if target else None,
+            approx_count=target.approx_count if target else None,
+            ended=fy < current_fy,
+        )
+        if year.target is None:
+            year.guide = guide_value(kpi, fy)
         if fy > current_fy:
             pass  # a year to come: its target only
         elif kpi.is_computed_in(fy):
@@ -212,6 +372,8 @@ def figures_for(kpi: Kpi, contributions: dict[int, list[KpiContribution]], today
         current=current,
         progress=progress_to_final(kpi, current.actual if current else None),
         connected=kpi.source != SourceKind.COMPUTED or sources_connected,
+        standing=standing_of(kpi, years, today),
+        this_year=next((y for y in years if y.fiscal_year == current_fy), None),
     )
 
 
@@ -229,6 +391,18 @@ def kpi_by_slug(slug: str, *, today: date | None = None) -> KpiFigures:
     if kpi is None:
         raise Http404
     return kpi_figures(today=today, kpis=[kpi])[0]
+
+
+def counting_rules(kpi: Kpi) -> list[str]:
+    """How the KPI is counted, in the code's own words: each registered source's `rule` for a
+    computed KPI (mie_dx.figures), the KPI's entered rule otherwise."""
+    if kpi.source == SourceKind.COMPUTED:
+        rules = [
+            str(rule) for s in kpi_sources().get(kpi.code, []) if (rule := getattr(s, "rule", ""))
+        ]
+        if rules:
+            return rules
+    return [kpi.display_counting_rule] if kpi.display_counting_rule else []
 
 
 # The drill-down page shows at most this many records of one source.

@@ -5,19 +5,28 @@ else signed in gets 403.
 """
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import tablib
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.generic import TemplateView, View
 
-from kpi import selectors
+from kpi import reports, selectors, services
 from kpi.charts import line_chart
+from kpi.forms import AssessmentForm
 from mie_dx.fiscal import fiscal_year, fiscal_year_label
-from mie_dx.importexport import guard_formula
+from mie_dx.forms import FiscalYearForm
+from mie_dx.importexport import XLSX_CONTENT_TYPE, dataset_response, download_response
 
 EXPORT_COLUMNS = ("code", "fiscal_year", "label", "target", "actual", "achievement", "source")
+# After the contract's seven: the status is achieved / on_track / behind / no_actual ("" for a
+# year to come or the baseline year).
+EXTRA_COLUMNS = ("name", "grade", "note", "status")
 
 
 class KpiAccessMixin(PermissionRequiredMixin):
@@ -39,17 +48,88 @@ class DashboardView(KpiAccessMixin, TemplateView):
             figures=figures,
             today=today,
             current_label=fiscal_year_label(fiscal_year(today)),
+            standing_labels=selectors.STANDING_LABELS,
+            standing_rules=selectors.STANDING_RULES,
             **kwargs,
         )
 
 
 class KpiDetailView(KpiAccessMixin, TemplateView):
+    """A KPI's definition, its counting rule (the code's), every year's figures, and — for
+    managers who may enter figures — the assessment of a chosen 令和 year: 進展度, 備考 and,
+    for a year the portal does not compute, the value (kpi.services.enter_actual)."""
+
     template_name = "kpi/kpi_detail.html"
 
-    def get_context_data(self, **kwargs):
-        today = timezone.localdate()
-        figures = _with_chart(selectors.kpi_by_slug(self.kwargs["slug"], today=today), "chart")
-        return super().get_context_data(figures=figures, kpi=figures.kpi, today=today, **kwargs)
+    def dispatch(self, request, *args, **kwargs):
+        self.today = timezone.localdate()
+        return super().dispatch(request, *args, **kwargs)
+
+    def may_assess(self) -> bool:
+        return self.request.user.has_perms(["kpi.add_kpiactual", "kpi.change_kpiactual"])
+
+    def assessable_years(self, figures: selectors.KpiFigures) -> list[int]:
+        """The KPI's years up to this one: a year to come has nothing to assess."""
+        current = fiscal_year(self.today)
+        return [y.fiscal_year for y in figures.years if y.fiscal_year <= current]
+
+    def chosen_year(self, years: list[int]) -> int | None:
+        if not years:
+            return None
+        form = FiscalYearForm(self.request.GET or None, years=years)
+        return form.chosen(default=years[-1])
+
+    def get(self, request, *args, **kwargs):
+        figures = selectors.kpi_by_slug(self.kwargs["slug"], today=self.today)
+        return self.render(figures)
+
+    def post(self, request, *args, **kwargs):
+        if not self.may_assess():
+            raise PermissionDenied
+        figures = selectors.kpi_by_slug(self.kwargs["slug"], today=self.today)
+        years = self.assessable_years(figures)
+        try:
+            fy = int(request.POST.get("fiscal_year", ""))
+        except ValueError:
+            fy = years[-1] if years else 0
+        form = AssessmentForm(request.POST, kpi=figures.kpi, fiscal_year=fy, years=years)
+        if form.is_valid():
+            try:
+                services.enter_actual(
+                    kpi=figures.kpi,
+                    fiscal_year=fy,
+                    value=form.cleaned_data.get("value"),
+                    grade=form.cleaned_data["grade"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except services.KpiError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    gettext("%(year)sの進展度と備考を記録しました。")
+                    % {"year": fiscal_year_label(fy)},
+                )
+                return HttpResponseRedirect(
+                    f"{figures.kpi.get_absolute_url()}?{urlencode({'fy': fy})}#assessment"
+                )
+        return self.render(figures, form=form, status=400)
+
+    def render(self, figures, *, form=None, status=200):
+        figures = _with_chart(figures, "chart")
+        context = {"figures": figures, "kpi": figures.kpi, "today": self.today}
+        context["rules"] = selectors.counting_rules(figures.kpi)
+        if self.may_assess():
+            years = self.assessable_years(figures)
+            fy = form.kpi_year if form is not None else self.chosen_year(years)
+            if fy is not None:
+                context["year_form"] = FiscalYearForm(initial={"fy": fy}, years=years)
+                context["assessment_form"] = form or AssessmentForm(
+                    kpi=figures.kpi, fiscal_year=fy, years=years
+                )
+                context["assessed_label"] = fiscal_year_label(fy)
+        return self.render_to_response(self.get_context_data(**context), status=status)
 
 
 class DrilldownView(KpiAccessMixin, TemplateView):
@@ -80,26 +160,72 @@ def _plain(value: Decimal | None) -> str:
 
 
 class ExportView(KpiAccessMixin, View):
-    """`/kpi/export.csv` (spec): UTF-8 with BOM, one row per KPI and fiscal year."""
+    """`/kpi/export.csv` (spec): UTF-8 with BOM, one row per KPI and fiscal year; the seven
+    contract columns first, then the KPI's name, the grade, the note and the status."""
 
     def get(self, request, *args, **kwargs):
-        dataset = tablib.Dataset(headers=list(EXPORT_COLUMNS))
-        for figures in selectors.kpi_figures():
+        today = timezone.localdate()
+        dataset = tablib.Dataset(headers=[*EXPORT_COLUMNS, *EXTRA_COLUMNS])
+        for figures in selectors.kpi_figures(today=today):
+            standings = selectors.year_standings(figures, today)
             for year in figures.years:
                 dataset.append(
                     [
-                        guard_formula(figures.kpi.code),
+                        figures.kpi.code,
                         str(year.fiscal_year),
-                        guard_formula(year.label),
+                        year.label,
                         _plain(selectors.quantize(year.target, figures.kpi.measure)),
                         _plain(year.actual),
                         _plain(year.achievement),
                         year.source,
+                        figures.kpi.display_name,
+                        year.grade,
+                        year.note,
+                        standings[year.fiscal_year],
                     ]
                 )
-        response = HttpResponse(
-            dataset.export("csv").encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+        return dataset_response(dataset, filename_stem="kpi")
+
+
+class ReportListView(KpiAccessMixin, TemplateView):
+    """The annual evaluation reports, by the fiscal year they evaluate."""
+
+    template_name = "kpi/report_list.html"
+
+    def get_context_data(self, **kwargs):
+        years = reports.report_years()
+        form = FiscalYearForm(self.request.GET or None, years=years)
+        chosen = form.chosen(default=0) if years else 0
+        listed = reports.reports()
+        if chosen:
+            listed = listed.filter(fiscal_year=chosen)
+        return super().get_context_data(
+            reports=listed, year_form=form, years=years, chosen=chosen, **kwargs
         )
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        response["Content-Disposition"] = f'attachment; filename="kpi-{stamp}.csv"'
-        return response
+
+
+class ReportView(KpiAccessMixin, TemplateView):
+    """A report as the prefecture prints it (A4 portrait), from the portal's figures."""
+
+    template_name = "kpi/report_detail.html"
+
+    def get_context_data(self, **kwargs):
+        data = reports.report_figures(self.kwargs["pk"])
+        return super().get_context_data(
+            data=data,
+            report=data.report,
+            paragraphs=[(reports.circled(p.number), p.text) for p in data.report.paragraphs.all()],
+            may_edit=self.request.user.has_perm("kpi.change_annualreport"),
+            **kwargs,
+        )
+
+
+class ReportXlsxView(KpiAccessMixin, View):
+    def get(self, request, *args, **kwargs):
+        data = reports.report_figures(self.kwargs["pk"])
+        return download_response(
+            reports.report_xlsx(data),
+            filename_stem=f"annual-report-{data.report.fiscal_year}-{data.report.pk}",
+            extension="xlsx",
+            content_type=XLSX_CONTENT_TYPE,
+        )

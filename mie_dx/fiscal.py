@@ -57,6 +57,14 @@ def fiscal_year_short(fy: int) -> str:
     return f"R{reiwa_year(fy)}"
 
 
+def fiscal_year_abbr(fy: int) -> str:
+    """A chart's or a narrow column's year in the page's language: 'R4' (the prefecture's
+    tables) in Japanese, 'FY2022' (as the English text writes it) in English."""
+    if (get_language() or "ja").startswith("ja"):
+        return fiscal_year_short(fy)
+    return f"FY{fy}"
+
+
 def wareki_date(day: date) -> str:
     """令和4年6月24日（金） in Japanese; 'Fri 24 Jun 2022' in English."""
     if not (get_language() or "ja").startswith("ja"):

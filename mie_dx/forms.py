@@ -2,13 +2,14 @@
 fields (mie_dx.people) and the satisfaction question (mie_dx.surveys)."""
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from mie_dx.fiscal import fiscal_year_label
 from mie_dx.people import ORGANIZATION_REQUIRED, PersonDetails, RequesterType
 from mie_dx.surveys import Rating
 from mie_dx.text import is_kana_reading, normalize_kana, normalize_phone
@@ -286,3 +287,22 @@ def retention_period_text() -> str:
     if days % 365 == 0:
         return ngettext("%(years)s年", "%(years)s年", days // 365) % {"years": days // 365}
     return ngettext("%(days)s日", "%(days)s日", days) % {"days": days}
+
+
+class FiscalYearForm(forms.Form):
+    """A fiscal year chosen by its 令和 label (`?fy=2022` shows 令和4年度): the one year picker
+    of the figures pages. `chosen(default)` is the valid choice, or `default`."""
+
+    fy = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False)
+
+    def __init__(self, *args, years: Iterable[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fy"].choices = [
+            (fy, fiscal_year_label(fy)) for fy in sorted(set(years), reverse=True)
+        ]
+        self.fields["fy"].widget.attrs["class"] = "form-select"
+
+    def chosen(self, default: int) -> int:
+        if self.is_valid() and self.cleaned_data["fy"]:
+            return self.cleaned_data["fy"]
+        return default

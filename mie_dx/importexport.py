@@ -97,6 +97,30 @@ def cell_date(value: object) -> date | None:
     return None
 
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_response(
+    content: bytes,
+    *,
+    filename_stem: str,
+    extension: str,
+    content_type: str,
+    public_max_age: int | None = None,
+) -> HttpResponse:
+    """A file download: `<stem>-<YYYYmmdd-HHMM>.<extension>`, `Cache-Control: private,
+    no-store` (a staff export may hold what only its reader may see) or, for open data,
+    `public, max-age=public_max_age`."""
+    response = HttpResponse(content, content_type=content_type)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{filename_stem}-{stamp}.{extension}"'
+    if public_max_age is None:
+        response["Cache-Control"] = "private, no-store"
+    else:
+        response["Cache-Control"] = f"public, max-age={public_max_age}"
+    return response
+
+
 def dataset_response(
     dataset: tablib.Dataset,
     *,
@@ -107,9 +131,7 @@ def dataset_response(
 ) -> HttpResponse:
     """A download of `dataset`, the one way every page's export answers: CSV as UTF-8 with BOM
     (Japanese Excel) or XLSX (`file_format="xlsx"`, its sheet named `sheet_title`), every text
-    cell guarded against formulas, `<stem>-<YYYYmmdd-HHMM>.<ext>`, and `Cache-Control:
-    private, no-store` (a staff export may hold what only its reader may see) — or, for open
-    data, `public, max-age=public_max_age`.
+    cell guarded against formulas, with `download_response`'s name and cache headers.
 
     Numbers and dates stay numbers and dates in XLSX: give them as such, not as text.
     """
@@ -117,24 +139,18 @@ def dataset_response(
     for row in dataset:
         guarded.append([guard_formula(value) for value in row])
     guarded.title = (sheet_title or filename_stem)[:31]  # Excel's limit for a sheet name
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if file_format == "xlsx":
-        response = HttpResponse(
-            guarded.export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        extension = "xlsx"
+        content, extension, content_type = guarded.export("xlsx"), "xlsx", XLSX_CONTENT_TYPE
     else:
-        response = HttpResponse(
-            guarded.export("csv").encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
-        )
-        extension = "csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename_stem}-{stamp}.{extension}"'
-    if public_max_age is None:
-        response["Cache-Control"] = "private, no-store"
-    else:
-        response["Cache-Control"] = f"public, max-age={public_max_age}"
-    return response
+        content = guarded.export("csv").encode("utf-8-sig")
+        extension, content_type = "csv", "text/csv; charset=utf-8"
+    return download_response(
+        content,
+        filename_stem=filename_stem,
+        extension=extension,
+        content_type=content_type,
+        public_max_age=public_max_age,
+    )
 
 
 class ImportFileError(Exception):

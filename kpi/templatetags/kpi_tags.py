@@ -8,13 +8,28 @@ from kpi.selectors import quantize
 register = template.Library()
 
 
+def _joined(value: str, suffix: str) -> str:
+    """'75.0%', '62,457件'; English words get a space: '62,457 applications', '90.0% or more'."""
+    if suffix and suffix[0].isascii() and suffix[0].isalpha():
+        return f"{value} {suffix}"
+    return f"{value}{suffix}"
+
+
 @register.filter
 def kpi_value(value: Decimal | None, kpi) -> str:
     """A KPI's value with its unit, as the prefecture prints it: 75.0%, 62,457件; None → —."""
     value = quantize(value, kpi.measure)
     if value is None:
         return "—"
-    return f"{value:,}{kpi.unit}"
+    return _joined(f"{value:,}", kpi.display_unit)
+
+
+@register.filter
+def kpi_final_target(kpi) -> str:
+    """The final target with its note: 91件, 90.0%以上 ('90.0% or more'); — when there is none."""
+    if kpi.final_target_value is None:
+        return "—"
+    return _joined(kpi_value(kpi.final_target_value, kpi), kpi.display_final_target_note)
 
 
 @register.filter
