@@ -6,12 +6,39 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from kpi import services
-from kpi.models import Kpi, KpiActual, KpiTarget
+from kpi.models import (
+    AnnualReport,
+    Kpi,
+    KpiActual,
+    KpiTarget,
+    ReportBudget,
+    ReportIndicator,
+    ReportParagraph,
+)
 from mie_dx.admin_mixins import AuditLogAdminMixin
+from mie_dx.fiscal import fiscal_year_choices
+
+
+def fiscal_year_field(**kwargs) -> forms.TypedChoiceField:
+    """A fiscal year chosen by its 令和 label (the pages speak 令和, so does the admin)."""
+    return forms.TypedChoiceField(
+        coerce=int,
+        choices=lambda: [("", "---------"), *fiscal_year_choices(before=8, after=4)],
+        **kwargs,
+    )
+
+
+class KpiTargetForm(forms.ModelForm):
+    fiscal_year = fiscal_year_field(label=_("年度"))
+
+    class Meta:
+        model = KpiTarget
+        fields = ("fiscal_year", "value", "approx_count")
 
 
 class KpiTargetInline(admin.TabularInline):
     model = KpiTarget
+    form = KpiTargetForm
     extra = 0
 
 
@@ -52,6 +79,8 @@ class KpiAdmin(AuditLogAdminMixin, admin.ModelAdmin):
 
 
 class KpiActualForm(forms.ModelForm):
+    fiscal_year = fiscal_year_field(label=_("年度"))
+
     class Meta:
         model = KpiActual
         fields = ("kpi", "fiscal_year", "value", "grade", "note")
@@ -98,3 +127,66 @@ class KpiActualAdmin(AuditLogAdminMixin, SimpleHistoryAdmin):
             self.message_user(request, str(error), messages.ERROR)
             return
         obj.pk = saved.pk
+
+
+class ReportIndicatorInline(admin.TabularInline):
+    model = ReportIndicator
+    extra = 0
+    autocomplete_fields = ("kpi",)
+
+
+class ReportBudgetForm(forms.ModelForm):
+    fiscal_year = fiscal_year_field(label=_("年度"))
+
+    class Meta:
+        model = ReportBudget
+        fields = ("fiscal_year", "budget", "personnel_cost", "staff")
+
+
+class ReportBudgetInline(admin.TabularInline):
+    model = ReportBudget
+    form = ReportBudgetForm
+    extra = 0
+
+
+class ReportParagraphInline(admin.StackedInline):
+    model = ReportParagraph
+    extra = 0
+
+
+class AnnualReportForm(forms.ModelForm):
+    fiscal_year = fiscal_year_field(label=_("評価する年度"))
+
+    class Meta:
+        model = AnnualReport
+        fields = (
+            "fiscal_year",
+            "title",
+            "department",
+            "main_indicator",
+            "vision",
+            "evaluation",
+            "related_policies",
+        )
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(SimpleHistoryAdmin):
+    """Managers write the report's texts and budget figures here; its figures come from the
+    KPIs (the page `kpi:report`). Every change keeps the previous text in the history."""
+
+    form = AnnualReportForm
+    list_display = ("title", "fiscal_year_label", "main_indicator", "report_link")
+    list_select_related = ("main_indicator",)
+    list_filter = ("fiscal_year",)
+    search_fields = ("title",)
+    autocomplete_fields = ("main_indicator",)
+    inlines = [ReportIndicatorInline, ReportBudgetInline, ReportParagraphInline]
+
+    @admin.display(description=_("評価する年度"), ordering="fiscal_year")
+    def fiscal_year_label(self, obj: AnnualReport) -> str:
+        return obj.label
+
+    @admin.display(description=_("レポート"))
+    def report_link(self, obj: AnnualReport) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("表示・印刷"))

@@ -23,5 +23,11 @@ class KpiConfig(AppConfig):
             "kpi.view_kpiactual",
             "kpi.add_kpiactual",
             "kpi.change_kpiactual",
+            # The annual report's texts and budget figures (its figures are the KPIs').
+            *(
+                f"kpi.{action}_{model}"
+                for model in ("annualreport", "reportindicator", "reportbudget", "reportparagraph")
+                for action in ("view", "add", "change", "delete")
+            ),
         ],
     }

@@ -227,8 +227,7 @@ KPIS: list[dict] = [
         "name": "スマート自治体の進展を実感する職員の割合",
         "description": (
             "スマート自治体に係る「職員アンケート」で、ICTを活用したスマート自治体の取組に"
-            "より、効率的な業務環境の整備が進展し、働き方が変わったと実感する職員の割合。"
-            "令和3年度の施策の進展度はC（あまり進まなかった）。"
+            "より、効率的な業務環境の整備が進展し、働き方が変わったと実感する職員の割合"
         ),
         "measure": Measure.PERCENTAGE,
         "unit": "%",
@@ -242,8 +241,7 @@ KPIS: list[dict] = [
             "name": "Staff who feel the smart local government has progressed",
             "description": "In the staff survey on the smart local government, the share of "
             "staff who feel that ICT-based smart-government initiatives have improved the "
-            "efficiency of their working environment and changed the way they work. The "
-            "policy's progress grade for FY2021: C (did not progress much).",
+            "efficiency of their working environment and changed the way they work.",
             "unit": "%",
             "counting_rule": "The staff survey's result (the actual of the 2022 Prefectural "
             "Government Report).",

@@ -61,14 +61,17 @@ class ReportFigures:
 
     @property
     def grade_label(self) -> str:
-        return Grade(self.grade).label if self.grade in Grade.values else ""
+        return str(Grade(self.grade).label) if self.grade in Grade.values else ""
 
     @property
-    def columns(self) -> list[int]:
-        return [self.baseline_year, *self.year_columns]
+    def main_rows(self) -> list[IndicatorRow]:
+        return [self.main]
 
-    def column_label(self, fy: int) -> str:
-        return fiscal_year_label(fy)
+    @property
+    def description_colspan(self) -> int:
+        """The description row spans every column after the item's: baseline, each year's
+        two, and the status."""
+        return 2 * len(self.year_columns) + 2
 
 
 def reports() -> QuerySet[AnnualReport]:

@@ -137,6 +137,14 @@ class KpiFigures:
     this_year: YearFigure | None = None  # this fiscal year's row, with or without an actual
 
     @property
+    def last_achievement(self) -> YearFigure | None:
+        """The latest year that has ended with both a target and an actual: its 目標達成状況
+        means what the 県政レポート means (a year still running would compare a part of the
+        year with a whole year's target)."""
+        done = [y for y in self.years if y.ended and y.achievement is not None]
+        return done[-1] if done else None
+
+    @property
     def graded_years(self) -> list[YearFigure]:
         return [y for y in self.years if y.grade]
 

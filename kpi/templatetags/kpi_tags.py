@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import gettext
 
 from kpi.selectors import quantize
+from mie_dx.fiscal import fiscal_year_label
 
 register = template.Library()
 
@@ -18,9 +19,9 @@ def _joined(value: str, suffix: str) -> str:
 @register.filter
 def kpi_value(value: Decimal | None, kpi) -> str:
     """A KPI's value with its unit, as the prefecture prints it: 75.0%, 62,457件; None → —."""
-    value = quantize(value, kpi.measure)
-    if value is None:
+    if value is None or value == "":  # "": the template's lookup of a missing year
         return "—"
+    value = quantize(value, kpi.measure)
     return _joined(f"{value:,}", kpi.display_unit)
 
 
@@ -35,12 +36,23 @@ def kpi_final_target(kpi) -> str:
 @register.filter
 def ratio(value: Decimal | None) -> str:
     """An achievement ratio as the 県政レポート prints it: 0.80."""
-    return "—" if value is None else f"{value:.2f}"
+    return "—" if value is None or value == "" else f"{value:.2f}"
 
 
 @register.filter
 def percent(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
+    return "—" if value is None or value == "" else f"{value * 100:.0f}%"
+
+
+@register.filter
+def fiscal_label(fy: int) -> str:
+    """令和3年度 (FY2021 in English)."""
+    return fiscal_year_label(fy)
+
+
+@register.filter
+def number_or_dash(value: int | None) -> str:
+    return "—" if value is None or value == "" else f"{value:,}"
 
 
 @register.simple_tag
