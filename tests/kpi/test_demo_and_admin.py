@@ -16,7 +16,12 @@ def test_load_demo_loads_every_kpi_once_and_runs_last():
     again = load_kpis()
 
     assert first["kpis_created"] == 9
-    assert again == {"kpis_created": 0, "targets_created": 0, "actuals_created": 0}
+    assert again == {
+        "kpis_created": 0,
+        "targets_created": 0,
+        "actuals_created": 0,
+        "reports_created": 0,
+    }
     assert demo_loaders()[-1][0] == "kpi"
     b = Kpi.objects.get(code="10-1 b")
     assert (b.baseline_value, b.baseline_fiscal_year) == (Decimal(26), 2021)

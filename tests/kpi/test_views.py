@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from consultations.models import Status
 from kpi.demo import load_kpis
+from mie_dx.fiscal import fiscal_year
 from mie_dx.registry import kpi_sources
 from mie_dx.surveys import Rating
 from tests.kpi.factories import consultation_survey, consultation_through, seminar_survey
@@ -65,7 +66,9 @@ def test_dashboard_shows_each_kpi_with_the_seed_figures(client, kpis, manager):
     assert "31.8%" in html and "0.80" in html  # 県政レポート: 31.8 ÷ 40.0
     assert "C（あまり進まなかった）" in html
     assert "（年度途中）" in html  # this fiscal year has not ended
-    assert html.count("<svg") == 9
+    # Every KPI with figures has its chart; 行政運営6 b (under survey, no target) says so.
+    assert html.count("<svg") == 8
+    assert "現状値は「調査中」で、目標値と実績はまだありません。" in html
     assert 'role="img"' in html
 
 
@@ -75,7 +78,11 @@ def test_kpi_page_shows_the_counting_rule_the_table_and_drilldown_links(client, 
 
     html = client.get("/kpi/10-1-b/").content.decode()
 
-    assert "助言・提案" in html  # the counting rule
+    # The counting rule is the code's own: each source of the KPI states it.
+    rules = [str(source.rule) for source in kpi_sources()["10-1 b"]]
+    assert rules
+    for rule in rules:
+        assert rule in html
     assert "/kpi/10-1-b/drilldown/" in html
     assert client.get("/kpi/no-such-kpi/").status_code == 404
 
@@ -105,6 +112,7 @@ def test_export_follows_the_spec(client, kpis, manager):
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # The spec's seven columns in order (a contract), then the name, grade, note and status.
     assert list(rows[0]) == [
         "code",
         "fiscal_year",
@@ -113,7 +121,12 @@ def test_export_follows_the_spec(client, kpis, manager):
         "actual",
         "achievement",
         "source",
+        "name",
+        "grade",
+        "note",
+        "status",
     ]
+    assert response["Cache-Control"] == "private, no-store"
     by_key = {(r["code"], r["fiscal_year"]): r for r in rows}
     assert by_key[("県政レポート 主指標", "2021")] == {
         "code": "県政レポート 主指標",
@@ -123,7 +136,15 @@ def test_export_follows_the_spec(client, kpis, manager):
         "actual": "31.8",
         "achievement": "0.80",
         "source": "entered",
+        "name": "スマート自治体の進展を実感する職員の割合",
+        "grade": "C",
+        "note": "令和4年版県政レポート（施策の進展度C）",
+        "status": "behind",
     }
+    assert by_key[("県政レポート 副指標1", "2021")]["status"] == "achieved"
+    assert by_key[("10-2 b", "2021")]["status"] == ""  # the baseline year
+    this_year = str(fiscal_year(timezone.localdate()))
+    assert by_key[("10-2 b", this_year)]["status"] == "no_actual"
     assert by_key[("10-2 a", "2022")]["target"] == "76.0"  # a percentage as 76.0
     assert by_key[("10-2 b", "2022")]["actual"] == ""  # unknown: empty
     assert by_key[("10-1 a", "2021")]["actual"] == "90.0"
