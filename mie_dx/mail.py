@@ -5,7 +5,7 @@ as soon as it has stored it, even if the "250 OK" never comes back (the connecti
 reply times out). Django's backend reports that as an ordinary SMTPServerDisconnected, the
 same error as a server that never answered: retrying it is harmless in the second case and
 sends the mail twice in the first. This backend raises `MaybeDelivered` instead for the
-first case, so the outbox can record "may have been sent" (mie_dx.tasks) rather than guess.
+first case, so the outbox can record "may have been sent" (mie_dx.delivery) rather than guess.
 
 Settings use it in place of Django's SMTP backend (EMAIL_URL smtp://, smtp+tls://, smtp+ssl://).
 """

@@ -3,7 +3,7 @@
 A notification is a database row first. It is written inside the business transaction, with
 its subject and bodies already rendered, so that a rolled-back transaction leaves nothing to
 send and a committed one always leaves something to send (the sweep finds rows whose task
-message was lost). See mie_dx/notifications.py for the API and mie_dx/tasks.py for delivery.
+message was lost). See mie_dx/notifications.py for the API and mie_dx/delivery.py for delivery.
 """
 
 from django.conf import settings
@@ -25,7 +25,7 @@ class Notification(models.Model):
     gone to the server, or the worker died while sending — the server may have the mail).
     An ambiguous send of a requester's acknowledgement is retried once automatically with the
     same Message-ID (a duplicate is better than silence); every other one waits for staff
-    (mie_dx.tasks, policy declared by the apps: mie_dx.registry.acknowledgement_templates).
+    (mie_dx.delivery, policy declared by the apps: mie_dx.registry.acknowledgement_templates).
     Failed and ambiguous rows go back to pending only through the admin's resend action
     (`mie_dx.notifications.resend`), which asks first when a row may have been delivered.
     """

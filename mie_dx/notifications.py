@@ -13,7 +13,7 @@ Call `queue_notification()` inside the transaction that makes the business chang
 
 The message is rendered at once (in the recipient's language) and stored as a
 `mie_dx.models.Notification` row in that transaction. When the transaction commits, a Celery
-task sends it (mie_dx/tasks.py); when it rolls back, nothing is left to send. A row with a
+task sends it (mie_dx/delivery.py); when it rolls back, nothing is left to send. A row with a
 future `due_at` (a reminder) is sent by the beat sweep once that time has come.
 
 Template convention, for ``template="NAME"`` (all under templates/emails/):
@@ -43,8 +43,8 @@ from django.db.models import Count, Min, Q
 from django.template import Context, Engine, TemplateDoesNotExist
 from django.utils import timezone, translation
 
+from mie_dx.delivery import queue_send_on_commit
 from mie_dx.models import Notification
-from mie_dx.tasks import queue_send_on_commit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

@@ -20,7 +20,7 @@ paths are imported when first needed, so an app's models are ready by then):
 - `audit_actions` — {"app.verb": _("label")}: how the admin names the app's audit-log actions.
 - `acknowledgement_templates` — e-mail templates (templates/emails/NAME) that answer something
   the person just did on the portal and that they wait for (their reference, their private
-  link). When a send of one of them ends "may have been sent" (mie_dx.tasks), the outbox sends
+  link). When a send of one of them ends "may have been sent" (mie_dx.delivery), the outbox sends
   it once more by itself, with the same Message-ID: a duplicate is better than a resident who
   never hears back. Every other template's uncertain send waits for staff in the admin.
 - `kpi_sources` — {"KPI code": "app.selectors.fn"}: the figures an app holds for a plan KPI

@@ -13,8 +13,8 @@ from django.urls import reverse
 from consultations import services, tasks
 from consultations.models import Consultation, Status
 from consultations.retention import erase_personal_data
+from mie_dx.delivery import send_notification
 from mie_dx.models import Notification
-from mie_dx.tasks import send_notification
 from tests.consultations.factories import (
     ConsultationFactory,
     closed_consultation,

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from consultations.models import Consultation
 from mie_dx import tasks
+from mie_dx.delivery import STALE_SENDING_ERROR, sweep_notifications
 from mie_dx.mail import MaybeDelivered, SMTPBackend
 from mie_dx.models import AuditLog, Notification
 from mie_dx.notifications import outbox_status
 from mie_dx.registry import acknowledgement_templates
-from mie_dx.tasks import STALE_SENDING_ERROR, sweep_notifications
 from tests.consultations.factories import valid_form_data
 
 Status = Notification.Status

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from mie_dx import tasks
+from mie_dx import delivery, tasks
+from mie_dx.delivery import STALE_SENDING_ERROR, send_notification, sweep_notifications
 from mie_dx.models import Notification
 from mie_dx.notifications import resend
-from mie_dx.tasks import STALE_SENDING_ERROR, send_notification, sweep_notifications
 
 Status = Notification.Status
 
@@ -240,7 +240,7 @@ def test_the_sweep_marks_rows_stuck_in_sending_as_ambiguous_instead_of_resending
 def test_the_sweep_works_in_bounded_batches(
     queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(tasks, "SWEEP_BATCH_SIZE", 2)
+    monkeypatch.setattr(delivery, "SWEEP_BATCH_SIZE", 2)
     for _ in range(3):
         queue_alert(due_at=timezone.now() - timedelta(seconds=1))
     Notification.objects.update(queued_at=None)
@@ -276,7 +276,7 @@ def test_a_backend_that_sends_nothing_is_not_recorded_as_sent(
 
     notification.refresh_from_db()
     assert notification.status == Status.FAILED
-    assert notification.last_error == tasks.NOT_ACCEPTED_ERROR
+    assert notification.last_error == delivery.NOT_ACCEPTED_ERROR
     assert mailoutbox == []
 
 
@@ -326,3 +326,20 @@ def test_the_failed_list_shows_the_reason(
     page = client.get("/admin/mie_dx/notification/?status__exact=failed").content.decode()
 
     assert "User unknown" in page
+
+
+def test_rows_queued_before_message_ids_get_one_from_the_migration(queue_alert):
+    """The sending code has no fallback for a row without a Message-ID: migration 0006 gives
+    every such row one, in the sender's domain."""
+    import importlib
+
+    from django.apps import apps
+
+    queue_alert()
+    Notification.objects.update(message_id="")
+    migration = importlib.import_module("mie_dx.migrations.0006_backfill_message_ids")
+
+    migration.backfill(apps, None)
+
+    message_id = Notification.objects.get().message_id
+    assert message_id.startswith("<") and message_id.endswith("@dxcenter.example.jp>")
