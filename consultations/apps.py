@@ -1,3 +1,4 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,17 @@ class ConsultationsConfig(AppConfig):
     kpi_sources = {
         "10-1 a": "consultations.selectors.kpi_survey_usefulness",
         "10-1 b": "consultations.selectors.kpi_support_cases",
+    }
+    beat_schedule = {
+        # One survey reminder 7 days after closing (hourly in office hours); stale new cases.
+        "consultation-survey-reminders": {
+            "task": "consultations.tasks.send_survey_reminders",
+            "schedule": crontab(minute=0, hour="9-17"),
+        },
+        "consultation-stale-alerts": {
+            "task": "consultations.tasks.alert_stale_consultations",
+            "schedule": crontab(minute=30, hour="8-18"),
+        },
     }
     role_permissions = {
         CENTER_STAFF: [

@@ -566,7 +566,7 @@ def record_advice(
 
 def send_survey_reminders(*, now=None) -> int:
     """One reminder for surveys unanswered 7 days after they were sent (beat, hourly in
-    office hours: see CELERY_BEAT_SCHEDULE).
+    office hours: consultations/apps.py beat_schedule).
 
     A requester whose personal data was erased has no address left and is not reminded. Each
     survey is its own transaction: one that cannot be mailed is logged and skipped (and tried

@@ -1,3 +1,4 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -40,12 +41,28 @@ class MieDxConfig(AppConfig):
         TRAINING_OFFICERS: ORGANISATION_MAINTENANCE,
         PROCEDURE_OFFICERS: ORGANISATION_MAINTENANCE,
     }
+    beat_schedule = {
+        # The outbox sweep: re-queues notifications still pending after a crash between commit
+        # and publish, and queues scheduled ones (reminders) whose due time has come.
+        "sweep-notifications": {"task": "mie_dx.tasks.sweep_notifications", "schedule": 60.0},
+        # The center hears once a day about e-mails that failed and wait for a resend.
+        "failed-notifications-digest": {
+            "task": "mie_dx.tasks.digest_failed_notifications",
+            "schedule": crontab(hour=8, minute=0),
+        },
+        # Personal data past the retention period (PERSONAL_DATA_RETENTION_DAYS), every night.
+        "purge-personal-data": {
+            "task": "mie_dx.tasks.purge_personal_data",
+            "schedule": crontab(hour=3, minute=15),
+        },
+    }
 
     def ready(self) -> None:
         from django.urls import register_converter
 
         from mie_dx import pagecache
-        from mie_dx.registry import page_cache_topics
+        from mie_dx.celery import app as celery_app
+        from mie_dx.registry import beat_schedule, page_cache_topics
         from mie_dx.roles import sync_roles
         from mie_dx.tokens import TokenConverter
 
@@ -57,3 +74,7 @@ class MieDxConfig(AppConfig):
 
         # Public pages served from the cache are renewed when the rows they show change.
         pagecache.connect(page_cache_topics())
+
+        # Beat runs every app's entries. Set under the CELERY namespace, as the Django settings
+        # are read: celery 5.6 ignores a change made under the plain name.
+        celery_app.conf.update(CELERY_BEAT_SCHEDULE=beat_schedule())

@@ -27,6 +27,8 @@ paths are imported when first needed, so an app's models are ready by then):
   (contract in mie_dx.figures); several apps may feed one KPI.
 - `page_cache_topics` — {"topic": ("app_label.Model", ...)}: a public page cached under that
   topic (mie_dx.pagecache.public_page) is renewed when one of those rows changes.
+- `beat_schedule` — {"entry-name": {"task": "app.tasks.fn", "schedule": crontab(...)}}: the
+  app's Celery beat entries; the core gives beat every app's (mie_dx.apps, at start-up).
 
 Example (training/apps.py):
 
@@ -128,3 +130,14 @@ def page_cache_topics() -> dict[str, list[str]]:
         for topic, labels in declared.items():
             merged.setdefault(topic, []).extend(labels)
     return merged
+
+
+def beat_schedule() -> dict[str, dict]:
+    """Every app's Celery beat entries; two apps may not use one entry name."""
+    gathered: dict[str, dict] = {}
+    for config, declared in _declaring("beat_schedule"):
+        for name, entry in declared.items():
+            if name in gathered:
+                raise ValueError(f"Two apps declare the beat entry {name!r} ({config.label}).")
+            gathered[name] = entry
+    return gathered

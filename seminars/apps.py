@@ -10,6 +10,12 @@ class SeminarsConfig(AppConfig):
     url_prefix = "seminars/"
 
     demo_loader = "seminars.demo.load_seminars"
+    # The day-before reminder and the survey after the seminar. Each run sends only what is
+    # due and not yet sent, so the interval only bounds how late a message can be.
+    beat_schedule = {
+        "seminar-reminders": {"task": "seminars.tasks.send_seminar_reminders", "schedule": 900.0},
+        "seminar-surveys": {"task": "seminars.tasks.send_seminar_surveys", "schedule": 900.0},
+    }
     demo_order = 20
     # Public pages cached under "seminars" (mie_dx.pagecache) follow these rows: a seat taken
     # or freed is a Registration saved; a talk names a supporter.

@@ -1,3 +1,4 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,12 @@ class TrainingConfig(AppConfig):
         "training.edited": _("職員による修正"),
         "training.created": _("登録"),
     }
+    beat_schedule = {
+        BEAT_ENTRY: {
+            "task": "training.tasks.send_training_reminders",
+            "schedule": crontab(hour=8, minute=30),
+        },
+    }
     role_permissions = {
         TRAINING_OFFICERS: [
             *(
@@ -63,21 +70,3 @@ class TrainingConfig(AppConfig):
         MANAGERS: [f"training.view_{model}" for model in _MANAGER_MODELS]
         + ["training.view_enrolment"],
     }
-
-    def ready(self) -> None:
-        # The beat entry lives with the app (settings are not the app's to edit).
-        from celery.schedules import crontab
-
-        from mie_dx.celery import app
-
-        schedule = dict(app.conf.beat_schedule or {})
-        schedule.setdefault(
-            BEAT_ENTRY,
-            {
-                "task": "training.tasks.send_training_reminders",
-                "schedule": crontab(hour=8, minute=30),
-            },
-        )
-        # Under the CELERY namespace, as the Django settings it was read from: celery 5.6
-        # ignores a change made under the plain name (app.conf.beat_schedule = ...).
-        app.conf.update(CELERY_BEAT_SCHEDULE=schedule)

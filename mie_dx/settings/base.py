@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -159,43 +158,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.5,
     "interval_max": 0.5,
 }
-CELERY_BEAT_SCHEDULE = {
-    # The outbox sweep: re-queues notifications still pending after a crash between commit
-    # and publish, and queues scheduled ones (reminders) whose due time has come.
-    "sweep-notifications": {
-        "task": "mie_dx.tasks.sweep_notifications",
-        "schedule": 60.0,
-    },
-    # Personal data past the retention period (PERSONAL_DATA_RETENTION_DAYS), every night.
-    # The center hears once a day about e-mails that failed and wait for a resend.
-    "failed-notifications-digest": {
-        "task": "mie_dx.tasks.digest_failed_notifications",
-        "schedule": crontab(hour=8, minute=0),
-    },
-    "purge-personal-data": {
-        "task": "mie_dx.tasks.purge_personal_data",
-        "schedule": crontab(hour=3, minute=15),
-    },
-    # Consultations: one survey reminder 7 days after closing; alert on stale new cases.
-    "consultation-survey-reminders": {
-        "task": "consultations.tasks.send_survey_reminders",
-        "schedule": crontab(minute=0, hour="9-17"),
-    },
-    "consultation-stale-alerts": {
-        "task": "consultations.tasks.alert_stale_consultations",
-        "schedule": crontab(minute=30, hour="8-18"),
-    },
-    # Seminars: the day-before reminder and the survey after the seminar. Each run sends only
-    # what is due and not yet sent, so the interval only bounds how late a message can be.
-    "seminar-reminders": {
-        "task": "seminars.tasks.send_seminar_reminders",
-        "schedule": 15 * 60.0,
-    },
-    "seminar-surveys": {
-        "task": "seminars.tasks.send_seminar_surveys",
-        "schedule": 15 * 60.0,
-    },
-}
+# Beat's schedule is not here: each app declares its entries on its AppConfig
+# (`beat_schedule`, mie_dx.registry) and the core hands them to beat at start-up.
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.urls import reverse
 
 from consultations import services, tasks
@@ -47,7 +46,9 @@ def run(django_capture_on_commit_callbacks):
 
 
 def test_the_beat_schedule_runs_both_jobs():
-    tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    from mie_dx.celery import app
+
+    tasks_scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
 
     assert {
         "consultations.tasks.send_survey_reminders",

@@ -35,8 +35,10 @@ def test_the_beat_task_erases_ended_cases_past_the_retention_period(settings):
     assert recent.name == "見本 次郎"
 
 
-def test_the_purge_runs_nightly_in_beat(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["purge-personal-data"]
+def test_the_purge_runs_nightly_in_beat():
+    from mie_dx.celery import app
+
+    entry = app.conf.beat_schedule["purge-personal-data"]
     assert entry["task"] == "mie_dx.tasks.purge_personal_data"
     assert entry["schedule"].hour == {3}
 
@@ -73,3 +75,23 @@ def test_a_storage_fault_in_the_sweep_stops_no_other_purge(settings, monkeypatch
     registration.refresh_from_db()
     assert registration.personal_data_erased_at is not None and registration.name != "見本 三郎"
     assert "could not remove unconfirmed attachments" in caplog.text
+
+
+def test_beat_runs_every_apps_declared_entries():
+    """Each app declares its beat entries on its AppConfig; beat gets all of them, once."""
+    from django.apps import apps
+
+    from mie_dx.celery import app
+
+    declared = {
+        name
+        for config in apps.get_app_configs()
+        for name in getattr(config, "beat_schedule", {})
+    }
+    assert declared == set(app.conf.beat_schedule)
+    assert {
+        "sweep-notifications",
+        "consultation-stale-alerts",
+        "seminar-reminders",
+        "training-reminders",
+    } <= declared
