@@ -84,9 +84,7 @@ def test_beat_runs_every_apps_declared_entries():
     from mie_dx.celery import app
 
     declared = {
-        name
-        for config in apps.get_app_configs()
-        for name in getattr(config, "beat_schedule", {})
+        name for config in apps.get_app_configs() for name in getattr(config, "beat_schedule", {})
     }
     assert declared == set(app.conf.beat_schedule)
     assert {
