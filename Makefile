@@ -10,7 +10,7 @@ PORT ?= 8000
 # prints) follow it, unless SITE_URL is given (environment or `make run SITE_URL=...`).
 SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
-.PHONY: run test test-quick lock install lint format messages migrate demo worker beat check-services clean
+.PHONY: run test test-quick lock install lint format messages migrate demo worker beat check-services system-packages clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -60,8 +60,13 @@ format: $(STAMP)
 check-services: $(STAMP)
 	DJANGO_SETTINGS_MODULE=mie_dx.settings.test $(PY) -m mie_dx.check_services
 
+# The Debian packages the tests use (chromium, gettext, Japanese fonts): installed when
+# missing and run as root, otherwise the exact apt-get line.
+system-packages:
+	@.ci/system-packages
+
 # Every test, against PostgreSQL (DATABASE_URL, default the local server) and Redis (REDIS_URL).
-test: install lint check-services
+test: system-packages install lint check-services
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # A quick local run: everything but the browser (Playwright) and real-worker tests.
