@@ -126,10 +126,18 @@ def test_a_registration_changes_the_seats_left_on_the_next_request(
 
 
 def test_a_cancelled_seminar_says_so_on_the_next_request(client):
-    seminar = SeminarFactory(title="中止になるセミナー")
-    client.get(f"/seminars/{seminar.slug}/")
+    seminar = SeminarFactory(title="データ活用のセミナー")
+    url = f"/seminars/{seminar.slug}/"
+    first = client.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    assert "このセミナーは中止になりました。" not in first.content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"  # the page is stored
+
     seminar_services.cancel_seminar(seminar=seminar, reason="荒天")
-    assert "中止" in client.get(f"/seminars/{seminar.slug}/").content.decode()
+
+    after = client.get(url)
+    assert after["X-Page-Cache"] == "miss"  # a new generation: the stored page is not served
+    assert "このセミナーは中止になりました。" in after.content.decode()
 
 
 def test_each_language_gets_its_own_page(client):
