@@ -16,7 +16,7 @@ def client_ip(request: HttpRequest) -> str:
     remote = request.META.get("REMOTE_ADDR", "")
     if proxies <= 0:
         return remote
-    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
     if len(hops) < proxies:
         # Not sent through the configured proxies (a health check, a misconfiguration).
         return remote

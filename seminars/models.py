@@ -69,7 +69,7 @@ class Seminar(models.Model):
     status = models.CharField(
         _("状態"),
         max_length=16,
-        choices=SeminarStatus.choices,
+        choices=SeminarStatus,
         default=SeminarStatus.DRAFT,
         editable=False,
     )
@@ -90,7 +90,7 @@ class Seminar(models.Model):
     format = models.CharField(
         _("開催方法"),
         max_length=16,
-        choices=Format.choices,
+        choices=Format,
         blank=True,
         help_text=_("空欄は未定です。未定の間は申込みを受け付けません。"),
     )
@@ -353,10 +353,8 @@ class Registration(PrivateLinkModel, Requester):
     PERSONAL_FIELDS = (*Requester.PERSONAL_FIELDS, "consultation_topic")
 
     seminar = models.ForeignKey(Seminar, on_delete=models.PROTECT, related_name="registrations")
-    status = models.CharField(
-        _("状態"), max_length=16, choices=RegistrationStatus.choices, db_index=True
-    )
-    attendance = models.CharField(_("参加方法"), max_length=16, choices=Attendance.choices)
+    status = models.CharField(_("状態"), max_length=16, choices=RegistrationStatus, db_index=True)
+    attendance = models.CharField(_("参加方法"), max_length=16, choices=Attendance)
 
     requester_type = models.CharField(
         _("参加者の区分"), max_length=16, choices=RequesterType.choices

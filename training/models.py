@@ -48,7 +48,7 @@ class Staff(models.Model):
     division = models.ForeignKey(
         Division, verbose_name=_("所属"), on_delete=models.PROTECT, related_name="training_staff"
     )
-    stage = models.CharField(_("階層"), max_length=30, choices=Stage.choices, default=Stage.OTHER)
+    stage = models.CharField(_("階層"), max_length=30, choices=Stage, default=Stage.OTHER)
     email = models.EmailField(_("メールアドレス"), blank=True)
     is_active = models.BooleanField(_("在職"), default=True)
     is_sample = models.BooleanField(
@@ -152,7 +152,7 @@ class StagePeriod(models.Model):
     and its 受講期間 in a fiscal year (新規採用 has two)."""
 
     fiscal_year = FiscalYearField(_("年度"))
-    stage = models.CharField(_("階層"), max_length=30, choices=Stage.choices)
+    stage = models.CharField(_("階層"), max_length=30, choices=Stage)
     headcount = models.PositiveIntegerField(_("予定人数"))
     label = models.CharField(_("期間"), max_length=50)
     starts_on = models.DateField(_("開始日"))
@@ -192,7 +192,7 @@ class Enrolment(models.Model):
     division = models.ForeignKey(
         Division, verbose_name=_("受講時の所属"), on_delete=models.PROTECT, related_name="+"
     )
-    stage = models.CharField(_("受講時の階層"), max_length=30, choices=Stage.choices)
+    stage = models.CharField(_("受講時の階層"), max_length=30, choices=Stage)
     is_mandatory = models.BooleanField(_("必修"), default=True)
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
