@@ -66,8 +66,10 @@ system-packages:
 	@.ci/system-packages
 
 # Every test, against PostgreSQL (DATABASE_URL, default the local server) and Redis (REDIS_URL).
+# Coverage of the portal's code is printed at the end; under the floor in pyproject.toml
+# ([tool.coverage.report] fail_under) the run fails.
 test: system-packages install lint check-services
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 # A quick local run: everything but the browser (Playwright) and real-worker tests.
 test-quick: install lint

@@ -28,15 +28,15 @@ def enter_actual(
     """Record (or correct) the actual of `kpi` for `fiscal_year`; for a year the portal computes,
     only the grade (進展度) and the note (`value` None).
 
-    Locks the existing row of that KPI and year, if any. A correction keeps the previous value
-    in the row's history (django-simple-history) and in the audit log.
+    Locks the existing row of that KPI and year, if any. The field history (every value,
+    grade and note, who and when) is the row's django-simple-history; the audit log records
+    the action, who did it and for which KPI and year — not the values a second time.
     """
     problem = value_problem(kpi, fiscal_year, value)
     if problem:
         raise KpiError(problem)
     actual = KpiActual.objects.select_for_update().filter(kpi=kpi, fiscal_year=fiscal_year).first()
     existed = actual is not None
-    previous = actual.value if existed else None
     if actual is None:
         actual = KpiActual(kpi=kpi, fiscal_year=fiscal_year)
     actual.value = None if value is None else Decimal(value)
@@ -50,13 +50,7 @@ def enter_actual(
         actual,
         "kpi.actual_corrected" if existed else "kpi.actual_entered",
         by=by,
-        data={
-            "kpi": kpi.code,
-            "fiscal_year": fiscal_year,
-            "value": _text(actual.value),
-            **({"previous": _text(previous)} if existed else {}),
-            "grade": grade,
-        },
+        data={"kpi": kpi.code, "fiscal_year": fiscal_year},
     )
     return actual
 
@@ -72,7 +66,3 @@ def value_problem(kpi: Kpi, fiscal_year: int, value: Decimal | None) -> str:
             )
         return ""
     return gettext("実績値を入力してください。") if value is None else ""
-
-
-def _text(value: Decimal | None) -> str:
-    return "" if value is None else str(value)
