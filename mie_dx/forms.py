@@ -161,7 +161,38 @@ class HoneypotMixin(forms.Form):
         return cleaned
 
 
-class RequesterFieldsForm(PublicFormMixin, HoneypotMixin, forms.Form):
+class RequesterRulesMixin(forms.Form):
+    """The rules of a requester's fields, wherever a person is recorded (the public forms,
+    staff at the door): the name and organisation trimmed, the reading in katakana, and the
+    organisation required for a group, a business, a municipality or the prefecture.
+
+    A form using it has `name`, `name_kana`, `organization` and `requester_type` fields."""
+
+    organization_required = _(
+        "県民グループ、事業者、市町・県からのご相談は団体・事業者・所属名を入力してください。"
+    )
+
+    clean_name_kana = clean_kana_field("name_kana")
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_organization(self) -> str:
+        return self.cleaned_data["organization"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        # Only when the field itself is valid: an over-long name already has its message.
+        if (
+            cleaned.get("requester_type") in ORGANIZATION_REQUIRED
+            and "organization" in cleaned
+            and not cleaned["organization"]
+        ):
+            self.add_error("organization", self.organization_required)
+        return cleaned
+
+
+class RequesterFieldsForm(RequesterRulesMixin, PublicFormMixin, HoneypotMixin, forms.Form):
     """Who is asking: the personal fields the consultation and seminar forms share.
 
     Field names are public contracts (spec.md). Subclasses adjust the wording through the
@@ -171,9 +202,6 @@ class RequesterFieldsForm(PublicFormMixin, HoneypotMixin, forms.Form):
     requester_type_label = _("相談者の区分")
     organization_help = _(
         "区分が県民グループ、県内事業者、市町、県のときは必須です。個人の方は入力不要です。"
-    )
-    organization_required = _(
-        "県民グループ、事業者、市町・県からのご相談は団体・事業者・所属名を入力してください。"
     )
     email_help = _("受付番号と状況確認用のリンクをお送りします。")
 
@@ -220,14 +248,7 @@ class RequesterFieldsForm(PublicFormMixin, HoneypotMixin, forms.Form):
         )
     )
 
-    clean_name_kana = clean_kana_field("name_kana")
     clean_phone = clean_phone_field("phone")
-
-    def clean_organization(self) -> str:
-        return self.cleaned_data["organization"].strip()
-
-    def clean_name(self) -> str:
-        return self.cleaned_data["name"].strip()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -242,17 +263,6 @@ class RequesterFieldsForm(PublicFormMixin, HoneypotMixin, forms.Form):
             kana = self.fields["name_kana"]
             kana.required = False
             kana.help_text = _("任意。カタカナ、ひらがな、またはローマ字で入力してください。")
-
-    def clean(self):
-        cleaned = super().clean()
-        # Only when the field itself is valid: an over-long name already has its message.
-        if (
-            cleaned.get("requester_type") in ORGANIZATION_REQUIRED
-            and "organization" in cleaned
-            and not cleaned["organization"].strip()
-        ):
-            self.add_error("organization", self.organization_required)
-        return cleaned
 
     def person_details(self) -> PersonDetails:
         return PersonDetails.from_data(self.cleaned_data)

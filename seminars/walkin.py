@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from mie_dx.audit import log_action
 from mie_dx.erasure import ERASED_EMAIL_DOMAIN
-from mie_dx.people import ORGANIZATION_REQUIRED, RequesterType
-from mie_dx.text import is_kana_reading, normalize_kana
+from mie_dx.forms import RequesterRulesMixin
+from mie_dx.people import RequesterType
 from seminars.models import (
     SEAT_HOLDING,
     Attendance,
@@ -31,7 +31,13 @@ from seminars.models import (
 from seminars.services import SeminarError
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(RequesterRulesMixin, forms.Form):
+    """Who came to the door: the requester fields' own rules (mie_dx.forms)."""
+
+    organization_required = gettext_lazy(
+        "県民グループ、事業者、市町・県の方は団体・事業者・所属名を入力してください。"
+    )
+
     name = forms.CharField(label=gettext_lazy("氏名"), max_length=100)
     name_kana = forms.CharField(
         label=gettext_lazy("フリガナ（任意）"), max_length=100, required=False
@@ -49,33 +55,12 @@ class WalkInForm(forms.Form):
         },
     )
 
-    def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
-
-    def clean_name_kana(self) -> str:
-        value = normalize_kana(self.cleaned_data.get("name_kana") or "")
-        if value and not is_kana_reading(value):
-            raise forms.ValidationError(_("フリガナはカタカナかひらがなで入力してください。"))
-        return value
-
     def cleaned_data_for_service(self) -> dict[str, str]:
         """register_walk_in's keyword arguments."""
         return {
             key: self.cleaned_data[key]
             for key in ("name", "name_kana", "organization", "requester_type")
         }
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("requester_type") in ORGANIZATION_REQUIRED
-            and not cleaned.get("organization", "").strip()
-        ):
-            self.add_error(
-                "organization",
-                _("県民グループ、事業者、市町・県の方は団体・事業者・所属名を入力してください。"),
-            )
-        return cleaned
 
 
 @transaction.atomic

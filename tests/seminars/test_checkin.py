@@ -124,7 +124,7 @@ def test_walk_ins_need_a_name_and_the_consent_and_save_nothing_otherwise(door):
     response = client.post(url, walk_in_data(requester_type="business"))
     assert "団体・事業者・所属名を入力してください" in response.content.decode()
     response = client.post(url, walk_in_data(name_kana="abc"))
-    assert "フリガナはカタカナかひらがなで入力してください。" in response.content.decode()
+    assert "フリガナはカタカナまたはひらがなで入力してください。" in response.content.decode()
     assert not Registration.objects.filter(seminar=seminar).exists()
 
 
