@@ -25,12 +25,14 @@ from consultations.forms import (
     WithdrawForm,
 )
 from consultations.models import AdviceSession, Assignment, Category, Consultation, Status
-from mie_dx.forms import confirmation_rows, resubmitted_fields, retention_period_text
+from mie_dx.confirmation import ConfirmationStepMixin, Outcome
+from mie_dx.forms import resubmitted_fields, retention_period_text
 from mie_dx.pagecache import do_not_cache
-from mie_dx.ratelimits import PublicPostLimitMixin, over_limit, too_many, too_many_message
+from mie_dx.ratelimits import PublicPostLimitMixin, too_many, too_many_message
 from mie_dx.views import SurveyView
 
-SUBMITTED_SESSION_KEY = "consultation_submitted"
+# The page after the form shows the reference it was given (mie_dx.confirmation.Outcome).
+SUBMITTED = Outcome("consultation_submitted", path="/consultations/")
 
 # What each status means to the person who asked, in plain words.
 STATUS_EXPLANATIONS = {
@@ -78,14 +80,11 @@ def retention_context() -> dict:
     return {"retention": retention_period_text()}
 
 
-class ConsultationCreateView(PublicPostLimitMixin, FormView):
-    """The form, its confirmation page (確認画面) and the save.
+class ConsultationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, FormView):
+    """The form, its confirmation page (確認画面) and the save (mie_dx.confirmation).
 
-    A valid POST without `confirm=1` shows the confirmation page (nothing saved, nothing
-    counted against the rate limit); it re-posts every field with `confirm=1`, and a valid
-    POST carrying `confirm=1` is saved at once (spec.md). 「修正する」 (`edit`) shows the
-    filled form again. The attachment cannot travel in hidden inputs: it is kept in private
-    storage until the confirmation (consultations.pending_uploads).
+    The attachment cannot travel in hidden inputs: it is kept in private storage until the
+    confirmation (consultations.pending_uploads).
     """
 
     template_name = "consultations/consultation_form.html"
@@ -125,45 +124,37 @@ class ConsultationCreateView(PublicPostLimitMixin, FormView):
         return too_many(request, self.render_to_response(self.get_context_data(form=form)))
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
-        form = self.get_form()
-        if request.POST.get("edit"):
-            # Back from the confirmation page: the filled form, no error shown.
-            form.is_valid()
-            return self.render_to_response(self.get_context_data(form=form))
-        if form.is_valid():
-            return self.form_valid(form)
-        return self.form_invalid(form)
+        return self.through_confirmation(self.get_form())
 
-    def form_valid(self, form: ConsultationForm) -> HttpResponse:
-        if over_limit(self.request, group=self.ratelimit_group, email=form.cleaned_data["email"]):
-            form.add_error(None, too_many_message(self.request))
-            return too_many(self.request, self.form_invalid(form))
-        token = form.cleaned_data.get("attachment_token", "")
+    def form_page(self, form) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def attachment_token(self, form: ConsultationForm) -> str:
+        """The kept attachment's token; a new file replaces the one kept before at once."""
         upload = form.cleaned_data.get("attachment")
         replaced = self.request.POST.get("attachment_token", "") if upload else ""
         if replaced:
-            # A new file replaces the one kept before: the old copy goes at once.
             pending_uploads.discard(replaced)
-        if self.request.POST.get("confirm") != "1":
-            if upload:
-                token = pending_uploads.keep(upload)
-            return render(
-                self.request,
-                self.confirm_template_name,
-                {
-                    "form": form,
-                    "rows": confirmation_rows(form),
-                    "hidden_fields": [
-                        (name, value)
-                        for name, value in resubmitted_fields(form)
-                        if name != "attachment_token"
-                    ],
-                    "attachment_token": token,
-                    "attachment_name": pending_uploads.name_of(token) if token else "",
-                    **retention_context(),
-                },
-            )
-        self.counted_email = form.cleaned_data["email"]
+        return form.cleaned_data.get("attachment_token", "")
+
+    def confirmation_context(self, form: ConsultationForm) -> dict:
+        token = self.attachment_token(form)
+        upload = form.cleaned_data.get("attachment")
+        if upload:
+            token = pending_uploads.keep(upload)
+        return {
+            "hidden_fields": [
+                (name, value)
+                for name, value in resubmitted_fields(form)
+                if name != "attachment_token"
+            ],
+            "attachment_token": token,
+            "attachment_name": pending_uploads.name_of(token) if token else "",
+        }
+
+    def save(self, form: ConsultationForm) -> HttpResponse:
+        token = self.attachment_token(form)
+        upload = form.cleaned_data.get("attachment")
         kept = pending_uploads.open_file(token) if token and not upload else None
         try:
             consultation = services.submit_consultation(
@@ -176,18 +167,22 @@ class ConsultationCreateView(PublicPostLimitMixin, FormView):
                 kept.close()
         if token:
             pending_uploads.discard(token)
-        self.request.session[SUBMITTED_SESSION_KEY] = consultation.reference
-        return redirect("consultations:submitted")
+        return SUBMITTED.attach(
+            redirect("consultations:submitted"), {"reference": consultation.reference}
+        )
 
 
+@method_decorator(never_cache, name="dispatch")
 class ConsultationSubmittedView(TemplateView):
+    """After the form: the reference, from this browser's signed cookie (mie_dx.confirmation)."""
+
     template_name = "consultations/consultation_submitted.html"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        reference = request.session.get(SUBMITTED_SESSION_KEY)
-        if not reference:
+        outcome = SUBMITTED.read(request)
+        if not outcome or "reference" not in outcome:
             return redirect("consultations:new")
-        return self.render_to_response(self.get_context_data(reference=reference))
+        return self.render_to_response(self.get_context_data(reference=outcome["reference"]))
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -4,13 +4,10 @@ page and the survey.
 Views are thin: a form validates, one service writes, a domain error becomes a form error.
 """
 
-from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -19,8 +16,9 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 
-from mie_dx.forms import confirmation_rows, resubmitted_fields, retention_period_text
-from mie_dx.ratelimits import PublicPostLimitMixin, over_limit, too_many, too_many_message
+from mie_dx.confirmation import ConfirmationStepMixin, Outcome
+from mie_dx.forms import retention_period_text
+from mie_dx.ratelimits import PublicPostLimitMixin, too_many, too_many_message
 from mie_dx.views import SurveyView
 from seminars import selectors, services
 from seminars.forms import (
@@ -32,12 +30,9 @@ from seminars.forms import (
 from seminars.ics import seminar_calendar
 from seminars.models import Attendance, RegistrationStatus, Seminar
 
-# The outcome shown after the form, kept by the visitor's browser in a signed cookie: no
-# server-side session (and no database row) for each anonymous registrant, and nothing personal
-# in it (the seminar, confirmed or wait-listed, the kind of attendance).
-REGISTERED_COOKIE = "seminar_registered"
-REGISTERED_COOKIE_SALT = "seminars.views.registered"
-REGISTERED_COOKIE_SECONDS = 30 * 60
+# The outcome shown after the form (mie_dx.confirmation.Outcome), nothing personal in it: the
+# seminar, confirmed or wait-listed, the kind of attendance.
+REGISTERED = Outcome("seminar_registered", path="/seminars/")
 PAST_PER_PAGE = 20
 
 
@@ -95,8 +90,9 @@ def seminar_calendar_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @method_decorator(never_cache, name="dispatch")
-class RegistrationCreateView(PublicPostLimitMixin, View):
+class RegistrationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, View):
     template_name = "seminars/registration_form.html"
+    confirm_template_name = "seminars/registration_confirm.html"
     ratelimit_group = "seminar-registration"
 
     def over_limit_response(self, request: HttpRequest, slug: str) -> HttpResponse:
@@ -111,72 +107,49 @@ class RegistrationCreateView(PublicPostLimitMixin, View):
         return self._render(request, seminar, RegistrationForm(seminar=seminar))
 
     def post(self, request: HttpRequest, slug: str) -> HttpResponse:
-        """The form, its confirmation page (確認画面) and the registration.
+        """The form, its confirmation page (確認画面) and the registration
+        (mie_dx.confirmation)."""
+        self.seminar = selectors.seminar_for_public(slug)
+        return self.through_confirmation(RegistrationForm(request.POST, seminar=self.seminar))
 
-        A valid POST without `confirm=1` shows the confirmation page (nothing saved, nothing
-        counted against the rate limit); it re-posts every field with `confirm=1`, and a valid
-        POST carrying `confirm=1` registers at once (spec.md). 「修正する」 (`edit`) shows the
-        filled form again.
-        """
-        seminar = selectors.seminar_for_public(slug)
-        form = RegistrationForm(request.POST, seminar=seminar)
-        if request.POST.get("edit"):
-            form.is_valid()
-            return self._render(request, seminar, form)
-        if services.registration_closed_reason(seminar) is None and form.is_valid():
-            email = form.cleaned_data["email"]
-            if over_limit(request, group=self.ratelimit_group, email=email):
-                form.add_error(None, too_many_message(request))
-                return too_many(request, self._render(request, seminar, form))
-            if request.POST.get("confirm") != "1":
-                return render(
-                    request,
-                    "seminars/registration_confirm.html",
-                    {
-                        "seminar": seminar,
-                        "form": form,
-                        "rows": confirmation_rows(form),
-                        "hidden_fields": list(resubmitted_fields(form)),
-                        "retention": retention_period_text(),
-                    },
-                )
-            self.counted_email = email
-            wants_consultation, topic = form.consultation_request()
-            try:
-                result = services.register(
-                    seminar=seminar,
-                    details=form.person_details(),
-                    attendance=form.cleaned_data["attendance"],
-                    wants_consultation=wants_consultation,
-                    consultation_topic=topic,
-                    language=get_language(),
-                )
-            except services.SeminarError as error:
-                form.add_error(None, str(error))
-            else:
-                # The same outcome whether the address was new or already registered: the page
-                # must not tell whoever typed an address that it is known (the e-mail tells
-                # the address's owner). Nothing of the stored registration is kept here.
-                outcome = {
-                    "slug": seminar.slug,
-                    "status": result.shown_status,
-                    "attendance": form.cleaned_data["attendance"],
-                    "wants_consultation": wants_consultation and seminar.has_consultation_session,
-                }
-                response = redirect("seminars:registered", slug=seminar.slug)
-                response.set_cookie(
-                    REGISTERED_COOKIE,
-                    signing.dumps(outcome, salt=REGISTERED_COOKIE_SALT),
-                    max_age=REGISTERED_COOKIE_SECONDS,
-                    path=reverse("seminars:list"),
-                    secure=settings.SESSION_COOKIE_SECURE,
-                    httponly=True,
-                    samesite="Lax",
-                )
-                return response
+    def can_save(self, form: RegistrationForm) -> bool:
+        return services.registration_closed_reason(self.seminar) is None
+
+    def form_page(self, form: RegistrationForm) -> HttpResponse:
         # Re-rendered with the errors (or the reason registration is closed) and 200, like
         # Django's FormView and the consultation form.
-        return self._render(request, seminar, form)
+        return self._render(self.request, self.seminar, form)
+
+    def confirmation_context(self, form: RegistrationForm) -> dict:
+        return {"seminar": self.seminar}
+
+    def save(self, form: RegistrationForm) -> HttpResponse:
+        seminar = self.seminar
+        wants_consultation, topic = form.consultation_request()
+        try:
+            result = services.register(
+                seminar=seminar,
+                details=form.person_details(),
+                attendance=form.cleaned_data["attendance"],
+                wants_consultation=wants_consultation,
+                consultation_topic=topic,
+                language=get_language(),
+            )
+        except services.SeminarError as error:
+            form.add_error(None, str(error))
+            return self.form_page(form)
+        # The same outcome whether the address was new or already registered: the page must
+        # not tell whoever typed an address that it is known (the e-mail tells the address's
+        # owner). Nothing of the stored registration is kept here.
+        return REGISTERED.attach(
+            redirect("seminars:registered", slug=seminar.slug),
+            {
+                "slug": seminar.slug,
+                "status": result.shown_status,
+                "attendance": form.cleaned_data["attendance"],
+                "wants_consultation": wants_consultation and seminar.has_consultation_session,
+            },
+        )
 
     def _render(self, request, seminar: Seminar, form: RegistrationForm):
         closed_reason = services.registration_closed_reason(seminar)
@@ -204,15 +177,8 @@ class RegistrationDoneView(View):
     template_name = "seminars/registration_done.html"
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
-        try:
-            outcome = signing.loads(
-                request.COOKIES.get(REGISTERED_COOKIE, ""),
-                salt=REGISTERED_COOKIE_SALT,
-                max_age=REGISTERED_COOKIE_SECONDS,
-            )
-        except signing.BadSignature:
-            outcome = None
-        if not isinstance(outcome, dict) or outcome.get("slug") != slug or "status" not in outcome:
+        outcome = REGISTERED.read(request)
+        if not outcome or outcome.get("slug") != slug or "status" not in outcome:
             return redirect("seminars:register", slug=slug)
         seminar = selectors.seminar_for_public(slug)
         return render(

@@ -85,6 +85,27 @@ def test_the_confirmation_page_reposts_every_field_and_confirm_saves(
     assert len(mailoutbox) == 2
 
 
+def test_the_page_after_the_form_shows_this_browsers_reference_and_keeps_no_session(client):
+    """The reference travels to the page after the form in a signed cookie, as the seminar
+    registration's outcome does (mie_dx.confirmation): no session row per resident."""
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    response = client.post(NEW, valid_form_data())
+
+    reference = Consultation.objects.get().reference
+    assert Session.objects.count() == 0
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    cookie = response.cookies["consultation_submitted"]
+    assert cookie["httponly"] and cookie["path"] == "/consultations/"
+    assert reference in client.get(response.url).content.decode()
+    # Another browser (no cookie, or a forged one) is sent back to the form.
+    other = type(client)()
+    assert other.get(response.url).status_code == 302
+    other.cookies["consultation_submitted"] = '{"reference": "DX-2026-9999"}'
+    assert other.get(response.url).url == NEW
+
+
 def test_edit_brings_back_the_filled_form_without_errors(client):
     page = client.post(NEW, first_step(title="修正前の件名")).content.decode()
     reposted = dict(hidden_inputs(page))

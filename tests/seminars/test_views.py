@@ -24,7 +24,7 @@ from seminars.models import (
     SeminarStatus,
     SeminarSurvey,
 )
-from seminars.views import REGISTERED_COOKIE_SALT
+from seminars.views import REGISTERED
 from tests.consultations.helpers import element_text, error_summary, field_error
 from tests.seminars.factories import (
     RegistrationFactory,
@@ -347,7 +347,7 @@ def test_registering_keeps_no_session_on_the_server(client, capture):
     outcome = response.cookies["seminar_registered"]
     assert outcome["httponly"] and outcome["samesite"] == "Lax" and outcome["path"] == "/seminars/"
     # Nothing personal in it: which seminar, the outcome, how they attend.
-    assert signing.loads(outcome.value, salt=REGISTERED_COOKIE_SALT) == {
+    assert signing.loads(outcome.value, salt=REGISTERED.salt) == {
         "slug": seminar.slug,
         "status": "confirmed",
         "attendance": "onsite",
