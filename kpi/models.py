@@ -40,8 +40,19 @@ class Grade(models.TextChoices):
     D = "D", _("D（進まなかった）")
 
 
-def _english() -> bool:
-    return not (get_language() or "ja").startswith("ja")
+class InLanguage:
+    """`display_<field>`: the field's English text (`<field>_en`) on an English page when
+    there is one, the Japanese otherwise."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.field = name.removeprefix("display_")
+
+    def __get__(self, instance: object, owner: type | None = None) -> str:
+        if instance is None:
+            return self  # type: ignore[return-value]  # the class attribute itself
+        english = not (get_language() or "ja").startswith("ja")
+        text = getattr(instance, f"{self.field}_en") if english else ""
+        return text or getattr(instance, self.field)
 
 
 class Kpi(models.Model):
@@ -111,33 +122,12 @@ class Kpi(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("kpi:detail", args=[self.slug])
 
-    def _in_language(self, field: str) -> str:
-        english = getattr(self, f"{field}_en") if _english() else ""
-        return english or getattr(self, field)
-
-    @property
-    def display_name(self) -> str:
-        return self._in_language("name")
-
-    @property
-    def display_description(self) -> str:
-        return self._in_language("description")
-
-    @property
-    def display_unit(self) -> str:
-        return self._in_language("unit")
-
-    @property
-    def display_baseline_note(self) -> str:
-        return self._in_language("baseline_note")
-
-    @property
-    def display_final_target_note(self) -> str:
-        return self._in_language("final_target_note")
-
-    @property
-    def display_counting_rule(self) -> str:
-        return self._in_language("counting_rule")
+    display_name = InLanguage()
+    display_description = InLanguage()
+    display_unit = InLanguage()
+    display_baseline_note = InLanguage()
+    display_final_target_note = InLanguage()
+    display_counting_rule = InLanguage()
 
     @property
     def baseline_label(self) -> str:

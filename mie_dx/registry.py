@@ -83,15 +83,20 @@ def private_link_paths() -> list[str]:
     return sorted(paths)
 
 
+def _merged_by_name(attribute: str) -> dict[str, Any]:
+    """Every app's {name: value} declarations of `attribute`; a name is one app's only."""
+    gathered: dict[str, Any] = {}
+    for config, declared in _declaring(attribute):
+        for name, value in declared.items():
+            if name in gathered:
+                raise ValueError(f"Two apps declare {attribute} {name!r} ({config.label}).")
+            gathered[name] = value
+    return gathered
+
+
 def importers() -> dict[str, str]:
     """{name: dotted path of the django-import-export resource}."""
-    gathered: dict[str, str] = {}
-    for config, declared in _declaring("importers"):
-        for name, path in declared.items():
-            if name in gathered:
-                raise ValueError(f"Two apps declare the importer {name!r} ({config.label}).")
-            gathered[name] = path
-    return gathered
+    return _merged_by_name("importers")
 
 
 def audit_action_labels() -> dict[str, str]:
@@ -134,10 +139,4 @@ def page_cache_topics() -> dict[str, list[str]]:
 
 def beat_schedule() -> dict[str, dict]:
     """Every app's Celery beat entries; two apps may not use one entry name."""
-    gathered: dict[str, dict] = {}
-    for config, declared in _declaring("beat_schedule"):
-        for name, entry in declared.items():
-            if name in gathered:
-                raise ValueError(f"Two apps declare the beat entry {name!r} ({config.label}).")
-            gathered[name] = entry
-    return gathered
+    return _merged_by_name("beat_schedule")
