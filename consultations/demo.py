@@ -7,7 +7,11 @@ fictional, every row is flagged `is_sample`, titles start with 【サンプル�
 example.com, so no one is e-mailed and no statistic mistakes them for real cases.
 
 Sample rows are written directly (no e-mails, no workflow services): they describe a past
-that has already happened. Safe to run again: a sample is found by its reference.
+that has already happened, as the workflow would have left it — a supporter is asked in
+matching, 助言・提案 begins when they accept and advice is recorded the next day (KPI 10-1 b
+counts the two R4 businesses in advising); the R4 case in matching waits for its supporter's
+answer. Safe to run again: a sample is found by its reference (and a sample loaded by an
+earlier version gets what it lacks).
 """
 
 from dataclasses import dataclass
@@ -183,31 +187,30 @@ def _create(sample: Sample, supporters: list[Supporter]) -> Consultation:
     )
     StatusChange.objects.create(consultation=consultation, to_status=Status.RECEIVED, changed_at=at)
     previous = Status.RECEIVED
+    assignment = None
     for step, status in enumerate(PATHS[sample.status], start=1):
         changed_at = at + timedelta(days=step * 2)
-        if status == Status.ADVISING and supporters:
-            supporter = supporters[n % len(supporters)]
-            assignment = Assignment.objects.create(
-                consultation=consultation,
-                supporter=supporter,
-                state=Assignment.State.DONE
+        note = ""
+        if status == Status.MATCHING and supporters:
+            # The supporter is asked in matching (the case stays there until they accept).
+            assignment = _ask(consultation, supporters[n % len(supporters)], at=changed_at)
+        if status == Status.ADVISING and assignment is not None:
+            # 助言・提案 begins when the supporter accepts; advice is recorded the next day.
+            assignment.state = (
+                Assignment.State.DONE
                 if sample.status == Status.CLOSED
-                else Assignment.State.ACCEPTED,
-                assigned_at=changed_at,
-                responded_at=changed_at + timedelta(days=1),
+                else Assignment.State.ACCEPTED
             )
-            if sample.status == Status.CLOSED:
-                AdviceSession.objects.create(
-                    assignment=assignment,
-                    held_on=(changed_at + timedelta(days=3)).date(),
-                    summary="（サンプルデータ）助言・提案を行いました。",
-                    created_at=changed_at + timedelta(days=3),
-                )
+            assignment.responded_at = changed_at
+            assignment.save(update_fields=["state", "responded_at"])
+            note = f"{assignment.supporter.name} が依頼を受諾しました。"
+            _advise(assignment, on=changed_at + timedelta(days=1))
         StatusChange.objects.create(
             consultation=consultation,
             from_status=previous,
             to_status=status,
             changed_at=changed_at,
+            note=note,
         )
         previous = status
         consultation.status_changed_at = changed_at
@@ -226,6 +229,44 @@ def _create(sample: Sample, supporters: list[Supporter]) -> Consultation:
     return consultation
 
 
+def _ask(consultation: Consultation, supporter: Supporter, *, at: datetime) -> Assignment:
+    return Assignment.objects.create(
+        consultation=consultation,
+        supporter=supporter,
+        state=Assignment.State.PROPOSED,
+        assigned_at=at + timedelta(hours=1),
+    )
+
+
+def _advise(assignment: Assignment, *, on: datetime) -> AdviceSession:
+    return AdviceSession.objects.create(
+        assignment=assignment,
+        held_on=timezone.localdate(on),
+        summary="（サンプルデータ）助言・提案を行いました。",
+        created_at=on,
+    )
+
+
+def _complete(consultation: Consultation, sample: Sample, supporters: list[Supporter]) -> int:
+    """What a sample loaded by an earlier version of this loader lacks: a sample in advising
+    has advice recorded (KPI 10-1 b counts it), one in matching a supporter asked (not yet
+    accepted). Returns how many rows were added."""
+    if not supporters:
+        return 0
+    assignments = list(consultation.assignments.all())
+    if sample.status == Status.MATCHING and not assignments:
+        changed = consultation.status_changes.filter(to_status=Status.MATCHING).last()
+        _ask(consultation, supporters[sample.number % len(supporters)], at=changed.changed_at)
+        return 1
+    if sample.status == Status.ADVISING and assignments:
+        if AdviceSession.objects.filter(assignment__consultation=consultation).exists():
+            return 0
+        changed = consultation.status_changes.filter(to_status=Status.ADVISING).last()
+        _advise(assignments[0], on=changed.changed_at + timedelta(days=1))
+        return 1
+    return 0
+
+
 def load_sample_consultations() -> dict[str, int]:
     """34 sample consultations; an existing sample (same reference) is left as it is.
 
@@ -238,11 +279,14 @@ def load_sample_consultations() -> dict[str, int]:
             "reference", flat=True
         )
     )
-    created = 0
+    created = completed = 0
     for sample in samples:
         if sample.reference not in existing:
             _create(sample, supporters)
             created += 1
+        elif sample.status in (Status.MATCHING, Status.ADVISING):
+            consultation = Consultation.objects.get(reference=sample.reference)
+            completed += _complete(consultation, sample, supporters)
     # Keep the per-year counters ahead of the samples so real cases never collide.
     for year in {timezone.localtime(s.created_at).year for s in samples}:
         last = sum(1 for s in samples if timezone.localtime(s.created_at).year == year)
@@ -253,4 +297,5 @@ def load_sample_consultations() -> dict[str, int]:
     return {
         "sample_consultations": Consultation.objects.filter(is_sample=True).count(),
         "created": created,
+        "completed": completed,
     }

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
 from consultations import selectors
-from consultations.models import Consultation
+from consultations.models import Assignment, Consultation
+from consultations.workflow import status_label
 from mie_dx.importexport import PortalResource
 from mie_dx.people import Requester
 from mie_dx.text import join_list
@@ -17,7 +18,7 @@ class ConsultationResource(PortalResource):
     reference = Field("reference", _("受付番号"))
     created_at = Field(column_name=_("受付日時"), dehydrate_method="dehydrate_created_at")
     source = Field("get_source_display", _("受付経路"))
-    status = Field("get_status_display", _("状態"))
+    status = Field(column_name=_("状態"), dehydrate_method="dehydrate_status")
     requester_type = Field("get_requester_type_display", _("相談者の区分"))
     municipality = Field("get_municipality_display", _("所在市町"))
     category = Field("get_category_display", _("相談内容の種類"))
@@ -56,6 +57,15 @@ class ConsultationResource(PortalResource):
 
     def dehydrate_created_at(self, consultation: Consultation) -> str:
         return timezone.localtime(consultation.created_at).strftime("%Y-%m-%d %H:%M")
+
+    def dehydrate_status(self, consultation: Consultation) -> str:
+        # As the change list shows it: 「マッチング（依頼中）」 while an answer is awaited.
+        return status_label(
+            consultation.status,
+            awaiting_answer=any(
+                a.state == Assignment.State.PROPOSED for a in consultation.active_assignments
+            ),
+        )
 
     def dehydrate_supporters(self, consultation: Consultation) -> str:
         # `active_assignments` is prefetched by selectors.consultations_for_triage().

@@ -43,7 +43,7 @@ from consultations.models import (
     Status,
     Survey,
 )
-from consultations.workflow import REQUESTER_NOTIFIED, can_transition
+from consultations.workflow import ADVICE_STATUSES, REQUESTER_NOTIFIED, can_transition
 from mie_dx.audit import log_action, save_changes
 from mie_dx.business_days import add_business_days
 from mie_dx.fiscal import fiscal_year
@@ -251,7 +251,11 @@ def _move(
 def change_status(
     *, consultation: Consultation, to_status: str, by: AbstractBaseUser, note: str = ""
 ) -> Consultation:
-    """Staff move a consultation along the workflow. Closing sends the survey."""
+    """Staff move a consultation along the workflow. Closing sends the survey.
+
+    助言・提案 (advising) needs a supporter who has accepted (resuming a case on hold, say):
+    a supporter who was only asked has not taken the case on yet.
+    """
     consultation = _lock(consultation)
     if to_status == Status.CLOSED:
         return _close(consultation, by=by, note=note)
@@ -259,10 +263,13 @@ def change_status(
         to_status == Status.ADVISING
         # A transition the workflow refuses anyway gets the workflow's message from _move.
         and can_transition(consultation.status, to_status)
-        and not consultation.assignments.filter(state__in=Assignment.ACTIVE_STATES).exists()
+        and not consultation.assignments.filter(state=Assignment.State.ACCEPTED).exists()
     ):
         raise ConsultationError(
-            _("助言・提案に進むには、アドバイザー・パートナーを割り当ててください。")
+            _(
+                "助言・提案に進めるのは、アドバイザー・パートナーが依頼を受諾してからです。"
+                "受諾した方がいないため、状態は変更していません。"
+            )
         )
     _move(consultation, to_status=to_status, by=by, note=note)
     if to_status in (Status.WITHDRAWN, Status.DECLINED):
@@ -421,12 +428,13 @@ def assign_supporters(
     scores: dict[int, tuple[int, list[str]]] | None = None,
     note: str = "",
 ) -> list[Assignment]:
-    """Match supporters to a consultation in `matching`; it moves to `advising`.
+    """Ask supporters to take on a consultation in `matching`; it stays in `matching`
+    (shown as 「マッチング（依頼中）」) until one of them accepts (`respond_to_assignment`).
 
     Each supporter must be active and within their term (the same rule as the suggestions).
     Each gets a private link to accept or decline (a supporter without an address: the
     request goes to the center's inbox, and the case page says so). The requester is told
-    only when a supporter accepts (`respond_to_assignment`), not now.
+    only when a supporter accepts, not now. Staff's `note` becomes an internal note.
     """
     consultation = _lock(consultation)
     if consultation.status != Status.MATCHING:
@@ -469,7 +477,10 @@ def assign_supporters(
         by=by,
         data={"supporters": [a.supporter_id for a in created]},
     )
-    _move(consultation, to_status=Status.ADVISING, by=by, note=note)
+    note = note.strip()
+    if note:
+        internal = InternalNote.objects.create(consultation=consultation, author=by, body=note)
+        log_action(consultation, "consultation.note_added", by=by, data={"note": internal.pk})
     for assignment in created:
         notifications.supporter_matched(assignment)
     return created
@@ -477,10 +488,13 @@ def assign_supporters(
 
 @transaction.atomic
 def respond_to_assignment(*, assignment: Assignment, accept: bool, reason: str = "") -> Assignment:
-    """The supporter accepts or declines through their private link.
+    """The supporter accepts or declines through their private link; the center is alerted
+    either way.
 
-    An acceptance is announced to the requester. When the last active supporter declines,
-    the consultation goes back to matching and the center is alerted.
+    An acceptance is announced to the requester, and a case in `matching` moves to
+    `advising` (助言・提案 begins now, not when the supporter was asked). When the last active
+    supporter of a case in `advising` declines, it goes back to `matching`; in `matching` it
+    stays there.
     """
     consultation = _lock(assignment.consultation)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -497,9 +511,13 @@ def respond_to_assignment(*, assignment: Assignment, accept: bool, reason: str =
         "consultation.supporter_accepted" if accept else "consultation.supporter_declined",
         data={"supporter": assignment.supporter_id, "reason": bool(reason and not accept)},
     )
+    from_status = consultation.status
+    nobody_left = False
     if not accept:
-        still_active = consultation.assignments.filter(state__in=Assignment.ACTIVE_STATES).exists()
-        if not still_active and consultation.status == Status.ADVISING:
+        nobody_left = not consultation.assignments.filter(
+            state__in=Assignment.ACTIVE_STATES
+        ).exists()
+        if nobody_left and consultation.status == Status.ADVISING:
             _move(
                 consultation,
                 to_status=Status.MATCHING,
@@ -507,9 +525,36 @@ def respond_to_assignment(*, assignment: Assignment, accept: bool, reason: str =
                 note=_("%(name)s が辞退しました。") % {"name": assignment.supporter},
             )
     else:
+        _begin_advice(consultation, assignment, by=None)
         notifications.supporter_accepted(assignment)
-    notifications.assignment_answered(assignment)
+    notifications.assignment_answered(
+        assignment,
+        moved_from=from_status if consultation.status != from_status else "",
+        nobody_left=nobody_left,
+    )
     return assignment
+
+
+def _begin_advice(
+    consultation: Consultation,
+    assignment: Assignment,
+    *,
+    by: AbstractBaseUser | None,
+    by_advice: bool = False,
+) -> None:
+    """A supporter has taken the case on: a case in `matching` moves to `advising`, with a
+    note naming them. Precondition: both rows are locked and the assignment is accepted."""
+    if consultation.status != Status.MATCHING:
+        return
+    name = {"name": assignment.supporter.name}
+    _move(
+        consultation,
+        to_status=Status.ADVISING,
+        by=by,
+        note=_("%(name)s の助言・提案が記録されたため、受諾として扱いました。") % name
+        if by_advice
+        else _("%(name)s が依頼を受諾しました。") % name,
+    )
 
 
 @transaction.atomic
@@ -521,11 +566,17 @@ def record_advice(
     by_supporter: bool,
     by: AbstractBaseUser | None = None,
 ) -> AdviceSession:
-    """Record one advice session; the center offers at most CONSULTATION_MAX_ADVICE_SESSIONS."""
+    """Record one advice session; the center offers at most CONSULTATION_MAX_ADVICE_SESSIONS.
+
+    Advice recorded for a supporter who had not answered yet is their acceptance (the
+    requester hears about it), and a case still in `matching` moves to `advising` first.
+    """
     consultation = _lock(assignment.consultation)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if consultation.status != Status.ADVISING:
-        raise ConsultationError(_("助言・提案を記録できるのは「助言・提案」の相談だけです。"))
+    if consultation.status not in ADVICE_STATUSES:
+        raise ConsultationError(
+            _("助言・提案を記録できるのは「マッチング」「助言・提案」の相談だけです。")
+        )
     if not assignment.is_active:
         raise ConsultationError(_("この依頼は辞退または完了しているため、記録できません。"))
     limit = settings.CONSULTATION_MAX_ADVICE_SESSIONS
@@ -548,6 +599,7 @@ def record_advice(
             data={"supporter": assignment.supporter_id, "reason": False},
         )
         notifications.supporter_accepted(assignment)
+    _begin_advice(consultation, assignment, by=by, by_advice=True)
     session = AdviceSession.objects.create(
         assignment=assignment,
         held_on=held_on,

@@ -25,6 +25,7 @@ from consultations.forms import (
     WithdrawForm,
 )
 from consultations.models import AdviceSession, Assignment, Category, Consultation, Status
+from consultations.workflow import ADVICE_STATUSES
 from mie_dx.forms import confirmation_rows, resubmitted_fields, retention_period_text
 from mie_dx.pagecache import do_not_cache
 from mie_dx.ratelimits import PublicPostLimitMixin, over_limit, too_many, too_many_message
@@ -38,7 +39,12 @@ STATUS_EXPLANATIONS = {
     Status.TRIAGE: gettext_lazy(
         "担当者が課題を整理しています（課題の明確化）。必要に応じてご連絡します。"
     ),
-    Status.MATCHING: gettext_lazy("ご相談に最適なアドバイザー・パートナーを選んでいます。"),
+    # Also while a supporter who was asked has not answered yet: the requester hears about a
+    # supporter once one accepts (then the case is 助言・提案).
+    Status.MATCHING: gettext_lazy(
+        "ご相談に最適なアドバイザー・パートナーを選び、お引き受けいただけるか確認しています。"
+        "決まりましたらお知らせします。"
+    ),
     Status.ADVISING: gettext_lazy("アドバイザー・パートナーが助言・提案を行っています。"),
     Status.CLOSED: gettext_lazy("相談は完了しました。ご利用ありがとうございました。"),
     Status.ON_HOLD: gettext_lazy("相談を一時保留しています。再開するときはご連絡します。"),
@@ -306,7 +312,8 @@ class AssignmentView(PublicPostLimitMixin, View):
     ):
         consultation = assignment.consultation
         max_sessions = settings.CONSULTATION_MAX_ADVICE_SESSIONS
-        recordable = consultation.status == Status.ADVISING and assignment.is_active
+        # In matching, recording advice is the supporter's acceptance (services.record_advice).
+        recordable = consultation.status in ADVICE_STATUSES and assignment.is_active
         # The limit counts every supporter's sessions on the consultation, not only these.
         limit_reached = (
             recordable
