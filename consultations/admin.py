@@ -23,7 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from advisors.models import Supporter
-from consultations import retention, selectors, services
+from consultations import (
+    retention,
+    selectors,
+    services,
+    support_admin,  # noqa: F401 (registers SupportRecordAdmin)
+)
 from consultations.forms import AdviceForm
 from consultations.matching import suggest_supporters
 from consultations.models import (

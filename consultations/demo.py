@@ -12,14 +12,18 @@ matching, 助言・提案 begins when they accept and advice is recorded the nex
 counts the two R4 businesses in advising); the R4 case in matching waits for its supporter's
 answer. Safe to run again: a sample is found by its reference (and a sample loaded by an
 earlier version gets what it lacks).
+
+`load_sample_support_records` adds a few records of support given outside the desk in R4
+(【サンプル】 organisations), through the service, once.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from advisors.models import Supporter
+from consultations import services
 from consultations.models import (
     AdviceSession,
     Assignment,
@@ -29,6 +33,9 @@ from consultations.models import (
     Source,
     Status,
     StatusChange,
+    SupportKind,
+    SupportProgramme,
+    SupportRecord,
     Survey,
 )
 from mie_dx.municipalities import Municipality
@@ -294,8 +301,57 @@ def load_sample_consultations() -> dict[str, int]:
         if counter.last_number < last:
             counter.last_number = last
             counter.save(update_fields=["last_number"])
+    support_records = load_sample_support_records()
     return {
         "sample_consultations": Consultation.objects.filter(is_sample=True).count(),
         "created": created,
         "completed": completed,
+        "sample_support_records": support_records,
     }
+
+
+# Support given outside the desk in R4 (KPI 10-1 b): the startup, 空の移動革命 and
+# advanced-technology programmes. Fictional organisations, marked 【サンプル】.
+SUPPORT_RECORDS: list[tuple[date, str, str, str, str]] = [
+    (
+        date(2022, 6, 15),
+        "【サンプル】ドローン物流の実証をめざす事業者",
+        SupportProgramme.AIR_MOBILITY,
+        SupportKind.MATCHING,
+        "実証フィールドを持つ市町とのマッチング（サンプルデータ）",
+    ),
+    (
+        date(2022, 7, 20),
+        "【サンプル】県内スタートアップ",
+        SupportProgramme.STARTUP,
+        SupportKind.BUSINESS_PLAN,
+        "事業計画への助言（サンプルデータ）",
+    ),
+    (
+        date(2022, 9, 5),
+        "【サンプル】AIの導入を検討する製造業者",
+        SupportProgramme.ADVANCED_TECHNOLOGY,
+        SupportKind.INFORMATION,
+        "先端技術の活用事例の情報提供（サンプルデータ）",
+    ),
+]
+
+
+def load_sample_support_records() -> int:
+    """The sample support records, each once (found by date, organisation, programme and
+    kind); returns how many sample records there are."""
+    for supported_on, organization, programme, kind, note in SUPPORT_RECORDS:
+        exists = SupportRecord.objects.filter(
+            supported_on=supported_on, organization=organization, programme=programme, kind=kind
+        ).exists()
+        if not exists:
+            services.record_support(
+                supported_on=supported_on,
+                organization=organization,
+                programme=programme,
+                kind=kind,
+                note=note,
+                by=None,
+                is_sample=True,
+            )
+    return SupportRecord.objects.filter(is_sample=True).count()

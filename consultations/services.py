@@ -12,7 +12,8 @@ locks:
 - `answer_survey`: the survey row;
 - `send_survey_reminders`, `alert_stale_consultations`: each survey / the batch of
   consultations, skipping rows another worker holds;
-- `add_internal_note` locks nothing: it only adds a row and changes no state.
+- `add_internal_note` locks nothing: it only adds a row and changes no state;
+- `record_support` adds a row; `correct_support_record` locks the support record.
 """
 
 import logging
@@ -22,7 +23,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -41,6 +42,7 @@ from consultations.models import (
     RequesterReply,
     Source,
     Status,
+    SupportRecord,
     Survey,
 )
 from consultations.workflow import ADVICE_STATUSES, REQUESTER_NOTIFIED, can_transition
@@ -705,3 +707,92 @@ def alert_stale_consultations(*, now=None) -> int:
         Consultation.objects.filter(pk__in=[c.pk for c in rows]).update(stale_alert_sent_at=now)
         notifications.stale_consultations(rows)
     return len(rows)
+
+
+# --- Support given outside the desk (KPI 10-1 b) ------------------------------------------------
+
+
+def _check_support(record: SupportRecord) -> None:
+    """The model's own validation (choices, lengths, the one-record-per-day rule), as a
+    ConsultationError with the field's label: nothing is saved when it fails."""
+    try:
+        record.full_clean(exclude=["recorded_by"])
+    except ValidationError as error:
+        reasons = []
+        for name, messages in error.message_dict.items():
+            try:
+                label = str(SupportRecord._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:  # NON_FIELD_ERRORS: the one-record-per-day rule
+                label = ""
+            reasons.extend(f"{label}: {m}" if label else m for m in messages)
+        raise ConsultationError(" ".join(reasons)) from error
+
+
+@transaction.atomic
+def record_support(
+    *,
+    supported_on: date,
+    organization: str,
+    programme: str,
+    kind: str,
+    note: str = "",
+    by: AbstractBaseUser | None,
+    is_sample: bool = False,
+) -> SupportRecord:
+    """Record support given to a business or group outside the consultation desk (a
+    programme's information, matching or business-plan advice). One record per support;
+    the KPI counts it in the fiscal year of `supported_on`. Not in the future."""
+    if supported_on > timezone.localdate():
+        raise ConsultationError(_("支援日に未来の日付は指定できません。"))
+    record = SupportRecord(
+        supported_on=supported_on,
+        organization=organization.strip(),
+        programme=programme,
+        kind=kind,
+        note=note.strip(),
+        recorded_by=by if by is not None and by.is_authenticated else None,
+        recorded_at=timezone.now(),
+        is_sample=is_sample,
+    )
+    _check_support(record)
+    record.save()
+    log_action(
+        record,
+        "support_record.recorded",
+        by=by,
+        data={"programme": programme, "kind": kind, "supported_on": supported_on.isoformat()},
+    )
+    return record
+
+
+# What staff may correct on a support record (who recorded it and when stay as they were).
+SUPPORT_RECORD_FIELDS = ("supported_on", "organization", "programme", "kind", "note")
+
+
+@transaction.atomic
+def correct_support_record(
+    *, record: SupportRecord, fields: Iterable[str], by: AbstractBaseUser
+) -> SupportRecord:
+    """Save staff's corrections (already set on `record` from a validated form) and log which
+    fields changed. Locks the row."""
+    fields = [f for f in fields if f in SUPPORT_RECORD_FIELDS]
+    if not fields:
+        return record
+    SupportRecord.objects.select_for_update().filter(pk=record.pk).first()
+    if "supported_on" in fields and record.supported_on > timezone.localdate():
+        raise ConsultationError(_("支援日に未来の日付は指定できません。"))
+    _check_support(record)
+    save_changes(record, fields=fields, by=by, action="support_record.corrected")
+    return record
+
+
+@transaction.atomic
+def delete_support_record(*, record: SupportRecord, by: AbstractBaseUser) -> None:
+    """Delete a record entered by mistake; the log keeps that it existed (no content)."""
+    log_action(
+        record,
+        "support_record.deleted",
+        by=by,
+        data={"supported_on": record.supported_on.isoformat(), "programme": record.programme},
+    )
+    record.delete()

@@ -243,7 +243,9 @@ def test_looking_at_the_suggestions_changes_no_status(client, center_staff, stat
     note = element_text(html, "match-status-note")
     assert "依頼できるのは、相談が「マッチング」のときだけです" in note
     assert f'action="{start_url(consultation)}"' in html
-    assert re.search(r'<button type="submit" class="button default">マッチングへ進む</button>', html)
+    assert re.search(
+        r'<button type="submit" class="button default">マッチングへ進む</button>', html
+    )
     consultation.refresh_from_db()
     assert consultation.status == status
     assert consultation.status_changes.count() == history
@@ -262,9 +264,7 @@ def test_the_suggestions_of_a_case_past_matching_offer_no_move(client, center_st
     assert "選んだアドバイザー等に依頼する" not in html
 
 
-def test_the_button_on_the_suggestions_moves_the_case_and_comes_back_to_them(
-    client, center_staff
-):
+def test_the_button_on_the_suggestions_moves_the_case_and_comes_back_to_them(client, center_staff):
     consultation = ConsultationFactory(status=Status.TRIAGE)
     supporter = SupporterFactory(name="関 治之")
     client.force_login(center_staff)
