@@ -405,6 +405,8 @@ class ConsultationAdmin(
 
     form = ConsultationAdminForm
     change_form_template = "admin/consultations/consultation/change_form.html"
+    # The list's header links to the figures page (consultations:figures).
+    import_export_change_list_template = "admin/consultations/consultation/change_list.html"
     resource_classes = [ConsultationResource]
     export_filename_stem = "consultations"
     # The title gets the width (static/css/admin.css); the short columns never wrap.
