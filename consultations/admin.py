@@ -23,7 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from advisors.models import Supporter
-from consultations import retention, selectors, services
+from consultations import (
+    retention,
+    selectors,
+    services,
+    support_admin,  # noqa: F401 (registers SupportRecordAdmin)
+)
 from consultations.forms import AdviceForm
 from consultations.matching import suggest_supporters
 from consultations.models import (
@@ -36,7 +41,12 @@ from consultations.models import (
 )
 from consultations.resources import ConsultationResource
 from consultations.services import ConsultationDetails, ConsultationError
-from consultations.workflow import next_statuses
+from consultations.workflow import (
+    ADVICE_STATUSES,
+    START_MATCHING_FROM,
+    next_statuses,
+    status_label,
+)
 from mie_dx.admin_filters import FiscalYearDateListFilter
 from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
 from mie_dx.forms import clean_kana_field, clean_phone_field
@@ -296,19 +306,26 @@ class StaffInChargeForm(forms.Form):
 def next_step(consultation: Consultation, assignments: list[Assignment]) -> dict:
     """What staff do next on the case, in words, and the buttons that do it.
 
-    Each action is `("start_matching", label)`, `("match", label)` (the suggestions page) or
-    `("transition", label, to_status)`; the first is the primary one.
+    Each action is `("start_matching", label)` (a button: the case moves to matching, then
+    the suggestions), `("match", label)` (a link to the suggestions page: nothing changes) or
+    `("transition", label, to_status)`; the first is the primary one. Moving the case is
+    always a button of its own: looking at the suggestions never changes the status.
     """
     status = consultation.status
+    proposed = [a.supporter.name for a in assignments if a.state == Assignment.State.PROPOSED]
+    accepted = [a for a in assignments if a.state == Assignment.State.ACCEPTED]
+    declined = [a.supporter.name for a in assignments if a.state == Assignment.State.DECLINED]
+    look = ("match", _("推薦を見る"))
     if status == Status.RECEIVED:
         return {
             "text": _(
                 "内容を確認してください。アドバイザー・パートナーへの依頼が必要なら、"
-                "課題の明確化を経て、そのままマッチングへ進めます。"
+                "課題の明確化を経て、そのままマッチングへ進めます。推薦は状態を変えずに見られます。"
             ),
             "actions": [
-                ("start_matching", _("マッチングへ進む（推薦を見る）")),
+                ("start_matching", _("マッチングへ進む")),
                 ("transition", _("課題の明確化へ進む"), Status.TRIAGE),
+                look,
             ],
         }
     if status == Status.TRIAGE:
@@ -317,34 +334,65 @@ def next_step(consultation: Consultation, assignments: list[Assignment]) -> dict
                 "課題を整理したら、マッチングへ進むか、センターの助言で解決したときは完了にします。"
             ),
             "actions": [
-                ("start_matching", _("マッチングへ進む（推薦を見る）")),
+                ("start_matching", _("マッチングへ進む")),
                 ("transition", _("完了にする（アンケートを送る）"), Status.CLOSED),
+                look,
             ],
         }
     if status == Status.MATCHING:
+        if proposed:
+            return {
+                "text": _(
+                    "%(names)s の回答を待っています（依頼中）。受諾されると「助言・提案」に進み、"
+                    "相談者にお知らせします。"
+                )
+                % {"names": join_list(proposed)},
+                "actions": [
+                    ("match", _("ほかのアドバイザー・パートナーにも依頼する（推薦を見る）"))
+                ],
+            }
+        if accepted:
+            return {
+                "text": _(
+                    "%(names)s が受諾しています。助言・提案に戻すか、推薦を見てほかの"
+                    "アドバイザー・パートナーにも依頼してください。"
+                )
+                % {"names": join_list(a.supporter.name for a in accepted)},
+                "actions": [
+                    ("transition", _("助言・提案に戻す"), Status.ADVISING),
+                    ("match", _("アドバイザー・パートナーを選ぶ（推薦を見る）")),
+                ],
+            }
+        text = _("推薦を見て、アドバイザー・パートナーに依頼してください。")
+        if declined:
+            text = _("%(names)s が辞退しました。") % {"names": join_list(declined)} + text
         return {
-            "text": _("推薦を見て、アドバイザー・パートナーに依頼してください。"),
+            "text": text,
             "actions": [("match", _("アドバイザー・パートナーを選ぶ（推薦を見る）"))],
         }
     if status == Status.ADVISING:
-        waiting = [a.supporter.name for a in assignments if a.state == Assignment.State.PROPOSED]
         text = (
-            _("%(names)s の回答を待っています。") % {"names": join_list(waiting)}
-            if waiting
-            else _("助言・提案を記録し、終わったら完了にしてください。")
-        )
+            _("%(names)s の回答も待っています。") % {"names": join_list(proposed)}
+            if proposed
+            else ""
+        ) + _("助言・提案を記録し、終わったら完了にしてください。")
         return {
             "text": text,
             "actions": [("transition", _("完了にする（アンケートを送る）"), Status.CLOSED)],
         }
     if status == Status.ON_HOLD:
-        return {
-            "text": _("保留中です。再開するときは、課題の明確化かマッチングに戻してください。"),
-            "actions": [
-                ("transition", _("課題の明確化に戻す"), Status.TRIAGE),
-                ("start_matching", _("マッチングへ進む（推薦を見る）")),
-            ],
-        }
+        actions = [
+            ("transition", _("課題の明確化に戻す"), Status.TRIAGE),
+            ("start_matching", _("マッチングへ進む")),
+        ]
+        text = _("保留中です。再開するときは、課題の明確化かマッチングに戻してください。")
+        if accepted:
+            actions.insert(0, ("transition", _("助言・提案に戻す"), Status.ADVISING))
+            text = _(
+                "保留中です。受諾したアドバイザー・パートナーがいるため、助言・提案に戻せます。"
+                "課題の明確化やマッチングに戻すこともできます。"
+            )
+        return {"text": text, "actions": [*actions, look]}
     return {"text": _("この相談は終了しています。"), "actions": []}
 
 
@@ -357,6 +405,8 @@ class ConsultationAdmin(
 
     form = ConsultationAdminForm
     change_form_template = "admin/consultations/consultation/change_form.html"
+    # The list's header links to the figures page (consultations:figures).
+    import_export_change_list_template = "admin/consultations/consultation/change_list.html"
     resource_classes = [ConsultationResource]
     export_filename_stem = "consultations"
     # The title gets the width (static/css/admin.css); the short columns never wrap.
@@ -364,7 +414,7 @@ class ConsultationAdmin(
         "reference",
         "title",
         "age",
-        "status",
+        "status_shown",
         "requester_type",
         "municipality",
         "staff_in_charge_name",
@@ -451,6 +501,16 @@ class ConsultationAdmin(
             '<span class="age {}">{}</span>',
             css,
             ngettext("%(days)s日", "%(days)s日", days) % {"days": days},
+        )
+
+    @admin.display(description=gettext_lazy("状態"), ordering="status")
+    def status_shown(self, obj: Consultation) -> str:
+        # `active_assignments` is prefetched by selectors.consultations_for_triage().
+        return status_label(
+            obj.status,
+            awaiting_answer=any(
+                a.state == Assignment.State.PROPOSED for a in obj.active_assignments
+            ),
         )
 
     @admin.display(description=gettext_lazy("アドバイザー・パートナー"))
@@ -687,7 +747,8 @@ class ConsultationAdmin(
         return self._back(consultation)
 
     def start_matching_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Triage to matching in one step, then straight to the suggestions."""
+        """「マッチングへ進む」: triage to matching in one step (a POST, its own button), then
+        straight to the suggestions."""
         consultation = self._consultation_or_403(request, pk)
         if request.method != "POST":
             return self._back(consultation)
@@ -704,6 +765,9 @@ class ConsultationAdmin(
         return HttpResponseRedirect(reverse("admin:consultations_match", args=[consultation.pk]))
 
     def match_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The suggestions (推薦). Looking at them (GET) changes nothing; supporters are asked
+        (POST) only in matching. Elsewhere the page offers 「マッチングへ進む」, a button of
+        its own that posts to `start_matching_view`."""
         consultation = self._consultation_or_403(request, pk)
         suggestions = suggest_supporters(consultation, limit=50)
         if request.method == "POST":
@@ -747,6 +811,13 @@ class ConsultationAdmin(
             "consultation": consultation,
             "suggestions": suggestions,
             "can_assign": consultation.status == Status.MATCHING,
+            "can_start_matching": consultation.status in START_MATCHING_FROM,
+            "status_label": status_label(
+                consultation.status,
+                awaiting_answer=consultation.assignments.filter(
+                    state=Assignment.State.PROPOSED
+                ).exists(),
+            ),
         }
         return TemplateResponse(request, "admin/consultations/consultation/match.html", context)
 
@@ -800,6 +871,14 @@ class ConsultationAdmin(
                         if a.is_active and not a.supporter.contact_email
                     ],
                     "can_change_status": can_change_status,
+                    "can_record_advice": can_change_status
+                    and consultation.status in ADVICE_STATUSES,
+                    "status_label": status_label(
+                        consultation.status,
+                        awaiting_answer=any(
+                            a.state == Assignment.State.PROPOSED for a in assignments
+                        ),
+                    ),
                     "next_step": next_step(consultation, assignments)
                     if can_change_status
                     else None,

@@ -32,10 +32,17 @@ class ConsultationsConfig(AppConfig):
         "consultation.advice_recorded": _("助言・提案の記録"),
         "consultation.personal_data_erased": _("個人情報の削除"),
         "survey.answered": _("アンケート回答"),
+        "support_record.recorded": _("相談窓口以外の支援の記録"),
+        "support_record.corrected": _("相談窓口以外の支援記録の修正"),
+        "support_record.deleted": _("相談窓口以外の支援記録の削除"),
     }
     kpi_sources = {
         "10-1 a": "consultations.selectors.kpi_survey_usefulness",
-        "10-1 b": "consultations.selectors.kpi_support_cases",
+        # The desk's consultations and the support given by the other programmes add up.
+        "10-1 b": (
+            "consultations.selectors.kpi_support_cases",
+            "consultations.selectors.kpi_support_records",
+        ),
     }
     beat_schedule = {
         # One survey reminder 7 days after closing (hourly in office hours); stale new cases.
@@ -48,6 +55,8 @@ class ConsultationsConfig(AppConfig):
             "schedule": crontab(minute=30, hour="8-18"),
         },
     }
+    # `import_data support_records FILE`: support given outside the desk (no personal data).
+    importers = {"support_records": "consultations.resources.SupportRecordResource"}
     role_permissions = {
         CENTER_STAFF: [
             "consultations.add_consultation",
@@ -56,7 +65,16 @@ class ConsultationsConfig(AppConfig):
             "consultations.change_status",
             "consultations.view_personal_data",
             "consultations.view_survey",
+            "consultations.add_supportrecord",
+            "consultations.change_supportrecord",
+            "consultations.view_supportrecord",
+            "consultations.delete_supportrecord",
         ],
-        # Managers read figures: consultations without the requesters' personal data.
-        MANAGERS: ["consultations.view_consultation", "consultations.view_survey"],
+        # Managers read figures: consultations without the requesters' personal data, and
+        # the support records (which hold none).
+        MANAGERS: [
+            "consultations.view_consultation",
+            "consultations.view_survey",
+            "consultations.view_supportrecord",
+        ],
     }

@@ -7,15 +7,23 @@ fictional, every row is flagged `is_sample`, titles start with 【サンプル�
 example.com, so no one is e-mailed and no statistic mistakes them for real cases.
 
 Sample rows are written directly (no e-mails, no workflow services): they describe a past
-that has already happened. Safe to run again: a sample is found by its reference.
+that has already happened, as the workflow would have left it — a supporter is asked in
+matching, 助言・提案 begins when they accept and advice is recorded the next day (KPI 10-1 b
+counts the two R4 businesses in advising); the R4 case in matching waits for its supporter's
+answer. Safe to run again: a sample is found by its reference (and a sample loaded by an
+earlier version gets what it lacks).
+
+`load_sample_support_records` adds a few records of support given outside the desk in R4
+(【サンプル】 organisations), through the service, once.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from advisors.models import Supporter
+from consultations import services
 from consultations.models import (
     AdviceSession,
     Assignment,
@@ -25,6 +33,9 @@ from consultations.models import (
     Source,
     Status,
     StatusChange,
+    SupportKind,
+    SupportProgramme,
+    SupportRecord,
     Survey,
 )
 from mie_dx.municipalities import Municipality
@@ -183,31 +194,30 @@ def _create(sample: Sample, supporters: list[Supporter]) -> Consultation:
     )
     StatusChange.objects.create(consultation=consultation, to_status=Status.RECEIVED, changed_at=at)
     previous = Status.RECEIVED
+    assignment = None
     for step, status in enumerate(PATHS[sample.status], start=1):
         changed_at = at + timedelta(days=step * 2)
-        if status == Status.ADVISING and supporters:
-            supporter = supporters[n % len(supporters)]
-            assignment = Assignment.objects.create(
-                consultation=consultation,
-                supporter=supporter,
-                state=Assignment.State.DONE
+        note = ""
+        if status == Status.MATCHING and supporters:
+            # The supporter is asked in matching (the case stays there until they accept).
+            assignment = _ask(consultation, supporters[n % len(supporters)], at=changed_at)
+        if status == Status.ADVISING and assignment is not None:
+            # 助言・提案 begins when the supporter accepts; advice is recorded the next day.
+            assignment.state = (
+                Assignment.State.DONE
                 if sample.status == Status.CLOSED
-                else Assignment.State.ACCEPTED,
-                assigned_at=changed_at,
-                responded_at=changed_at + timedelta(days=1),
+                else Assignment.State.ACCEPTED
             )
-            if sample.status == Status.CLOSED:
-                AdviceSession.objects.create(
-                    assignment=assignment,
-                    held_on=(changed_at + timedelta(days=3)).date(),
-                    summary="（サンプルデータ）助言・提案を行いました。",
-                    created_at=changed_at + timedelta(days=3),
-                )
+            assignment.responded_at = changed_at
+            assignment.save(update_fields=["state", "responded_at"])
+            note = f"{assignment.supporter.name} が依頼を受諾しました。"
+            _advise(assignment, on=changed_at + timedelta(days=1))
         StatusChange.objects.create(
             consultation=consultation,
             from_status=previous,
             to_status=status,
             changed_at=changed_at,
+            note=note,
         )
         previous = status
         consultation.status_changed_at = changed_at
@@ -226,6 +236,44 @@ def _create(sample: Sample, supporters: list[Supporter]) -> Consultation:
     return consultation
 
 
+def _ask(consultation: Consultation, supporter: Supporter, *, at: datetime) -> Assignment:
+    return Assignment.objects.create(
+        consultation=consultation,
+        supporter=supporter,
+        state=Assignment.State.PROPOSED,
+        assigned_at=at + timedelta(hours=1),
+    )
+
+
+def _advise(assignment: Assignment, *, on: datetime) -> AdviceSession:
+    return AdviceSession.objects.create(
+        assignment=assignment,
+        held_on=timezone.localdate(on),
+        summary="（サンプルデータ）助言・提案を行いました。",
+        created_at=on,
+    )
+
+
+def _complete(consultation: Consultation, sample: Sample, supporters: list[Supporter]) -> int:
+    """What a sample loaded by an earlier version of this loader lacks: a sample in advising
+    has advice recorded (KPI 10-1 b counts it), one in matching a supporter asked (not yet
+    accepted). Returns how many rows were added."""
+    if not supporters:
+        return 0
+    assignments = list(consultation.assignments.all())
+    if sample.status == Status.MATCHING and not assignments:
+        changed = consultation.status_changes.filter(to_status=Status.MATCHING).last()
+        _ask(consultation, supporters[sample.number % len(supporters)], at=changed.changed_at)
+        return 1
+    if sample.status == Status.ADVISING and assignments:
+        if AdviceSession.objects.filter(assignment__consultation=consultation).exists():
+            return 0
+        changed = consultation.status_changes.filter(to_status=Status.ADVISING).last()
+        _advise(assignments[0], on=changed.changed_at + timedelta(days=1))
+        return 1
+    return 0
+
+
 def load_sample_consultations() -> dict[str, int]:
     """34 sample consultations; an existing sample (same reference) is left as it is.
 
@@ -238,11 +286,14 @@ def load_sample_consultations() -> dict[str, int]:
             "reference", flat=True
         )
     )
-    created = 0
+    created = completed = 0
     for sample in samples:
         if sample.reference not in existing:
             _create(sample, supporters)
             created += 1
+        elif sample.status in (Status.MATCHING, Status.ADVISING):
+            consultation = Consultation.objects.get(reference=sample.reference)
+            completed += _complete(consultation, sample, supporters)
     # Keep the per-year counters ahead of the samples so real cases never collide.
     for year in {timezone.localtime(s.created_at).year for s in samples}:
         last = sum(1 for s in samples if timezone.localtime(s.created_at).year == year)
@@ -250,7 +301,57 @@ def load_sample_consultations() -> dict[str, int]:
         if counter.last_number < last:
             counter.last_number = last
             counter.save(update_fields=["last_number"])
+    support_records = load_sample_support_records()
     return {
         "sample_consultations": Consultation.objects.filter(is_sample=True).count(),
         "created": created,
+        "completed": completed,
+        "sample_support_records": support_records,
     }
+
+
+# Support given outside the desk in R4 (KPI 10-1 b): the startup, 空の移動革命 and
+# advanced-technology programmes. Fictional organisations, marked 【サンプル】.
+SUPPORT_RECORDS: list[tuple[date, str, str, str, str]] = [
+    (
+        date(2022, 6, 15),
+        "【サンプル】ドローン物流の実証をめざす事業者",
+        SupportProgramme.AIR_MOBILITY,
+        SupportKind.MATCHING,
+        "実証フィールドを持つ市町とのマッチング（サンプルデータ）",
+    ),
+    (
+        date(2022, 7, 20),
+        "【サンプル】県内スタートアップ",
+        SupportProgramme.STARTUP,
+        SupportKind.BUSINESS_PLAN,
+        "事業計画への助言（サンプルデータ）",
+    ),
+    (
+        date(2022, 9, 5),
+        "【サンプル】AIの導入を検討する製造業者",
+        SupportProgramme.ADVANCED_TECHNOLOGY,
+        SupportKind.INFORMATION,
+        "先端技術の活用事例の情報提供（サンプルデータ）",
+    ),
+]
+
+
+def load_sample_support_records() -> int:
+    """The sample support records, each once (found by date, organisation, programme and
+    kind); returns how many sample records there are."""
+    for supported_on, organization, programme, kind, note in SUPPORT_RECORDS:
+        exists = SupportRecord.objects.filter(
+            supported_on=supported_on, organization=organization, programme=programme, kind=kind
+        ).exists()
+        if not exists:
+            services.record_support(
+                supported_on=supported_on,
+                organization=organization,
+                programme=programme,
+                kind=kind,
+                note=note,
+                by=None,
+                is_sample=True,
+            )
+    return SupportRecord.objects.filter(is_sample=True).count()

@@ -328,3 +328,68 @@ class Survey(SatisfactionSurvey):
 
     def __str__(self) -> str:
         return f"{self.consultation.reference}: {self.get_rating_display() or '-'}"
+
+
+class SupportProgramme(models.TextChoices):
+    """The programmes besides the desk whose support counts for KPI 10-1 b (施策10-1)."""
+
+    STARTUP = "startup", _("スタートアップ支援")
+    AIR_MOBILITY = "air_mobility", _("空の移動革命")
+    ADVANCED_TECHNOLOGY = "advanced_technology", _("先端技術")
+    OTHER = "other", _("その他")
+
+
+class SupportKind(models.TextChoices):
+    """What the plan counts as support (情報提供やマッチング、事業計画への助言等)."""
+
+    INFORMATION = "information", _("情報提供")
+    MATCHING = "matching", _("マッチング")
+    BUSINESS_PLAN = "business_plan", _("事業計画への助言")
+
+
+class SupportRecord(models.Model):
+    """Support given to a business or group outside the consultation desk (相談窓口以外の支援記録).
+
+    Holds no personal data (an organisation's name, never a person's): managers may read it.
+    Written only through consultations.services (and the import, mie_dx.importexport).
+    """
+
+    supported_on = models.DateField(_("支援日"), db_index=True)
+    organization = models.CharField(_("支援先の事業者・団体名"), max_length=200)
+    programme = models.CharField(_("事業"), max_length=32, choices=SupportProgramme)
+    kind = models.CharField(_("支援の種類"), max_length=32, choices=SupportKind)
+    note = models.TextField(
+        _("備考"),
+        max_length=1000,
+        blank=True,
+        help_text=_("個人名・連絡先などの個人情報は書かないでください（管理職も閲覧します）。"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("記録した職員"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("記録日時"), default=timezone.now)
+    is_sample = models.BooleanField(_("サンプルデータ"), default=False)
+
+    class Meta:
+        verbose_name = _("相談窓口以外の支援記録")
+        verbose_name_plural = _("相談窓口以外の支援記録")
+        ordering = ["-supported_on", "-pk"]
+        constraints = [
+            # One support of a kind to an organisation on a day in a programme: the import's
+            # natural key (a file imported twice counts nothing twice).
+            models.UniqueConstraint(
+                fields=["supported_on", "organization", "programme", "kind"],
+                name="one_support_record_per_day_kind",
+                violation_error_message=_(
+                    "同じ支援日・支援先・事業・支援の種類の記録がすでにあります。"
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supported_on:%Y-%m-%d} {self.organization}（{self.get_kind_display()}）"

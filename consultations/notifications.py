@@ -138,13 +138,20 @@ def withdrawn_staff_alert(consultation: Consultation, *, supporters_told: bool) 
     _to_center(consultation, "consultation_withdrawn_staff_alert", supporters_told=supporters_told)
 
 
-def assignment_answered(assignment: Assignment) -> None:
+def assignment_answered(
+    assignment: Assignment, *, moved_from: str = "", nobody_left: bool = False
+) -> None:
+    """The center hears each answer, and what it did to the case: `moved_from` the status the
+    answer moved it from ("" if it stayed), `nobody_left` when no supporter is asked or
+    engaged any more (someone must be asked again)."""
     queue_notification(
         to=settings.CENTER_INBOX_EMAIL,
         template="assignment_answered_staff_alert",
         context={
             "assignment": assignment,
             "consultation": assignment.consultation,
+            "moved_from": moved_from,
+            "nobody_left": nobody_left,
             "admin_url": _admin_url(assignment.consultation),
         },
         related=assignment.consultation,

@@ -1,26 +1,30 @@
 """Reads of consultations, each with its access rule and the related rows it needs."""
 
 from collections.abc import Sequence
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from consultations.models import (
     AdviceSession,
     Assignment,
     Consultation,
     RequesterReply,
-    Status,
     StatusChange,
+    SupportRecord,
     Survey,
 )
 from mie_dx.figures import KpiContribution, changelist_url, fiscal_year_of
-from mie_dx.fiscal import fiscal_years_span
+from mie_dx.fiscal import fiscal_year_bounds
 from mie_dx.links import end_link_if_over, object_for_token
 from mie_dx.models import AuditLog
+from mie_dx.people import RequesterType
 from mie_dx.surveys import answered_in, usefulness_by_fiscal_year
 
 
@@ -225,32 +229,49 @@ def _survey_records(fy: int) -> list[dict]:
 
 
 kpi_survey_usefulness.records = _survey_records
+kpi_survey_usefulness.rule = gettext_lazy(
+    "相談の満足度アンケートの回答を、回答した日（日本時間）の年度に数えます。"
+    "「役に立った」「やや役に立った」の回答数を分子、回答の総数を分母とします。"
+)
 
-# A consultation counts for 10-1 b once, in the fiscal year (Asia/Tokyo) it first moved to
-# `advising` (a supporter matched and advice under way), whatever happened to it afterwards.
-# Sample consultations (is_sample, only ever loaded by `load_demo`) count: they are what makes
-# the demo's figures meaningful, and a production database holds none.
+# 10-1 b counts the support given to those the plan names: 事業者等 — businesses and groups.
+# Individual residents, municipalities and the prefecture are helped too, but not counted.
+KPI_REQUESTER_TYPES = (RequesterType.BUSINESS, RequesterType.GROUP)
+
+# A consultation counts for 10-1 b once, in the fiscal year of the first advice recorded on it
+# (the earliest AdviceSession.held_on): support given, not a supporter only asked. Sample
+# consultations (is_sample, only ever loaded by `load_demo`) count: they are what makes the
+# demo's figures meaningful, and a production database holds none.
 
 
-def _first_advice_in(fiscal_years: Sequence[int]) -> QuerySet[StatusChange]:
-    """Each consultation's first move to `advising`, when it falls in the fiscal years."""
-    start, end = fiscal_years_span(fiscal_years)
-    earlier = StatusChange.objects.filter(
-        consultation=OuterRef("consultation"), to_status=Status.ADVISING
+def _first_advice_in(fiscal_years: Sequence[int]) -> QuerySet[AdviceSession]:
+    """Each counted consultation's first advice session, when it falls in the fiscal years
+    (ties on the same day broken by the row's id, so each consultation has one)."""
+    start, end = fiscal_year_bounds(min(fiscal_years))[0], fiscal_year_bounds(max(fiscal_years))[1]
+    earlier = AdviceSession.objects.filter(
+        assignment__consultation=OuterRef("assignment__consultation")
     ).filter(
-        Q(changed_at__lt=OuterRef("changed_at"))
-        | Q(changed_at=OuterRef("changed_at"), pk__lt=OuterRef("pk"))
+        Q(held_on__lt=OuterRef("held_on")) | Q(held_on=OuterRef("held_on"), pk__lt=OuterRef("pk"))
     )
-    return StatusChange.objects.filter(
-        to_status=Status.ADVISING, changed_at__gte=start, changed_at__lt=end
+    return AdviceSession.objects.filter(
+        held_on__gte=start,
+        held_on__lte=end,
+        assignment__consultation__requester_type__in=KPI_REQUESTER_TYPES,
     ).exclude(Exists(earlier))
 
 
+def _support_cases_label() -> str:
+    return gettext("相談窓口での支援（事業者・団体）")
+
+
 def kpi_support_cases(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
-    """10-1 b: consultations that reached advice, by the fiscal year they first did. One query."""
+    """10-1 b: consultations from businesses and groups, by the fiscal year of their first
+    advice. One query for all the years."""
+    if not fiscal_years:
+        return {}
     rows = (
         _first_advice_in(fiscal_years)
-        .annotate(fy=fiscal_year_of("changed_at"))
+        .annotate(fy=fiscal_year_of("held_on", is_datetime=False))
         .values("fy")
         .annotate(cases=Count("pk"))
         .order_by("fy")
@@ -258,36 +279,107 @@ def kpi_support_cases(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]
     today = timezone.localdate()
     return {
         row["fy"]: KpiContribution(
-            numerator=row["cases"], label=gettext("助言・提案に至った相談"), as_of=today
+            numerator=row["cases"], label=_support_cases_label(), as_of=today
         )
         for row in rows
     }
 
 
 def _support_case_records(fy: int) -> list[dict]:
-    changes = (
+    sessions = (
         _first_advice_in([fy])
-        .select_related("consultation")
+        .select_related("assignment__consultation")
         .only(
-            "changed_at",
-            "consultation__reference",
-            "consultation__status",
-            "consultation__category",
+            "held_on",
+            "assignment__consultation__reference",
+            "assignment__consultation__requester_type",
+            "assignment__consultation__category",
         )
-        .order_by("changed_at", "pk")[:KPI_RECORDS_LIMIT]
+        .order_by("held_on", "pk")[:KPI_RECORDS_LIMIT]
     )
     return [
         {
-            "source": gettext("助言・提案に至った相談"),
-            "reference": change.consultation.reference,
-            "date": timezone.localdate(change.changed_at),
+            "source": _support_cases_label(),
+            "reference": session.assignment.consultation.reference,
+            "date": session.held_on,
             "detail": (
-                f"{change.consultation.get_category_display()} / "
-                f"{change.consultation.get_status_display()}"
+                f"{session.assignment.consultation.get_requester_type_display()} / "
+                f"{session.assignment.consultation.get_category_display()}"
             ),
         }
-        for change in changes
+        for session in sessions
     ]
 
 
 kpi_support_cases.records = _support_case_records
+kpi_support_cases.rule = gettext_lazy(
+    "みえDXセンターの相談のうち、相談者が事業者または団体（県内事業者・県民グループ）のものを、"
+    "最初の助言・提案を記録した実施日の年度に1件と数えます（アドバイザー等に依頼しただけで"
+    "助言・提案の記録がない相談、個人・市町・県からの相談は数えません）。"
+)
+
+
+def _support_records_label() -> str:
+    return gettext("相談窓口以外の支援（スタートアップ支援・空の移動革命・先端技術等）")
+
+
+def _support_records_in(fiscal_years: Sequence[int]) -> QuerySet[SupportRecord]:
+    start, end = fiscal_year_bounds(min(fiscal_years))[0], fiscal_year_bounds(max(fiscal_years))[1]
+    return SupportRecord.objects.filter(supported_on__gte=start, supported_on__lte=end)
+
+
+def _support_records_url(fy: int) -> str:
+    # The admin's fiscal-year filter on the date (mie_dx.admin_filters.FiscalYearDateListFilter).
+    start, last = fiscal_year_bounds(fy)
+    query = urlencode(
+        {
+            "supported_on__gte": start.isoformat(),
+            "supported_on__lt": (last + timedelta(days=1)).isoformat(),
+        }
+    )
+    return f"{reverse('admin:consultations_supportrecord_changelist')}?{query}"
+
+
+def kpi_support_records(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+    """10-1 b: support recorded outside the desk, by the fiscal year of the support's date.
+    One query for all the years."""
+    if not fiscal_years:
+        return {}
+    rows = (
+        _support_records_in(fiscal_years)
+        .annotate(fy=fiscal_year_of("supported_on", is_datetime=False))
+        .values("fy")
+        .annotate(records=Count("pk"))
+        .order_by("fy")
+    )
+    today = timezone.localdate()
+    return {
+        row["fy"]: KpiContribution(
+            numerator=row["records"],
+            url=_support_records_url(row["fy"]),
+            label=_support_records_label(),
+            as_of=today,
+        )
+        for row in rows
+    }
+
+
+def _support_record_records(fy: int) -> list[dict]:
+    records = _support_records_in([fy]).order_by("supported_on", "pk")[:KPI_RECORDS_LIMIT]
+    return [
+        {
+            "source": _support_records_label(),
+            "reference": record.organization,
+            "date": record.supported_on,
+            "detail": f"{record.get_programme_display()} / {record.get_kind_display()}",
+        }
+        for record in records
+    ]
+
+
+kpi_support_records.records = _support_record_records
+kpi_support_records.rule = gettext_lazy(
+    "相談窓口以外の事業（スタートアップ支援、空の移動革命、先端技術など）で事業者・団体に行った"
+    "情報提供・マッチング・事業計画への助言を、「相談窓口以外の支援記録」の1件ごとに、"
+    "支援日の年度に1件と数えます。"
+)

@@ -12,7 +12,8 @@ locks:
 - `answer_survey`: the survey row;
 - `send_survey_reminders`, `alert_stale_consultations`: each survey / the batch of
   consultations, skipping rows another worker holds;
-- `add_internal_note` locks nothing: it only adds a row and changes no state.
+- `add_internal_note` locks nothing: it only adds a row and changes no state;
+- `record_support` adds a row; `correct_support_record` locks the support record.
 """
 
 import logging
@@ -22,7 +23,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -41,9 +42,10 @@ from consultations.models import (
     RequesterReply,
     Source,
     Status,
+    SupportRecord,
     Survey,
 )
-from consultations.workflow import REQUESTER_NOTIFIED, can_transition
+from consultations.workflow import ADVICE_STATUSES, REQUESTER_NOTIFIED, can_transition
 from mie_dx.audit import log_action, save_changes
 from mie_dx.business_days import add_business_days
 from mie_dx.fiscal import fiscal_year
@@ -251,7 +253,11 @@ def _move(
 def change_status(
     *, consultation: Consultation, to_status: str, by: AbstractBaseUser, note: str = ""
 ) -> Consultation:
-    """Staff move a consultation along the workflow. Closing sends the survey."""
+    """Staff move a consultation along the workflow. Closing sends the survey.
+
+    助言・提案 (advising) needs a supporter who has accepted (resuming a case on hold, say):
+    a supporter who was only asked has not taken the case on yet.
+    """
     consultation = _lock(consultation)
     if to_status == Status.CLOSED:
         return _close(consultation, by=by, note=note)
@@ -259,10 +265,13 @@ def change_status(
         to_status == Status.ADVISING
         # A transition the workflow refuses anyway gets the workflow's message from _move.
         and can_transition(consultation.status, to_status)
-        and not consultation.assignments.filter(state__in=Assignment.ACTIVE_STATES).exists()
+        and not consultation.assignments.filter(state=Assignment.State.ACCEPTED).exists()
     ):
         raise ConsultationError(
-            _("助言・提案に進むには、アドバイザー・パートナーを割り当ててください。")
+            _(
+                "助言・提案に進めるのは、アドバイザー・パートナーが依頼を受諾してからです。"
+                "受諾した方がいないため、状態は変更していません。"
+            )
         )
     _move(consultation, to_status=to_status, by=by, note=note)
     if to_status in (Status.WITHDRAWN, Status.DECLINED):
@@ -421,12 +430,13 @@ def assign_supporters(
     scores: dict[int, tuple[int, list[str]]] | None = None,
     note: str = "",
 ) -> list[Assignment]:
-    """Match supporters to a consultation in `matching`; it moves to `advising`.
+    """Ask supporters to take on a consultation in `matching`; it stays in `matching`
+    (shown as 「マッチング（依頼中）」) until one of them accepts (`respond_to_assignment`).
 
     Each supporter must be active and within their term (the same rule as the suggestions).
     Each gets a private link to accept or decline (a supporter without an address: the
     request goes to the center's inbox, and the case page says so). The requester is told
-    only when a supporter accepts (`respond_to_assignment`), not now.
+    only when a supporter accepts, not now. Staff's `note` becomes an internal note.
     """
     consultation = _lock(consultation)
     if consultation.status != Status.MATCHING:
@@ -469,7 +479,10 @@ def assign_supporters(
         by=by,
         data={"supporters": [a.supporter_id for a in created]},
     )
-    _move(consultation, to_status=Status.ADVISING, by=by, note=note)
+    note = note.strip()
+    if note:
+        internal = InternalNote.objects.create(consultation=consultation, author=by, body=note)
+        log_action(consultation, "consultation.note_added", by=by, data={"note": internal.pk})
     for assignment in created:
         notifications.supporter_matched(assignment)
     return created
@@ -477,10 +490,13 @@ def assign_supporters(
 
 @transaction.atomic
 def respond_to_assignment(*, assignment: Assignment, accept: bool, reason: str = "") -> Assignment:
-    """The supporter accepts or declines through their private link.
+    """The supporter accepts or declines through their private link; the center is alerted
+    either way.
 
-    An acceptance is announced to the requester. When the last active supporter declines,
-    the consultation goes back to matching and the center is alerted.
+    An acceptance is announced to the requester, and a case in `matching` moves to
+    `advising` (助言・提案 begins now, not when the supporter was asked). When the last active
+    supporter of a case in `advising` declines, it goes back to `matching`; in `matching` it
+    stays there.
     """
     consultation = _lock(assignment.consultation)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -497,9 +513,13 @@ def respond_to_assignment(*, assignment: Assignment, accept: bool, reason: str =
         "consultation.supporter_accepted" if accept else "consultation.supporter_declined",
         data={"supporter": assignment.supporter_id, "reason": bool(reason and not accept)},
     )
+    from_status = consultation.status
+    nobody_left = False
     if not accept:
-        still_active = consultation.assignments.filter(state__in=Assignment.ACTIVE_STATES).exists()
-        if not still_active and consultation.status == Status.ADVISING:
+        nobody_left = not consultation.assignments.filter(
+            state__in=Assignment.ACTIVE_STATES
+        ).exists()
+        if nobody_left and consultation.status == Status.ADVISING:
             _move(
                 consultation,
                 to_status=Status.MATCHING,
@@ -507,9 +527,36 @@ def respond_to_assignment(*, assignment: Assignment, accept: bool, reason: str =
                 note=_("%(name)s が辞退しました。") % {"name": assignment.supporter},
             )
     else:
+        _begin_advice(consultation, assignment, by=None)
         notifications.supporter_accepted(assignment)
-    notifications.assignment_answered(assignment)
+    notifications.assignment_answered(
+        assignment,
+        moved_from=from_status if consultation.status != from_status else "",
+        nobody_left=nobody_left,
+    )
     return assignment
+
+
+def _begin_advice(
+    consultation: Consultation,
+    assignment: Assignment,
+    *,
+    by: AbstractBaseUser | None,
+    by_advice: bool = False,
+) -> None:
+    """A supporter has taken the case on: a case in `matching` moves to `advising`, with a
+    note naming them. Precondition: both rows are locked and the assignment is accepted."""
+    if consultation.status != Status.MATCHING:
+        return
+    name = {"name": assignment.supporter.name}
+    _move(
+        consultation,
+        to_status=Status.ADVISING,
+        by=by,
+        note=_("%(name)s の助言・提案が記録されたため、受諾として扱いました。") % name
+        if by_advice
+        else _("%(name)s が依頼を受諾しました。") % name,
+    )
 
 
 @transaction.atomic
@@ -521,11 +568,17 @@ def record_advice(
     by_supporter: bool,
     by: AbstractBaseUser | None = None,
 ) -> AdviceSession:
-    """Record one advice session; the center offers at most CONSULTATION_MAX_ADVICE_SESSIONS."""
+    """Record one advice session; the center offers at most CONSULTATION_MAX_ADVICE_SESSIONS.
+
+    Advice recorded for a supporter who had not answered yet is their acceptance (the
+    requester hears about it), and a case still in `matching` moves to `advising` first.
+    """
     consultation = _lock(assignment.consultation)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if consultation.status != Status.ADVISING:
-        raise ConsultationError(_("助言・提案を記録できるのは「助言・提案」の相談だけです。"))
+    if consultation.status not in ADVICE_STATUSES:
+        raise ConsultationError(
+            _("助言・提案を記録できるのは「マッチング」「助言・提案」の相談だけです。")
+        )
     if not assignment.is_active:
         raise ConsultationError(_("この依頼は辞退または完了しているため、記録できません。"))
     limit = settings.CONSULTATION_MAX_ADVICE_SESSIONS
@@ -548,6 +601,7 @@ def record_advice(
             data={"supporter": assignment.supporter_id, "reason": False},
         )
         notifications.supporter_accepted(assignment)
+    _begin_advice(consultation, assignment, by=by, by_advice=True)
     session = AdviceSession.objects.create(
         assignment=assignment,
         held_on=held_on,
@@ -653,3 +707,92 @@ def alert_stale_consultations(*, now=None) -> int:
         Consultation.objects.filter(pk__in=[c.pk for c in rows]).update(stale_alert_sent_at=now)
         notifications.stale_consultations(rows)
     return len(rows)
+
+
+# --- Support given outside the desk (KPI 10-1 b) ------------------------------------------------
+
+
+def _check_support(record: SupportRecord) -> None:
+    """The model's own validation (choices, lengths, the one-record-per-day rule), as a
+    ConsultationError with the field's label: nothing is saved when it fails."""
+    try:
+        record.full_clean(exclude=["recorded_by"])
+    except ValidationError as error:
+        reasons = []
+        for name, messages in error.message_dict.items():
+            try:
+                label = str(SupportRecord._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:  # NON_FIELD_ERRORS: the one-record-per-day rule
+                label = ""
+            reasons.extend(f"{label}: {m}" if label else m for m in messages)
+        raise ConsultationError(" ".join(reasons)) from error
+
+
+@transaction.atomic
+def record_support(
+    *,
+    supported_on: date,
+    organization: str,
+    programme: str,
+    kind: str,
+    note: str = "",
+    by: AbstractBaseUser | None,
+    is_sample: bool = False,
+) -> SupportRecord:
+    """Record support given to a business or group outside the consultation desk (a
+    programme's information, matching or business-plan advice). One record per support;
+    the KPI counts it in the fiscal year of `supported_on`. Not in the future."""
+    if supported_on > timezone.localdate():
+        raise ConsultationError(_("支援日に未来の日付は指定できません。"))
+    record = SupportRecord(
+        supported_on=supported_on,
+        organization=organization.strip(),
+        programme=programme,
+        kind=kind,
+        note=note.strip(),
+        recorded_by=by if by is not None and by.is_authenticated else None,
+        recorded_at=timezone.now(),
+        is_sample=is_sample,
+    )
+    _check_support(record)
+    record.save()
+    log_action(
+        record,
+        "support_record.recorded",
+        by=by,
+        data={"programme": programme, "kind": kind, "supported_on": supported_on.isoformat()},
+    )
+    return record
+
+
+# What staff may correct on a support record (who recorded it and when stay as they were).
+SUPPORT_RECORD_FIELDS = ("supported_on", "organization", "programme", "kind", "note")
+
+
+@transaction.atomic
+def correct_support_record(
+    *, record: SupportRecord, fields: Iterable[str], by: AbstractBaseUser
+) -> SupportRecord:
+    """Save staff's corrections (already set on `record` from a validated form) and log which
+    fields changed. Locks the row."""
+    fields = [f for f in fields if f in SUPPORT_RECORD_FIELDS]
+    if not fields:
+        return record
+    SupportRecord.objects.select_for_update().filter(pk=record.pk).first()
+    if "supported_on" in fields and record.supported_on > timezone.localdate():
+        raise ConsultationError(_("支援日に未来の日付は指定できません。"))
+    _check_support(record)
+    save_changes(record, fields=fields, by=by, action="support_record.corrected")
+    return record
+
+
+@transaction.atomic
+def delete_support_record(*, record: SupportRecord, by: AbstractBaseUser) -> None:
+    """Delete a record entered by mistake; the log keeps that it existed (no content)."""
+    log_action(
+        record,
+        "support_record.deleted",
+        by=by,
+        data={"supported_on": record.supported_on.isoformat(), "programme": record.programme},
+    )
+    record.delete()

@@ -21,4 +21,7 @@ urlpatterns = [
     path("survey/<token:token>/", views.ConsultationSurveyView.as_view(), name="survey"),
     path("supporter/<token:token>/", views.AssignmentView.as_view(), name="assignment"),
     path("<int:pk>/attachment/", views.AttachmentDownloadView.as_view(), name="attachment"),
+    # Managers and center staff: the figures as the seed tabulates them (§4), and downloads.
+    path("figures/", views.ConsultationFiguresView.as_view(), name="figures"),
+    path("figures/export/", views.ConsultationFiguresExportView.as_view(), name="figures_export"),
 ]

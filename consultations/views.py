@@ -3,12 +3,20 @@
 Views are thin: a form validates, one service writes, a domain error becomes a form error.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -17,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from advisors.models import ExpertiseArea
-from consultations import pending_uploads, selectors, services
+from consultations import figures, pending_uploads, selectors, services
 from consultations.forms import (
     AdviceForm,
     AssignmentResponseForm,
@@ -25,8 +33,10 @@ from consultations.forms import (
     WithdrawForm,
 )
 from consultations.models import AdviceSession, Assignment, Category, Consultation, Status
+from consultations.workflow import ADVICE_STATUSES
 from mie_dx.confirmation import ConfirmationStepMixin, Outcome
 from mie_dx.forms import resubmitted_fields, retention_period_text
+from mie_dx.importexport import FORMAT_VAR, dataset_response
 from mie_dx.pagecache import do_not_cache
 from mie_dx.ratelimits import PublicPostLimitMixin, too_many, too_many_message
 from mie_dx.views import SurveyView
@@ -40,7 +50,12 @@ STATUS_EXPLANATIONS = {
     Status.TRIAGE: gettext_lazy(
         "担当者が課題を整理しています（課題の明確化）。必要に応じてご連絡します。"
     ),
-    Status.MATCHING: gettext_lazy("ご相談に最適なアドバイザー・パートナーを選んでいます。"),
+    # Also while a supporter who was asked has not answered yet: the requester hears about a
+    # supporter once one accepts (then the case is 助言・提案).
+    Status.MATCHING: gettext_lazy(
+        "ご相談に最適なアドバイザー・パートナーを選び、お引き受けいただけるか確認しています。"
+        "決まりましたらお知らせします。"
+    ),
     Status.ADVISING: gettext_lazy("アドバイザー・パートナーが助言・提案を行っています。"),
     Status.CLOSED: gettext_lazy("相談は完了しました。ご利用ありがとうございました。"),
     Status.ON_HOLD: gettext_lazy("相談を一時保留しています。再開するときはご連絡します。"),
@@ -301,7 +316,8 @@ class AssignmentView(PublicPostLimitMixin, View):
     ):
         consultation = assignment.consultation
         max_sessions = settings.CONSULTATION_MAX_ADVICE_SESSIONS
-        recordable = consultation.status == Status.ADVISING and assignment.is_active
+        # In matching, recording advice is the supporter's acceptance (services.record_advice).
+        recordable = consultation.status in ADVICE_STATUSES and assignment.is_active
         # The limit counts every supporter's sessions on the consultation, not only these.
         limit_reached = (
             recordable
@@ -361,3 +377,68 @@ class AttachmentDownloadView(PermissionRequiredMixin, View):
         )
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+# --- The consultation figures (managers and center staff) --------------------------------------
+
+
+class FiscalYearForm(forms.Form):
+    fy = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fy"].choices = figures.fiscal_year_choices()
+        self.fields["fy"].error_messages["invalid_choice"] = gettext_lazy(
+            "その年度は選べません。一覧から年度を選んでください。"
+        )
+
+    def chosen(self) -> int:
+        """The fiscal year asked for, or the current one (also when the choice was bad)."""
+        if self.is_valid() and self.cleaned_data["fy"]:
+            return self.cleaned_data["fy"]
+        return figures.fiscal_year_choices()[0][0]
+
+
+class FiguresAccessMixin(PermissionRequiredMixin):
+    """Managers and center staff (consultations.view_consultation): anonymous visitors go to
+    the login page, anybody else signed in gets 403. The figures hold no personal data."""
+
+    permission_required = "consultations.view_consultation"
+
+
+@method_decorator(never_cache, name="dispatch")
+class ConsultationFiguresView(FiguresAccessMixin, TemplateView):
+    """Cases per fiscal year by requester type × category and by month (seed §4)."""
+
+    template_name = "consultations/consultation_figures.html"
+
+    def get_context_data(self, **kwargs):
+        form = FiscalYearForm(self.request.GET or None)
+        fy = form.chosen()
+        return super().get_context_data(
+            form=form,
+            figures=figures.consultation_figures(fy),
+            today=timezone.localdate(),
+            **kwargs,
+        )
+
+
+class ConsultationFiguresExportView(FiguresAccessMixin, View):
+    """The same tables as CSV (UTF-8 with BOM) or XLSX (`_format=xlsx`), counts as numbers."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = FiscalYearForm(request.GET)
+        if not form.is_valid() or not form.cleaned_data["fy"]:
+            return HttpResponseBadRequest(
+                _("年度の指定が正しくありません。集計のページから出力してください。"),
+                content_type="text/plain; charset=utf-8",
+            )
+        fy = form.cleaned_data["fy"]
+        chosen = request.GET.get(FORMAT_VAR, "csv")
+        result = figures.consultation_figures(fy)
+        return dataset_response(
+            figures.figures_dataset(result),
+            filename_stem=f"consultation-figures-{fy}",
+            file_format="xlsx" if chosen == "xlsx" else "csv",
+            sheet_title=_("相談件数 %(year)s") % {"year": result.label},
+        )

@@ -2,7 +2,13 @@
 
 received → triage → matching → advising → closed, plus on_hold, withdrawn and declined.
 The center may also answer during triage itself (初期的なコンサルティング) and close there.
+
+Asking supporters happens in `matching` and leaves the case there (「マッチング（依頼中）」
+while answers are awaited); `advising` (助言・提案) begins when a supporter accepts, or when
+advice is recorded for one (services.respond_to_assignment, services.record_advice).
 """
+
+from django.utils.translation import gettext as _
 
 from consultations.models import Status
 
@@ -36,3 +42,20 @@ def next_statuses(from_status: str) -> list[Status]:
     """Allowed next statuses in the workflow's own order (for staff menus)."""
     allowed = ALLOWED_TRANSITIONS.get(from_status, frozenset())
     return [status for status in Status if status in allowed]
+
+
+# Where staff may take a case to matching in one step (services.start_matching): a case still
+# `received` passes through triage on the way.
+START_MATCHING_FROM = frozenset({Status.RECEIVED, Status.TRIAGE, Status.ON_HOLD})
+
+# Where advice may be recorded: in matching, recording it is the supporter's acceptance and
+# moves the case to advising first.
+ADVICE_STATUSES = frozenset({Status.MATCHING, Status.ADVISING})
+
+
+def status_label(status: str, *, awaiting_answer: bool = False) -> str:
+    """The status as staff read it: 「マッチング（依頼中）」 while a supporter who was asked has
+    not answered yet, the status's own label otherwise."""
+    if status == Status.MATCHING and awaiting_answer:
+        return _("マッチング（依頼中）")
+    return str(Status(status).label)

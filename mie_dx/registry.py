@@ -24,7 +24,8 @@ paths are imported when first needed, so an app's models are ready by then):
   it once more by itself, with the same Message-ID: a duplicate is better than a resident who
   never hears back. Every other template's uncertain send waits for staff in the admin.
 - `kpi_sources` — {"KPI code": "app.selectors.fn"}: the figures an app holds for a plan KPI
-  (contract in mie_dx.figures); several apps may feed one KPI.
+  (contract in mie_dx.figures); several apps may feed one KPI, and one app may give several
+  sources for it as a tuple of paths ({"10-1 b": ("app.selectors.a", "app.selectors.b")}).
 - `page_cache_topics` — {"topic": ("app_label.Model", ...)}: a public page cached under that
   topic (mie_dx.pagecache.public_page) is renewed when one of those rows changes.
 - `beat_schedule` — {"entry-name": {"task": "app.tasks.fn", "schedule": crontab(...)}}: the
@@ -118,8 +119,9 @@ def kpi_sources() -> dict[str, list[Callable]]:
     """{KPI code: [source, ...]} from every app (mie_dx.figures)."""
     gathered: dict[str, list[Callable]] = {}
     for _config, declared in _declaring("kpi_sources"):
-        for code, path in declared.items():
-            gathered.setdefault(code, []).append(import_string(path))
+        for code, paths in declared.items():
+            for path in (paths,) if isinstance(paths, str) else paths:
+                gathered.setdefault(code, []).append(import_string(path))
     return gathered
 
 

@@ -1,8 +1,9 @@
 """Center staff at 1280 px: from the list to matching and a reply to the requester (issue 11).
 
 The list shows open, real cases with a readable title; the case page shows the case and its
-next step first; one button takes a new case to the suggestions; the reply reaches the
-requester's status page. axe (WCAG 2.1 A/AA) checks the list, the case page and the
+next step first; 「推薦を見る」 only looks (nothing moves), one button of its own takes a new
+case to matching and the suggestions; asking a supporter leaves it 「マッチング（依頼中）」;
+the reply reaches the requester's status page. axe (WCAG 2.1 A/AA) checks the list, the case page and the
 suggestions; screenshots go to test-artifacts/consultation-staff-*.png.
 """
 
@@ -87,13 +88,24 @@ def test_staff_go_from_the_list_to_matching_and_reply_at_1280_px(
     expect(page.locator(".messagelist")).to_contain_text("センター担当者を「")
     check(page, console, artifacts, "case")
 
-    # --- Triage to matching in one step, straight to the suggestions ----------------------------
-    page.get_by_role("button", name="マッチングへ進む（推薦を見る）").click()
+    # --- Looking at the suggestions moves nothing ---------------------------------------------
+    page.get_by_role("link", name="推薦を見る", exact=True).click()
+    expect(page.locator("table.match-table")).to_contain_text("関 治之")
+    expect(page.get_by_label("関 治之")).to_be_disabled()
+    assert Consultation.objects.get(pk=case.pk).status == Status.RECEIVED
+    check(page, console, artifacts, "suggestions-received")
+
+    # --- Its own button: triage to matching in one step, back to the suggestions ---------------
+    page.get_by_role("button", name="マッチングへ進む", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("状態を「マッチング」に変更しました。")
     expect(page.locator("table.match-table")).to_contain_text("関 治之")
     check(page, console, artifacts, "match")
     page.get_by_label("関 治之").check()
     page.get_by_role("button", name="選んだアドバイザー等に依頼する").click()
     expect(page.locator(".messagelist")).to_contain_text("関 治之 に依頼しました。")
+    # Asked, not accepted: still matching, and the next step says whose answer is awaited.
+    expect(page.locator(".case-status")).to_have_text("マッチング（依頼中）")
+    expect(page.locator(".case-next")).to_contain_text("関 治之 の回答を待っています（依頼中）")
     # The requester is not told before the supporter accepts.
     assert [m.to for m in mail.outbox] == [["seki@example.jp"]]
 
@@ -111,7 +123,7 @@ def test_staff_go_from_the_list_to_matching_and_reply_at_1280_px(
     assert len(reply_mail) == 1 and "引き受けのご連絡をお待ちください" in reply_mail[0].body
 
     consultation = Consultation.objects.get(pk=case.pk)
-    assert consultation.status == Status.ADVISING
+    assert consultation.status == Status.MATCHING
     assert consultation.staff_in_charge == center_staff
     page.goto(f"/consultations/status/{consultation.private_token}/")
     expect(page.get_by_role("heading", name="センターからのご連絡")).to_be_visible()

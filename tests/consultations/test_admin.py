@@ -79,7 +79,7 @@ def test_an_allowed_transition_records_the_staff_member_and_the_note(client, cen
         ("received", "advising", "「受付」から「助言・提案」には変更できません。"),
         ("closed", "triage", "「完了」から「課題の明確化」には変更できません。"),
         ("triage", "triage", "「課題の明確化」から「課題の明確化」には変更できません。"),
-        ("matching", "advising", "アドバイザー・パートナーを割り当ててください。"),
+        ("matching", "advising", "アドバイザー・パートナーが依頼を受諾してからです。"),
         ("triage", "no-such-status", "変更後の状態を選んでください。"),
     ],
 )

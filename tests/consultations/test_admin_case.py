@@ -7,6 +7,7 @@ unless staff correct it (logged), phone-only callers, acceptance told to the res
 supporters without an address, a timeline that says what happened then and by whom.
 """
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -70,7 +71,7 @@ def test_the_list_shows_the_readable_columns_with_the_staff_member_in_charge(cli
         "reference",
         "title",
         "age",
-        "status",
+        "status_shown",
         "requester_type",
         "municipality",
         "staff_in_charge_name",
@@ -202,7 +203,10 @@ def test_the_case_page_starts_with_the_summary_and_the_next_step(client, center_
     assert summary < next_step < record
     assert summary < timeline
     next_section = html[next_step : html.index("</section>", next_step)]
-    assert "マッチングへ進む（推薦を見る）" in next_section
+    # Moving the case is a button of its own; the suggestions are a plain link.
+    assert re.search(r'<button type="submit"[^>]*>マッチングへ進む</button>', next_section)
+    match_url = reverse("admin:consultations_match", args=[consultation.pk])
+    assert re.search(rf'<a [^>]*href="{match_url}"[^>]*>推薦を見る</a>', next_section)
     # The requester's text is read-only: no input for the title or description, no save.
     assert 'name="title"' not in html
     assert 'name="description"' not in html

@@ -1,6 +1,8 @@
 """`manage.py load_demo`: 34 sample consultations shaped like the seed's figures (§4-3)."""
 
 from collections import Counter
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -8,7 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations import services
-from consultations.models import Consultation, ReferenceCounter, StatusChange, Survey
+from consultations.models import (
+    AdviceSession,
+    Assignment,
+    Consultation,
+    ReferenceCounter,
+    StatusChange,
+    SupportRecord,
+    Survey,
+)
+from kpi.selectors import kpi_figures
 from mie_dx.fiscal import fiscal_year
 from mie_dx.models import Notification
 from tests.consultations.factories import requester_details
@@ -93,3 +104,57 @@ def test_samples_stay_out_of_the_admin_list_unless_asked_for(loaded, client, cen
     assert all_rows.context["cl"].result_count == 34
     assert only_samples.context["cl"].result_count == 34
     assert real_only.context["cl"].result_count == 0
+
+
+# --- The workflow as it is now, and KPI 10-1 b --------------------------------------------------
+
+
+def test_samples_follow_the_workflow_supporters_asked_in_matching_advice_after_acceptance(loaded):
+    advising = loaded.filter(status="advising")
+    assert advising.count() == 2
+    for consultation in advising:
+        (assignment,) = consultation.assignments.all()
+        assert assignment.state == Assignment.State.ACCEPTED
+        change = consultation.status_changes.get(to_status="advising")
+        assert change.changed_at == assignment.responded_at  # advising began at acceptance
+        sessions = AdviceSession.objects.filter(assignment__consultation=consultation)
+        assert [fiscal_year(s.held_on) for s in sessions] == [2022]  # R4
+        assert consultation.requester_type == "business"
+    (matching,) = loaded.filter(status="matching")
+    assert list(matching.assignments.values_list("state", "responded_at")) == [("proposed", None)]
+    # Every closed sample's supporter is done, its advice recorded before it closed.
+    for session in AdviceSession.objects.filter(assignment__consultation__status="closed"):
+        assert session.assignment.state == Assignment.State.DONE
+        assert session.held_on <= timezone.localdate(session.assignment.consultation.closed_at)
+
+
+def test_sample_support_records_are_marked_and_loaded_once(loaded):
+    call_command("load_demo", verbosity=0)
+
+    records = SupportRecord.objects.all()
+    assert records.count() == 3
+    assert all(r.is_sample and r.organization.startswith("【サンプル】") for r in records)
+    assert {fiscal_year(r.supported_on) for r in records} == {2022}
+    assert {r.programme for r in records} == {"startup", "air_mobility", "advanced_technology"}
+
+
+def test_the_demo_gives_10_1_b_its_r4_figure(loaded):
+    # By hand: the R3 baseline 26, plus in R4 the two businesses advised (samples 30 and 31)
+    # and the three sample support records.
+    figures = next(f for f in kpi_figures(today=date(2023, 3, 31)) if f.kpi.code == "10-1 b")
+    r4 = next(y for y in figures.years if y.fiscal_year == 2022)
+
+    assert r4.actual == Decimal(26 + 2 + 3)
+    assert sorted(c.numerator for c in r4.contributions) == [2, 3]
+
+
+def test_a_sample_loaded_by_an_earlier_version_gets_what_it_lacks(loaded):
+    (matching,) = loaded.filter(status="matching")
+    matching.assignments.all().delete()
+    AdviceSession.objects.filter(assignment__consultation__status="advising").delete()
+
+    call_command("load_demo", verbosity=0)
+
+    assert matching.assignments.get().state == Assignment.State.PROPOSED
+    assert AdviceSession.objects.filter(assignment__consultation__status="advising").count() == 2
+    assert Consultation.objects.count() == 34

@@ -51,7 +51,9 @@ def test_happy_path_from_form_to_survey(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(match_url, {"supporter": [supporter.pk], "note": ""})
     consultation.refresh_from_db()
-    assert consultation.status == Status.ADVISING
+    # Asked, not yet accepted: still matching (the case page says 「マッチング（依頼中）」).
+    assert consultation.status == Status.MATCHING
+    assert "マッチング（依頼中）" in client.get(change_url).content.decode()
     assignment = Assignment.objects.get()
     # The supporter is asked; the requester hears only once the supporter accepts.
     assert [m.to[0] for m in mailoutbox] == [supporter.contact_email]
@@ -62,6 +64,8 @@ def test_happy_path_from_form_to_survey(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(assignment_path, {"action": "respond", "decision": "accept"})
     assert sorted(m.to[0] for m in mailoutbox) == ["dxcenter@pref.mie.lg.jp", "hanako@example.jp"]
+    consultation.refresh_from_db()
+    assert consultation.status == Status.ADVISING  # 助言・提案 begins at the acceptance
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             assignment_path,

@@ -237,7 +237,12 @@ def test_staff_see_ranked_suggestions_with_reasons_and_assign(
         "admin:consultations_consultation_change", args=[consultation.pk]
     )
     consultation.refresh_from_db()
-    assert consultation.status == Status.ADVISING
+    # Asked, not accepted: the case stays in matching, shown as waiting for the answer.
+    assert consultation.status == Status.MATCHING
+    assert "マッチング（依頼中）" in response.content.decode()
+    assert not consultation.status_changes.filter(to_status=Status.ADVISING).exists()
+    # Staff's note on the request is an internal note.
+    assert list(consultation.internal_notes.values_list("body", flat=True)) == ["最適"]
     assignment = Assignment.objects.get()
     assert (assignment.supporter, assignment.assigned_by) == (fit, center_staff)
     assert assignment.score is not None
@@ -265,8 +270,10 @@ def test_assigning_needs_a_choice_and_a_consultation_in_matching(client, center_
 
     assert "1件以上選んでください" in " ".join(str(m) for m in nobody.context["messages"])
     assert "「マッチング」の相談だけです" in " ".join(str(m) for m in too_early.context["messages"])
-    assert "相談を「マッチング」の状態にしてください" in too_early.content.decode()
+    assert "依頼できるのは、相談が「マッチング」のときだけです" in too_early.content.decode()
     assert not Assignment.objects.exists()
+    waiting.refresh_from_db()
+    assert waiting.status == Status.TRIAGE
 
 
 # --- The supporter's private link ---------------------------------------------------------------

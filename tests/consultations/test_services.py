@@ -154,7 +154,8 @@ def test_every_transition_is_allowed_or_refused_as_the_workflow_says(
 ):
     consultation = ConsultationFactory(status=from_status)
     if to_status == Status.ADVISING:
-        AssignmentFactory(consultation=consultation)
+        # 助言・提案 needs a supporter who accepted (see the test below).
+        AssignmentFactory(consultation=consultation, state=Assignment.State.ACCEPTED)
     history_before = list(consultation.status_changes.values_list("pk", flat=True))
     notifications_before = Notification.objects.count()
 
@@ -191,17 +192,23 @@ def test_every_transition_is_allowed_or_refused_as_the_workflow_says(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("from_status", [Status.MATCHING, Status.ON_HOLD])
-def test_advising_needs_a_supporter_who_has_not_declined(center_staff, from_status):
+@pytest.mark.parametrize("state", [None, "proposed", "declined"])
+def test_advising_needs_a_supporter_who_accepted(center_staff, from_status, state):
+    """Resuming from 保留 (or staff choosing 助言・提案 in matching) needs an accepted
+    assignment: a supporter who was only asked has not taken the case on."""
     consultation = ConsultationFactory(status=from_status)
-    AssignmentFactory(consultation=consultation, state=Assignment.State.DECLINED)
+    if state:
+        AssignmentFactory(consultation=consultation, state=state)
+    history = consultation.status_changes.count()
 
-    with pytest.raises(ConsultationError, match="割り当ててください"):
+    with pytest.raises(ConsultationError, match="依頼を受諾してからです"):
         services.change_status(
             consultation=consultation, to_status=Status.ADVISING, by=center_staff
         )
 
     consultation.refresh_from_db()
     assert consultation.status == from_status
+    assert consultation.status_changes.count() == history
 
 
 @pytest.mark.django_db
@@ -282,18 +289,176 @@ def test_an_ended_consultation_cannot_be_withdrawn(status):
 
 
 @pytest.mark.django_db
-def test_assigning_moves_to_advising_and_skips_nothing_silently(center_staff):
-    consultation = ConsultationFactory(status=Status.MATCHING)
+def test_asking_supporters_leaves_the_case_in_matching(
+    center_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    consultation = ConsultationFactory(status=Status.MATCHING, email="hanako@example.jp")
+    history = consultation.status_changes.count()
     first, second = SupporterFactory(), SupporterFactory()
+    mailoutbox.clear()
 
-    created = services.assign_supporters(
-        consultation=consultation, supporters=[first, second], by=center_staff, note="二人に依頼"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        created = services.assign_supporters(
+            consultation=consultation,
+            supporters=[first, second],
+            by=center_staff,
+            note="二人に依頼",
+        )
 
     assert [a.supporter for a in created] == [first, second]
+    assert {a.state for a in created} == {Assignment.State.PROPOSED}
+    consultation.refresh_from_db()
+    assert consultation.status == Status.MATCHING
+    assert consultation.status_changes.count() == history  # no status change
+    assert list(consultation.internal_notes.values_list("body", "author")) == [
+        ("二人に依頼", center_staff.pk)
+    ]
+    # The supporters are asked; the requester hears nothing yet.
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [first.contact_email, second.contact_email]
+    )
+
+
+def matching_with_asked(*names: str) -> tuple[Consultation, list[Assignment]]:
+    consultation = ConsultationFactory(status=Status.MATCHING, email="hanako@example.jp")
+    asked = services.assign_supporters(
+        consultation=consultation,
+        supporters=[SupporterFactory(name=name) for name in names],
+        by=None,
+    )
+    return consultation, asked
+
+
+@pytest.mark.django_db
+def test_advising_begins_when_a_supporter_accepts(mailoutbox, django_capture_on_commit_callbacks):
+    consultation, (first, second) = matching_with_asked("関 治之", "田澤 由利")
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.respond_to_assignment(assignment=first, accept=True)
+
     consultation.refresh_from_db()
     assert consultation.status == Status.ADVISING
-    assert consultation.status_changes.last().changed_by == center_staff
+    change = consultation.status_changes.last()
+    assert (change.from_status, change.to_status, change.changed_by) == (
+        Status.MATCHING,
+        Status.ADVISING,
+        None,
+    )
+    assert change.note == "関 治之 が依頼を受諾しました。"
+    to_requester = [m for m in mailoutbox if m.to == ["hanako@example.jp"]]
+    assert len(to_requester) == 1 and "関 治之" in to_requester[0].body
+    (alert,) = [m for m in mailoutbox if m.to == ["dxcenter@pref.mie.lg.jp"]]
+    assert "「助言・提案」に進みました" in alert.body
+
+    # The second supporter accepting too adds a supporter, not a status change.
+    services.respond_to_assignment(assignment=second, accept=True)
+    consultation.refresh_from_db()
+    assert consultation.status == Status.ADVISING
+    assert consultation.status_changes.filter(to_status=Status.ADVISING).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_last_decline_in_matching_leaves_the_case_in_matching_and_alerts_the_center(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    consultation, (first, second) = matching_with_asked("辞退 一郎", "辞退 二郎")
+    history = consultation.status_changes.count()
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.respond_to_assignment(assignment=first, accept=False)
+        services.respond_to_assignment(assignment=second, accept=False, reason="多忙")
+
+    consultation.refresh_from_db()
+    assert consultation.status == Status.MATCHING
+    assert consultation.status_changes.count() == history
+    first_alert, last_alert = [m for m in mailoutbox if m.to == ["dxcenter@pref.mie.lg.jp"]]
+    assert "いなくなりました" not in first_alert.body  # 辞退 二郎 was still asked
+    assert "依頼中のアドバイザー等がいなくなりました" in last_alert.body
+    assert "「マッチング」に戻りました" not in last_alert.body
+    assert not [m for m in mailoutbox if m.to == ["hanako@example.jp"]]
+
+
+@pytest.mark.django_db
+def test_an_acceptance_while_on_hold_leaves_the_case_on_hold_until_staff_resume(center_staff):
+    consultation, (asked,) = matching_with_asked("関 治之")
+    services.change_status(consultation=consultation, to_status=Status.ON_HOLD, by=center_staff)
+
+    services.respond_to_assignment(assignment=asked, accept=True)
+    consultation.refresh_from_db()
+    assert consultation.status == Status.ON_HOLD
+
+    services.change_status(consultation=consultation, to_status=Status.ADVISING, by=center_staff)
+    consultation.refresh_from_db()
+    assert consultation.status == Status.ADVISING
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_advice_recorded_for_a_supporter_still_asked_is_the_acceptance_and_starts_advising(
+    center_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    consultation, (asked,) = matching_with_asked("関 治之")
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.record_advice(
+            assignment=asked,
+            held_on=date(2026, 11, 20),
+            summary="電話で助言",
+            by_supporter=False,
+            by=center_staff,
+        )
+
+    asked.refresh_from_db()
+    assert asked.state == Assignment.State.ACCEPTED
+    assert session.held_on == date(2026, 11, 20)
+    consultation.refresh_from_db()
+    assert consultation.status == Status.ADVISING
+    change = consultation.status_changes.last()
+    assert (change.from_status, change.to_status, change.changed_by) == (
+        Status.MATCHING,
+        Status.ADVISING,
+        center_staff,
+    )
+    assert "関 治之" in change.note
+    assert len([m for m in mailoutbox if m.to == ["hanako@example.jp"]]) == 1
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_refused_advice_in_matching_changes_nothing():
+    consultation, (asked,) = matching_with_asked("関 治之")
+    history = consultation.status_changes.count()
+
+    with pytest.raises(ConsultationError, match="未来の日付"):
+        services.record_advice(
+            assignment=asked, held_on=date(2026, 12, 1), summary="x", by_supporter=True
+        )
+
+    asked.refresh_from_db()
+    consultation.refresh_from_db()
+    assert asked.state == Assignment.State.PROPOSED
+    assert consultation.status == Status.MATCHING
+    assert consultation.status_changes.count() == history
+    assert not AdviceSession.objects.exists()
+    assert not Notification.objects.filter(template="consultation_matched").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [Status.TRIAGE, Status.ON_HOLD, Status.CLOSED])
+def test_advice_is_recorded_only_in_matching_or_advising(status):
+    assignment = AssignmentFactory(
+        consultation=ConsultationFactory(status=status), state=Assignment.State.ACCEPTED
+    )
+
+    with pytest.raises(ConsultationError, match="「マッチング」「助言・提案」の相談だけです"):
+        services.record_advice(
+            assignment=assignment, held_on=date(2026, 11, 1), summary="x", by_supporter=True
+        )
+
+    assert not AdviceSession.objects.exists()
 
 
 @pytest.mark.django_db

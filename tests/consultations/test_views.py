@@ -431,7 +431,8 @@ def test_the_status_page_does_not_grow_with_its_own_history(client, center_staff
     short = count_queries(client, status_url(consultation))
 
     for _ in range(5):
-        AssignmentFactory(consultation=consultation)
+        # Accepted: resuming 助言・提案 needs a supporter who took the case on.
+        AssignmentFactory(consultation=consultation, state=Assignment.State.ACCEPTED)
         services.change_status(consultation=consultation, to_status="on_hold", by=center_staff)
         services.change_status(consultation=consultation, to_status="advising", by=center_staff)
 

@@ -5,11 +5,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from consultations.models import Status, StatusChange, Survey
+from consultations.models import AdviceSession, Assignment, Status, StatusChange, Survey
 from kpi.models import Kpi, KpiActual, KpiTarget, Measure, Policy, SourceKind
 from seminars.models import SeminarSurvey
+from tests.advisors.factories import SupporterFactory
 from tests.consultations.factories import ConsultationFactory
 from tests.seminars.factories import RegistrationFactory
 
@@ -72,10 +74,24 @@ def seminar_survey(rating: str, answered_at: datetime | None) -> SeminarSurvey:
 
 
 def consultation_through(*steps: tuple[str, datetime], final: str | None = None):
-    """A consultation with the given status changes (status, when); its status is the last."""
+    """A business's consultation with the given status changes (status, when); its status is
+    the last. Each move to `advising` comes as it does in the portal: a supporter accepted,
+    and advice is recorded that day (what KPI 10-1 b counts)."""
     consultation = ConsultationFactory()
+    assignment = None
     for to_status, at in steps:
         StatusChange.objects.create(consultation=consultation, to_status=to_status, changed_at=at)
+        if to_status == Status.ADVISING:
+            assignment = assignment or Assignment.objects.create(
+                consultation=consultation,
+                supporter=SupporterFactory(),
+                state=Assignment.State.ACCEPTED,
+                assigned_at=at,
+                responded_at=at,
+            )
+            AdviceSession.objects.create(
+                assignment=assignment, held_on=timezone.localdate(at), summary="助言"
+            )
     consultation.status = final or steps[-1][0]
     consultation.save(update_fields=["status"])
     return consultation
