@@ -151,6 +151,7 @@ class DrilldownView(KpiAccessMixin, TemplateView):
             year=year,
             records=records,
             records_limited=len(records) >= selectors.RECORDS_SHOWN,
+            rules=selectors.counting_rules(figures.kpi),
             **kwargs,
         )
 

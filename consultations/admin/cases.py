@@ -1,14 +1,9 @@
-"""Triage in the admin: the center staff's list, the timeline, transitions and matching.
+"""The case list and the case page (consultations), with the small views its buttons post to.
 
 Status never changes through the ModelForm: the change page posts to small admin views that
-call the services, which check the workflow and record who did what.
-"""
+call the services, which check the workflow and record who did what."""
 
-from datetime import timedelta
-
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -23,377 +18,43 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from advisors.models import Supporter
-from consultations import (
-    retention,
-    selectors,
-    services,
-    support_admin,  # noqa: F401 (registers SupportRecordAdmin)
+from consultations import retention, selectors, services
+from consultations.admin.filters import (
+    PERSONAL_FIELDS,
+    SECRET_LOOKUPS,
+    AgeFilter,
+    CaseStateFilter,
+    SampleFilter,
+    StaffInChargeFilter,
+    staff_name,
 )
+from consultations.admin.forms import (
+    ConsultationAdminForm,
+    NoteForm,
+    ReplyForm,
+    StaffInChargeForm,
+    TransitionForm,
+)
+from consultations.admin.next_step import next_step
 from consultations.forms import AdviceForm
 from consultations.matching import suggest_supporters
 from consultations.models import (
-    OPEN_STATUSES,
     Assignment,
     Consultation,
     Source,
     Status,
-    Survey,
 )
 from consultations.resources import ConsultationResource
 from consultations.services import ConsultationDetails, ConsultationError
 from consultations.workflow import (
     ADVICE_STATUSES,
     START_MATCHING_FROM,
-    next_statuses,
     status_label,
 )
 from mie_dx.admin_filters import FiscalYearDateListFilter
 from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
-from mie_dx.forms import clean_kana_field, clean_phone_field
 from mie_dx.importexport import PortalExportMixin
 from mie_dx.text import join_list
-
-PERSONAL_FIELDS = ("organization", "name", "name_kana", "email", "phone")
-# The requester's private status link (it can withdraw the case): nobody filters by it.
-SECRET_LOOKUPS = frozenset({"link_seed"})
-
-
-class AgeFilter(admin.SimpleListFilter):
-    title = gettext_lazy("受付からの経過")
-    parameter_name = "age"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("3", gettext_lazy("3日以内")),
-            ("7", gettext_lazy("4〜7日")),
-            ("30", gettext_lazy("8〜30日")),
-            ("older", gettext_lazy("31日以上")),
-        ]
-
-    def queryset(self, request, queryset):
-        now = timezone.now()
-        bounds = {"3": (0, 3), "7": (3, 7), "30": (7, 30), "older": (30, None)}
-        if self.value() not in bounds:
-            return queryset
-        newest, oldest = bounds[self.value()]
-        queryset = queryset.filter(created_at__lte=now - timedelta(days=newest))
-        if oldest is not None:
-            queryset = queryset.filter(created_at__gt=now - timedelta(days=oldest))
-        return queryset
-
-
-def staff_name(user) -> str:
-    """A staff member as people call them: the full name, the login name only without one."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
-class DefaultChoiceFilter(admin.SimpleListFilter):
-    """A filter that applies its first choice when the URL names none (the default view),
-    unless the URL filters the same column another way (`overridden_by` parameters), and
-    offers "すべて" as a choice of its own instead of Django's unfiltered "All"."""
-
-    default_label = ""
-    all_value = "all"
-    overridden_by: tuple[str, ...] = ()
-
-    def overridden(self, request) -> bool:
-        if (
-            request.method == "POST"
-            and request.POST.get("action")
-            and request.POST.get("select_across", "0") == "0"
-        ):
-            # An admin action on rows staff ticked: those rows, whatever the default view
-            # (an ended case is erased from the "ended" view, which may not be in the URL).
-            # "Select all N" keeps the view's filters, default included.
-            return True
-        return any(key.startswith(self.overridden_by) for key in request.GET)
-
-    def has_output(self) -> bool:
-        return True
-
-    def choices(self, changelist):
-        value = self.value()
-        yield {
-            "selected": value is None and not self._overridden,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": self.default_label,
-        }
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": value == str(lookup),
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def __init__(self, request, params, model, model_admin):
-        self._overridden = self.overridden(request)
-        super().__init__(request, params, model, model_admin)
-
-    def default_queryset(self, queryset):
-        raise NotImplementedError
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset if self._overridden else self.default_queryset(queryset)
-        return self.chosen_queryset(self.value(), queryset)
-
-    def chosen_queryset(self, value, queryset):
-        return queryset
-
-
-class CaseStateFilter(DefaultChoiceFilter):
-    """Open cases by default (what staff work on); ended ones or all of them on request."""
-
-    title = gettext_lazy("対応状況")
-    parameter_name = "case"
-    default_label = gettext_lazy("対応中（終了したものを除く）")
-    overridden_by = ("status",)
-
-    def lookups(self, request, model_admin):
-        return [("ended", gettext_lazy("終了した相談")), ("all", gettext_lazy("すべて"))]
-
-    def default_queryset(self, queryset):
-        return queryset.open()
-
-    def chosen_queryset(self, value, queryset):
-        if value == "ended":
-            return queryset.exclude(status__in=OPEN_STATUSES)
-        return queryset
-
-
-class SampleFilter(DefaultChoiceFilter):
-    """The demo's sample cases stay out of the way unless asked for."""
-
-    title = gettext_lazy("サンプルデータ")
-    parameter_name = "sample"
-    default_label = gettext_lazy("サンプルを除く")
-    overridden_by = ("is_sample",)
-
-    def lookups(self, request, model_admin):
-        return [("include", gettext_lazy("サンプルも表示")), ("only", gettext_lazy("サンプルのみ"))]
-
-    def default_queryset(self, queryset):
-        return queryset.filter(is_sample=False)
-
-    def chosen_queryset(self, value, queryset):
-        if value == "only":
-            return queryset.filter(is_sample=True)
-        return queryset
-
-
-class StaffInChargeFilter(admin.SimpleListFilter):
-    title = gettext_lazy("センター担当者")
-    parameter_name = "in_charge"
-
-    def lookups(self, request, model_admin):
-        in_charge = (
-            get_user_model()
-            .objects.filter(consultations_in_charge__isnull=False)
-            .distinct()
-            .order_by("last_name", "first_name", "username")
-        )
-        return [
-            ("me", gettext_lazy("自分の担当")),
-            ("none", gettext_lazy("担当者なし")),
-            *((str(user.pk), staff_name(user)) for user in in_charge),
-        ]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "me":
-            return queryset.filter(staff_in_charge=request.user)
-        if value == "none":
-            return queryset.filter(staff_in_charge__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(staff_in_charge_id=int(value))
-        return queryset
-
-
-class ConsultationAdminForm(forms.ModelForm):
-    """Staff edit the requester's details; kana and phone are normalised as on the public form."""
-
-    clean_name_kana = clean_kana_field("name_kana")
-    clean_phone = clean_phone_field("phone")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "source" in self.fields:
-            # Staff enter consultations taken by phone, e-mail, a visit or at a seminar; only
-            # the public form is "web" (and only it records the requester's consent).
-            self.fields["source"].choices = [
-                (value, label) for value, label in Source.choices if value != Source.WEB
-            ]
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None:
-            # A case taken by phone or at the counter: what is needed to call back, nothing
-            # more. No address means no e-mail (the case page says so).
-            email, phone = cleaned.get("email"), cleaned.get("phone")
-            if cleaned.get("source") == Source.EMAIL and "email" in cleaned and not email:
-                self.add_error(
-                    "email", _("メールで受け付けた相談には、メールアドレスを入力してください。")
-                )
-            elif "email" in cleaned and "phone" in cleaned and not (email or phone):
-                self.add_error(
-                    "phone",
-                    _("折り返し連絡できるよう、電話番号かメールアドレスを入力してください。"),
-                )
-        return cleaned
-
-    class Meta:
-        model = Consultation
-        fields = ("source", *ConsultationDetails.field_names())
-
-
-class TransitionForm(forms.Form):
-    to_status = forms.ChoiceField(label=gettext_lazy("変更後の状態"))
-    note = forms.CharField(
-        label=gettext_lazy("メモ（相談者には表示されません）"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, consultation: Consultation, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Any status validates, so that the service (not the form) refuses a transition the
-        # workflow does not allow, with its own message ("「受付」から「完了」には…").
-        # The menu offers only the allowed next steps.
-        self.next_statuses = [
-            (status.value, status.label) for status in next_statuses(consultation.status)
-        ]
-        self.fields["to_status"].choices = Status.choices
-        self.fields["to_status"].widget.choices = self.next_statuses
-
-
-class NoteForm(forms.Form):
-    body = forms.CharField(
-        label=gettext_lazy("内部メモ（職員だけが読みます）"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class ReplyForm(forms.Form):
-    body = forms.CharField(
-        label=gettext_lazy("相談者への連絡（相談者の状況確認ページに表示されます）"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-
-class StaffInChargeForm(forms.Form):
-    staff = forms.ModelChoiceField(
-        label=gettext_lazy("センター担当者"),
-        queryset=get_user_model().objects.none(),
-        required=False,
-        empty_label=gettext_lazy("（担当者なし）"),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = (
-            get_user_model()
-            .objects.filter(is_staff=True, is_active=True)
-            .order_by("last_name", "first_name", "username")
-        )
-        self.fields["staff"].label_from_instance = staff_name
-
-
-def next_step(consultation: Consultation, assignments: list[Assignment]) -> dict:
-    """What staff do next on the case, in words, and the buttons that do it.
-
-    Each action is `("start_matching", label)` (a button: the case moves to matching, then
-    the suggestions), `("match", label)` (a link to the suggestions page: nothing changes) or
-    `("transition", label, to_status)`; the first is the primary one. Moving the case is
-    always a button of its own: looking at the suggestions never changes the status.
-    """
-    status = consultation.status
-    proposed = [a.supporter.name for a in assignments if a.state == Assignment.State.PROPOSED]
-    accepted = [a for a in assignments if a.state == Assignment.State.ACCEPTED]
-    declined = [a.supporter.name for a in assignments if a.state == Assignment.State.DECLINED]
-    look = ("match", _("推薦を見る"))
-    if status == Status.RECEIVED:
-        return {
-            "text": _(
-                "内容を確認してください。アドバイザー・パートナーへの依頼が必要なら、"
-                "課題の明確化を経て、そのままマッチングへ進めます。推薦は状態を変えずに見られます。"
-            ),
-            "actions": [
-                ("start_matching", _("マッチングへ進む")),
-                ("transition", _("課題の明確化へ進む"), Status.TRIAGE),
-                look,
-            ],
-        }
-    if status == Status.TRIAGE:
-        return {
-            "text": _(
-                "課題を整理したら、マッチングへ進むか、センターの助言で解決したときは完了にします。"
-            ),
-            "actions": [
-                ("start_matching", _("マッチングへ進む")),
-                ("transition", _("完了にする（アンケートを送る）"), Status.CLOSED),
-                look,
-            ],
-        }
-    if status == Status.MATCHING:
-        if proposed:
-            return {
-                "text": _(
-                    "%(names)s の回答を待っています（依頼中）。受諾されると「助言・提案」に進み、"
-                    "相談者にお知らせします。"
-                )
-                % {"names": join_list(proposed)},
-                "actions": [
-                    ("match", _("ほかのアドバイザー・パートナーにも依頼する（推薦を見る）"))
-                ],
-            }
-        if accepted:
-            return {
-                "text": _(
-                    "%(names)s が受諾しています。助言・提案に戻すか、推薦を見てほかの"
-                    "アドバイザー・パートナーにも依頼してください。"
-                )
-                % {"names": join_list(a.supporter.name for a in accepted)},
-                "actions": [
-                    ("transition", _("助言・提案に戻す"), Status.ADVISING),
-                    ("match", _("アドバイザー・パートナーを選ぶ（推薦を見る）")),
-                ],
-            }
-        text = _("推薦を見て、アドバイザー・パートナーに依頼してください。")
-        if declined:
-            text = _("%(names)s が辞退しました。") % {"names": join_list(declined)} + text
-        return {
-            "text": text,
-            "actions": [("match", _("アドバイザー・パートナーを選ぶ（推薦を見る）"))],
-        }
-    if status == Status.ADVISING:
-        text = (
-            _("%(names)s の回答も待っています。") % {"names": join_list(proposed)}
-            if proposed
-            else ""
-        ) + _("助言・提案を記録し、終わったら完了にしてください。")
-        return {
-            "text": text,
-            "actions": [("transition", _("完了にする（アンケートを送る）"), Status.CLOSED)],
-        }
-    if status == Status.ON_HOLD:
-        actions = [
-            ("transition", _("課題の明確化に戻す"), Status.TRIAGE),
-            ("start_matching", _("マッチングへ進む")),
-        ]
-        text = _("保留中です。再開するときは、課題の明確化かマッチングに戻してください。")
-        if accepted:
-            actions.insert(0, ("transition", _("助言・提案に戻す"), Status.ADVISING))
-            text = _(
-                "保留中です。受諾したアドバイザー・パートナーがいるため、助言・提案に戻せます。"
-                "課題の明確化やマッチングに戻すこともできます。"
-            )
-        return {"text": text, "actions": [*actions, look]}
-    return {"text": _("この相談は終了しています。"), "actions": []}
 
 
 @admin.register(Consultation)
@@ -894,23 +555,3 @@ class ConsultationAdmin(
     def add_view(self, request, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
         return super().add_view(request, form_url, extra_context)
-
-
-@admin.register(Survey)
-class SurveyAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelAdmin):
-    personal_fields = ("comment",)
-    list_display = ("consultation", "sent_at", "reminder_sent_at", "rating", "answered_at")
-    list_filter = ("rating",)
-    list_select_related = ("consultation",)
-    readonly_fields = (
-        "consultation",
-        "sent_at",
-        "reminder_sent_at",
-        "rating",
-        "comment",
-        "answered_at",
-    )
-    search_fields = ("consultation__reference",)
-
-    def has_add_permission(self, request):
-        return False

@@ -1,0 +1,109 @@
+"""The small forms of the case page: transition, note, reply, who is in charge; the
+staff's form for a case taken by phone or at the counter."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from consultations.admin.filters import staff_name
+from consultations.models import (
+    Consultation,
+    Source,
+    Status,
+)
+from consultations.services import ConsultationDetails
+from consultations.workflow import next_statuses
+from mie_dx.forms import clean_kana_field, clean_phone_field
+
+
+class ConsultationAdminForm(forms.ModelForm):
+    """Staff edit the requester's details; kana and phone are normalised as on the public form."""
+
+    clean_name_kana = clean_kana_field("name_kana")
+    clean_phone = clean_phone_field("phone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "source" in self.fields:
+            # Staff enter consultations taken by phone, e-mail, a visit or at a seminar; only
+            # the public form is "web" (and only it records the requester's consent).
+            self.fields["source"].choices = [
+                (value, label) for value, label in Source.choices if value != Source.WEB
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            # A case taken by phone or at the counter: what is needed to call back, nothing
+            # more. No address means no e-mail (the case page says so).
+            email, phone = cleaned.get("email"), cleaned.get("phone")
+            if cleaned.get("source") == Source.EMAIL and "email" in cleaned and not email:
+                self.add_error(
+                    "email", _("メールで受け付けた相談には、メールアドレスを入力してください。")
+                )
+            elif "email" in cleaned and "phone" in cleaned and not (email or phone):
+                self.add_error(
+                    "phone",
+                    _("折り返し連絡できるよう、電話番号かメールアドレスを入力してください。"),
+                )
+        return cleaned
+
+    class Meta:
+        model = Consultation
+        fields = ("source", *ConsultationDetails.field_names())
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=gettext_lazy("変更後の状態"))
+    note = forms.CharField(
+        label=gettext_lazy("メモ（相談者には表示されません）"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any status validates, so that the service (not the form) refuses a transition the
+        # workflow does not allow, with its own message ("「受付」から「完了」には…").
+        # The menu offers only the allowed next steps.
+        self.next_statuses = [
+            (status.value, status.label) for status in next_statuses(consultation.status)
+        ]
+        self.fields["to_status"].choices = Status.choices
+        self.fields["to_status"].widget.choices = self.next_statuses
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("内部メモ（職員だけが読みます）"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("相談者への連絡（相談者の状況確認ページに表示されます）"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class StaffInChargeForm(forms.Form):
+    staff = forms.ModelChoiceField(
+        label=gettext_lazy("センター担当者"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=gettext_lazy("（担当者なし）"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = (
+            get_user_model()
+            .objects.filter(is_staff=True, is_active=True)
+            .order_by("last_name", "first_name", "username")
+        )
+        self.fields["staff"].label_from_instance = staff_name
