@@ -119,12 +119,15 @@ class SpecialistsView(OfficeMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         fy = context["fy"]
+        by_year = selectors.specialists_by_year()
         context.update(
             certifications=list(selectors.certifications(fy)),
             observers=list(selectors.observers(fy)),
-            specialists_by_year=selectors.specialists_by_year(),
+            specialists_by_year=by_year,
+            intake=selectors.specialist_intake(fy, by_year),
             initiatives_by_year=selectors.initiatives_by_year(),
             initiatives=list(selectors.initiatives(fy)),
+            initiative_rule=selectors.INITIATIVE_RULE,
         )
         return context
 
