@@ -246,7 +246,7 @@ def test_initiatives_are_listed_per_year_with_whether_the_kpi_counts_them(client
         "参画者なしの取組": (0, 0, False),
     }
     page = response.content.decode()
-    assert "計上しない（実施日までに認定を受けたスペシャリストがいない）" in page
+    assert "計上しない（実施日に認定済みのスペシャリストなし）" in page
     assert "計上しない（スペシャリストの参画なし）" in page
     assert "累計（ポータル登録分）" not in page
 
