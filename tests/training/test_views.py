@@ -298,3 +298,17 @@ def test_the_specialists_pages_keep_a_fixed_number_of_queries(
     client.force_login(training_officer)
     with django_assert_max_num_queries(14):
         assert client.get(path).status_code == 200
+
+
+def test_the_specialists_page_offers_every_year_the_kpi_counts(client, manager):
+    """The KPI's drill-down links to ?fy= of each year it counts, with or without training
+    runs recorded that year."""
+    specialist = SpecialistCertificationFactory(certified_on=date(2022, 3, 18)).staff
+    InitiativeFactory(title="令和7年度の取組", date=date(2025, 6, 1), specialists=[specialist])
+    client.force_login(manager)
+
+    response = client.get("/training/specialists/", {"fy": 2025})
+
+    assert response.context["fy"] == 2025
+    assert [i.title for i in response.context["initiatives"]] == ["令和7年度の取組"]
+    assert "令和3年度" in dict(response.context["fy_form"].fields["fy"].choices).values()
