@@ -8,10 +8,10 @@ from mie_dx.fiscal import fiscal_year_short
 from mie_dx.importexport import PortalImportExportMixin
 from mie_dx.models import Division
 from procedures.forms import PLAN_YEARS
-from procedures.models import Procedure, ProcedureEditor
+from procedures.models import InventorySurvey, InventorySurveyRow, Procedure, ProcedureEditor
 from procedures.resources import ProcedureResource
 from procedures.selectors import editable_division_ids
-from procedures.services import record_saved
+from procedures.services import record_saved, record_survey_saved
 
 
 class ProcedureAdminForm(forms.ModelForm):
@@ -164,3 +164,87 @@ class ProcedureEditorAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "division__code", "division__name")
     autocomplete_fields = ("division",)
     raw_id_fields = ("user",)
+
+
+class ProceduresOfficeOnly:
+    """Writes for the procedures office (`procedures.change_all_procedures`); every officer
+    and manager with the view permission reads."""
+
+    def _office(self, request) -> bool:
+        return request.user.has_perm("procedures.change_all_procedures")
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and self._office(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._office(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._office(request)
+
+
+class SurveyRowFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        # Django's message names the columns by their code names (kind, column).
+        return _("同じ区分・予定年度の行が重複しています。")
+
+
+class InventorySurveyRowInline(ProceduresOfficeOnly, admin.TabularInline):
+    model = InventorySurveyRow
+    formset = SurveyRowFormSet
+    extra = 0
+    fields = ("kind", "column", "procedures", "applications")
+
+
+@admin.register(InventorySurvey)
+class InventorySurveyAdmin(ProceduresOfficeOnly, AuditLogAdminMixin, admin.ModelAdmin):
+    """The survey as it was published: a dated record the procedures page sets beside the live
+    inventory. The admin saves the survey and its rows in one transaction (a mistake in any
+    row saves nothing); the service logs the change."""
+
+    inlines = [InventorySurveyRowInline]
+    list_display = ("title", "conducted_from", "conducted_to", "published_on", "updated_at")
+    readonly_fields = ("updated_at",)
+    fieldsets = (
+        (None, {"fields": ("title", "source", "scope", "notes")}),
+        (
+            _("調査期間と公表"),
+            {"fields": (("conducted_from", "conducted_to"), "published_on", "updated_at")},
+        ),
+        (
+            _("手続全体の数値（調査時点）"),
+            {
+                "fields": (
+                    ("all_procedures", "all_applications"),
+                    "own_procedures",
+                    "own_procedures_over_100",
+                    ("priority_procedures", "priority_applications"),
+                    "own_digitised_share",
+                    ("own_digitised_applications_approx", "own_applications_approx"),
+                )
+            },
+        ),
+        (
+            _("デジタル化の見込み"),
+            {"fields": ("aim_fiscal_year", "aim_own_share", "aim_statutory_share")},
+        ),
+    )
+
+    def save_model(self, request, obj, form, change):
+        # Logged in save_related, once the rows are saved too.
+        obj.save()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        rows = {"added": 0, "changed": 0, "deleted": 0}
+        for formset in formsets:
+            rows["added"] += len(formset.new_objects)
+            rows["changed"] += len(formset.changed_objects)
+            rows["deleted"] += len(formset.deleted_objects)
+        record_survey_saved(
+            survey=form.instance,
+            created=not change,
+            changed=list(form.changed_data),
+            rows=rows,
+            by=request.user,
+        )

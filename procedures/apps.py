@@ -11,9 +11,17 @@ class ProceduresConfig(AppConfig):
 
     demo_loader = "procedures.demo.load_procedures"
     demo_order = 50  # after the organisation (mie_dx, 0)
-    # The public progress page (mie_dx.pagecache) follows the procedures and division names.
+    # The public progress page (mie_dx.pagecache) follows the procedures, division names and
+    # KPI 10-2 a's targets and baseline (read from the KPI app): a target a manager changes
+    # is on the next page served.
     page_cache_topics = {
-        "procedures": ("procedures.Procedure", "mie_dx.Division", "mie_dx.Department")
+        "procedures": (
+            "procedures.Procedure",
+            "mie_dx.Division",
+            "mie_dx.Department",
+            "kpi.Kpi",
+            "kpi.KpiTarget",
+        )
     }
     importers = {"procedures": "procedures.resources.ProcedureResource"}
     kpi_sources = {"10-2 a": "procedures.selectors.kpi_digitised_share"}
@@ -23,6 +31,8 @@ class ProceduresConfig(AppConfig):
         "procedure.digitised": _("デジタル化済"),
         "procedure.plan_changed": _("予定の変更"),
         "procedure.status_changed": _("状態の変更"),
+        "procedure.survey_created": _("調査の登録"),
+        "procedure.survey_updated": _("調査の更新"),
     }
     role_permissions = {
         # Procedure officers keep the inventory (each their own divisions, see ProcedureEditor;
@@ -33,6 +43,19 @@ class ProceduresConfig(AppConfig):
             "procedures.change_procedure",
             "mie_dx.view_division",
             "mie_dx.view_department",
+            # The survey's dated record: every officer reads it; only the procedures office
+            # (change_all_procedures) adds or corrects it (procedures.admin).
+            "procedures.view_inventorysurvey",
+            "procedures.add_inventorysurvey",
+            "procedures.change_inventorysurvey",
+            "procedures.view_inventorysurveyrow",
+            "procedures.add_inventorysurveyrow",
+            "procedures.change_inventorysurveyrow",
+            "procedures.delete_inventorysurveyrow",
         ],
-        MANAGERS: ["procedures.view_procedure"],
+        MANAGERS: [
+            "procedures.view_procedure",
+            "procedures.view_inventorysurvey",
+            "procedures.view_inventorysurveyrow",
+        ],
     }

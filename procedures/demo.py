@@ -9,14 +9,22 @@ digitised in R4, not when they were.
 The priority procedures (75, 110,145 applications) are chosen among the 独自 ones so that those
 planned for R2 and R3 — digitised (sample dates) in those years — make 42,957 applications:
 39.0 % in R3, the seed's baseline.
+
+The inventory holds the plan as the 方針 left it, not as the survey found it: 「R9以降はR6へ前倒し
+を依頼」, and the priority procedures are to be digitised by R6 — so the priority procedures the
+survey put in R9以降 (12) or 要調整 (3) are planned for R6 (their notes say so), and the planned
+path reaches 100 % in R6. The survey itself (its table, exactly as published, and the whole
+inventory's figures) is a dated record of its own (`InventorySurvey`).
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 
+from mie_dx.demo import create_missing
 from mie_dx.models import Division
-from procedures.models import Procedure
+from procedures.models import InventorySurvey, InventorySurveyRow, Procedure, SurveyColumn
 
 OWN = Procedure.Kind.OWN
 STATUTORY = Procedure.Kind.STATUTORY
@@ -84,6 +92,14 @@ def spread(total: int, n: int, seed: int) -> list[int]:
     return amounts
 
 
+# The priority procedures the survey put in R9以降 or 要調整: planned for R6 by the 方針.
+BROUGHT_FORWARD_TO = 2024
+BROUGHT_FORWARD_NOTE = {
+    R9: "調査時点の予定はR9以降（方針によりR6へ前倒し）",
+    ADJUST: "調査時点は要調整（重点手続としてR6に予定）",
+}
+
+
 def _plan(column: object) -> dict:
     if column == R9:
         return {"plan": Procedure.Plan.R9_OR_LATER, "planned_fiscal_year": None}
@@ -141,6 +157,9 @@ def inventory_rows(divisions: list[Division]) -> list[Procedure]:
                     p_n, p_apps = n, applications
                 groups = [(True, p_n, p_apps), (False, n - p_n, applications - p_apps)]
             for is_priority, count, total in groups:
+                brought_forward = is_priority and column in BROUGHT_FORWARD_NOTE
+                plan = _plan(BROUGHT_FORWARD_TO if brought_forward else column)
+                notes = SAMPLE_PREFIX + BROUGHT_FORWARD_NOTE[column] if brought_forward else ""
                 for i, amount in enumerate(spread(total, count, seed)):
                     number += 1
                     rows.append(
@@ -154,11 +173,73 @@ def inventory_rows(divisions: list[Division]) -> list[Procedure]:
                             applications_fiscal_year=2021,
                             is_priority=is_priority,
                             is_sample=True,
-                            **_plan(column),
+                            notes=notes,
+                            **plan,
                             **_digitised(column, i),
                         )
                     )
     return rows
+
+
+# The survey as the 方針 (令和4年4月) published it, and the inventory-wide figures it gives.
+SURVEY_TITLE = "行政手続のデジタル化に関する調査"
+SURVEY_RECORD = {
+    "source": "行政手続デジタル化方針（令和4年4月、三重県）",
+    "conducted_from": date(2021, 12, 14),
+    "conducted_to": date(2022, 1, 14),
+    "published_on": date(2022, 4, 1),
+    "scope": "年間受付件数100件以上の行政手続（460手続）",
+    "all_procedures": 4_273,
+    "all_applications": 987_514,
+    "own_procedures": 1_337,
+    "own_procedures_over_100": 111,
+    "priority_procedures": 75,
+    "priority_applications": 110_145,
+    # みえ元気プラン: 「県独自手続の年間受付件数約14万8千件のうち、デジタル化が完了した割合は
+    # 31%（約4万6千件）」.
+    "own_applications_approx": 148_000,
+    "own_digitised_applications_approx": 46_000,
+    "own_digitised_share": Decimal(31),
+    # 2-2: 「県独自手続については、令和6年までに年間受付件数の74%がデジタル化、法定手続について
+    # は、年間受付件数の78%がデジタル化」.
+    "aim_fiscal_year": 2024,
+    "aim_own_share": Decimal(74),
+    "aim_statutory_share": Decimal(78),
+    "notes": (
+        "R9以降はR6へ前倒しを依頼。要調整手続は内容を精査し可能なものは対応を依頼。"
+        "県独自手続のデジタル化済の割合（31%、約4万6千件／約14万8千件）は、みえ元気プランの記載による。"
+    ),
+}
+SURVEY_COLUMNS = {
+    2020: SurveyColumn.R2,
+    2021: SurveyColumn.R3,
+    2022: SurveyColumn.R4,
+    2023: SurveyColumn.R5,
+    2024: SurveyColumn.R6,
+    R9: SurveyColumn.R9_OR_LATER,
+    ADJUST: SurveyColumn.NEEDS_ADJUSTMENT,
+}
+
+
+def load_survey() -> int:
+    """The survey record and its table (created once; staff corrections are kept)."""
+    period = {k: SURVEY_RECORD[k] for k in ("conducted_from", "conducted_to")}
+    values = {k: v for k, v in SURVEY_RECORD.items() if k not in period}
+    survey, created = create_missing(InventorySurvey, period, {"title": SURVEY_TITLE, **values})
+    if not created:
+        return 0
+    InventorySurveyRow.objects.bulk_create(
+        InventorySurveyRow(
+            survey=survey,
+            kind=kind,
+            column=SURVEY_COLUMNS[column],
+            procedures=n,
+            applications=applications,
+        )
+        for kind, columns in SURVEY.items()
+        for column, (n, applications) in columns.items()
+    )
+    return 1
 
 
 def load_procedures() -> dict[str, int]:
@@ -167,12 +248,13 @@ def load_procedures() -> dict[str, int]:
     if not divisions:
         divisions = list(Division.objects.order_by("code"))
     if not divisions:
-        return {"procedures_created": 0}
+        return {"procedures_created": 0, "surveys_created": load_survey()}
     with transaction.atomic():
+        surveys = load_survey()
         existing = set(Procedure.objects.values_list("code", flat=True))
         new = [p for p in inventory_rows(divisions) if p.code not in existing]
         for procedure in new:
             if procedure.is_sample and procedure.status == Procedure.Status.DIGITISED:
                 procedure.online_url = "https://example.jp/sample/" + procedure.code.lower()
         Procedure.objects.bulk_create(new, batch_size=500)
-    return {"procedures_created": len(new)}
+    return {"procedures_created": len(new), "surveys_created": surveys}

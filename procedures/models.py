@@ -6,12 +6,15 @@ adjustment: unnecessary or hard, with a reason). Its status is 未着手 / 対�
 """
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import dateformat
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from mie_dx.fiscal import FiscalYearField, fiscal_year_short
+from mie_dx.fiscal import REIWA_OFFSET, REIWA_START, FiscalYearField, fiscal_year_short
 from mie_dx.models import Division
 
 # A procedure's code appears in its page's URL (procedures/urls.py matches the same shape).
@@ -149,3 +152,176 @@ class ProcedureEditor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.division.code}"
+
+
+class SurveyColumn(models.TextChoices):
+    """A column of the survey's table: the planned year (R2 … R8), 「R9以降」 or 「要調整」.
+
+    The values are those of the live schedule table's columns (procedures.selectors), so that
+    the two tables line up."""
+
+    R2 = "2020", "R2"
+    R3 = "2021", "R3"
+    R4 = "2022", "R4"
+    R5 = "2023", "R5"
+    R6 = "2024", "R6"
+    R7 = "2025", "R7"
+    R8 = "2026", "R8"
+    R9_OR_LATER = "r9_or_later", _("R9以降")
+    NEEDS_ADJUSTMENT = "needs_adjustment", _("要調整")
+
+
+class InventorySurvey(models.Model):
+    """A survey of the procedures as it was published (seed §7: 行政手続のデジタル化に関する調査,
+    令和3年12月14日〜令和4年1月14日, in the 行政手続デジタル化方針 of 令和4年4月): a dated
+    record of what the prefecture found and aimed at then, never recomputed from the live
+    inventory. Its table is in `InventorySurveyRow`."""
+
+    title = models.CharField(_("調査名"), max_length=200)
+    source = models.CharField(
+        _("出典"), max_length=200, blank=True, help_text=_("例：行政手続デジタル化方針")
+    )
+    conducted_from = models.DateField(_("調査期間（開始）"))
+    conducted_to = models.DateField(_("調査期間（終了）"))
+    published_on = models.DateField(
+        _("公表"), help_text=_("公表した月の1日（令和4年4月なら 2022-04-01）。")
+    )
+    scope = models.CharField(
+        _("対象手続"),
+        max_length=200,
+        blank=True,
+        help_text=_("例：年間受付件数100件以上の行政手続"),
+    )
+    # The whole inventory then (全行政手続), and the prefecture's own procedures in it.
+    all_procedures = models.PositiveIntegerField(_("全行政手続の手続数"))
+    all_applications = models.PositiveIntegerField(_("全行政手続の年間受付件数"))
+    own_procedures = models.PositiveIntegerField(_("県独自手続の手続数"))
+    own_procedures_over_100 = models.PositiveIntegerField(
+        _("年間受付件数100件以上の県独自手続の手続数")
+    )
+    priority_procedures = models.PositiveIntegerField(_("重点手続の手続数"))
+    priority_applications = models.PositiveIntegerField(_("重点手続の年間受付件数"))
+    # 「県独自手続の年間受付件数約14万8千件のうち、デジタル化が完了した割合は31%（約4万6千件）」.
+    own_applications_approx = models.PositiveIntegerField(
+        _("県独自手続の年間受付件数（概数）"), null=True, blank=True
+    )
+    own_digitised_applications_approx = models.PositiveIntegerField(
+        _("うちデジタル化済の年間受付件数（概数）"), null=True, blank=True
+    )
+    own_digitised_share = models.DecimalField(
+        _("県独自手続のデジタル化済の割合（%、受付件数ベース）"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    # 「県独自手続については、令和6年までに年間受付件数の74%がデジタル化、法定手続については78%」.
+    aim_fiscal_year = FiscalYearField(_("見込みの年度"), null=True, blank=True)
+    aim_own_share = models.DecimalField(
+        _("県独自手続のデジタル化の見込み（%、受付件数ベース）"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    aim_statutory_share = models.DecimalField(
+        _("法定手続のデジタル化の見込み（%、受付件数ベース）"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    notes = models.TextField(_("備考"), blank=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("行政手続の調査")
+        verbose_name_plural = _("行政手続の調査")
+        ordering = ["-conducted_to", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(conducted_to__gte=models.F("conducted_from")),
+                name="procedure_survey_period_in_order",
+                violation_error_message=_("調査期間の終了は開始より後の日付にしてください。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.conducted_from:%Y-%m-%d}〜{self.conducted_to:%Y-%m-%d}）"
+
+    @property
+    def published_label(self) -> str:
+        """「令和4年4月」 in Japanese, 「April 2022」 in English: the month it was published."""
+        day = self.published_on
+        if not (get_language() or "ja").startswith("ja"):
+            return dateformat.format(day, "F Y")
+        reiwa = day.year - REIWA_OFFSET
+        if day < REIWA_START:
+            return f"{day.year}年{day.month}月"
+        return f"令和{'元' if reiwa == 1 else reiwa}年{day.month}月"
+
+    def clean(self) -> None:
+        """The totals must nest: all ≥ own ≥ own with ≥100 applications ≥ priority."""
+        errors: dict[str, str] = {}
+
+        def not_above(field: str, limit_field: str, message) -> None:
+            value, limit = getattr(self, field), getattr(self, limit_field)
+            if value is not None and limit is not None and value > limit:
+                errors[field] = message
+
+        not_above(
+            "own_procedures", "all_procedures", _("県独自手続は全行政手続の数以下にしてください。")
+        )
+        not_above(
+            "own_procedures_over_100",
+            "own_procedures",
+            _("年間受付件数100件以上の県独自手続は県独自手続の数以下にしてください。"),
+        )
+        not_above(
+            "priority_procedures",
+            "own_procedures_over_100",
+            _("重点手続は年間受付件数100件以上の県独自手続の数以下にしてください。"),
+        )
+        not_above(
+            "priority_applications",
+            "all_applications",
+            _("重点手続の年間受付件数は全行政手続の年間受付件数以下にしてください。"),
+        )
+        not_above(
+            "own_digitised_applications_approx",
+            "own_applications_approx",
+            _("デジタル化済の受付件数は県独自手続の受付件数以下にしてください。"),
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+class InventorySurveyRow(models.Model):
+    """A cell pair of the survey's table: procedures and annual applications of one kind
+    (独自 / 法定) in one column (planned year, R9以降 or 要調整), as published."""
+
+    survey = models.ForeignKey(
+        InventorySurvey, verbose_name=_("調査"), on_delete=models.CASCADE, related_name="rows"
+    )
+    kind = models.CharField(_("区分"), max_length=20, choices=Procedure.Kind.choices)
+    column = models.CharField(_("予定年度"), max_length=20, choices=SurveyColumn.choices)
+    procedures = models.PositiveIntegerField(_("手続数"))
+    applications = models.PositiveIntegerField(_("年間受付件数"))
+
+    class Meta:
+        verbose_name = _("調査の集計表の行")
+        verbose_name_plural = _("調査の集計表")
+        ordering = ["survey", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "kind", "column"],
+                name="procedure_survey_row_once",
+                violation_error_message=_("同じ区分・予定年度の行が重複しています。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_column_display()}"

@@ -11,6 +11,10 @@ The rules (shown on the pages too, `FIGURE_RULES`):
 - A procedure marked 対象外 leaves the denominator (and the numerator).
 - Annual applications are the inventory's current figure (the year counted is recorded per
   procedure); the past years' figures are recomputed from it.
+- The planned path: a procedure counts as planned by FY when its planned year is FY or earlier,
+  or when it was digitised by the end of FY (the inventory's current plan, not the survey's).
+- The targets and the baseline are KPI 10-2 a's, read from the KPI app
+  (`kpi.selectors.kpi_plan`): the one set a manager edits; none are kept here.
 
 Every function here runs a fixed number of queries whatever the number of procedures.
 """
@@ -25,23 +29,17 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kpi.selectors import kpi_plan
 from mie_dx.figures import KpiContribution
-from mie_dx.fiscal import fiscal_year_bounds, fiscal_year_short
-from procedures.models import Procedure, ProcedureEditor
+from mie_dx.fiscal import fiscal_year_bounds, fiscal_year_label, fiscal_year_short
+from procedures.models import InventorySurvey, Procedure, ProcedureEditor
 
-# KPI 10-2 a (domain.md, seed §7): baseline R3 39 %, targets R4 76 %, R5 92 %, R6 onwards 100 %.
-BASELINE_FISCAL_YEAR = 2021
-BASELINE_SHARE = Decimal("39")
-TARGETS: dict[int, Decimal] = {
-    2022: Decimal("76"),
-    2023: Decimal("92"),
-    2024: Decimal("100"),
-    2025: Decimal("100"),
-    2026: Decimal("100"),
-}
-PLAN_FISCAL_YEARS = range(2021, 2027)  # R3 (baseline) … R8, the plan's years
+KPI_CODE = "10-2 a"
+# The plan's years (R3 baseline … R8) when KPI 10-2 a is not loaded (then no target is shown).
+PLAN_FISCAL_YEARS = range(2021, 2027)
 # The survey's columns (seed §7 2-1): R2 … R6, then R9以降 and 要調整.
 SURVEY_FISCAL_YEARS = (2020, 2021, 2022, 2023, 2024)
 
@@ -53,6 +51,10 @@ FIGURE_RULES = [
     _("「要調整」に変更した手続は予定から外れますが、分母には残ります。"),
     _("「対象外」とした手続は分母からも除きます。"),
     _("受付件数は台帳の現在の値（手続ごとに集計年度を記録）で、過去の年度もこの値で計算します。"),
+    _(
+        "「計画」は、予定年度がその年度以前の手続とその年度末までにデジタル化済の手続の受付件数の割合です（台帳の現在の予定による）。"
+    ),
+    _("目標と基準値は、KPIダッシュボードの KPI 10-2 a の年度目標・現状値です。"),
 ]
 
 R9_OR_LATER = Procedure.Plan.R9_OR_LATER
@@ -123,6 +125,84 @@ def online_procedures() -> QuerySet[Procedure]:
     )
 
 
+# --- KPI 10-2 a's plan: its targets and baseline, as the KPI app holds them ------------------
+
+
+def plain_number(value: Decimal) -> str:
+    """76 for 76.0, 75.5 for 75.5: a target as the plan prints it."""
+    return f"{value:f}" if value != value.to_integral_value() else f"{value.to_integral_value()}"
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    fiscal_year: int
+    value: Decimal  # a percentage of the priority procedures' applications
+    approx_count: int | None = None  # the same target in applications (概数), if the KPI says
+
+    def __str__(self) -> str:
+        """「76%」 or 「76%（約80,000件）」."""
+        if self.approx_count is None:
+            return gettext("%(value)s%%") % {"value": plain_number(self.value)}
+        return gettext("%(value)s%%（約%(count)s件）") % {
+            "value": plain_number(self.value),
+            "count": f"{self.approx_count:,}",
+        }
+
+
+@dataclass(frozen=True)
+class DigitisationPlan:
+    """KPI 10-2 a's baseline and yearly targets (read from the KPI app, never copied)."""
+
+    baseline_fiscal_year: int | None
+    baseline_value: Decimal | None
+    final_fiscal_year: int | None
+    targets: dict[int, PlanTarget]
+
+    @property
+    def fiscal_years(self) -> list[int]:
+        """From the baseline (or the first target) to the final target year."""
+        years = [fy for fy in (self.baseline_fiscal_year, self.final_fiscal_year) if fy]
+        years += list(self.targets)
+        if not years:
+            return list(PLAN_FISCAL_YEARS)
+        return list(range(min(years), max(years) + 1))
+
+    @property
+    def baseline_label(self) -> str:
+        if self.baseline_fiscal_year is None or self.baseline_value is None:
+            return ""
+        return gettext("%(year)s %(value)s%%") % {
+            "year": fiscal_year_label(self.baseline_fiscal_year),
+            "value": plain_number(self.baseline_value),
+        }
+
+    @property
+    def full_by(self) -> int | None:
+        """The first fiscal year whose target is 100 % (R6 in the plan)."""
+        return next((fy for fy, t in sorted(self.targets.items()) if t.value >= 100), None)
+
+    @property
+    def full_by_label(self) -> str:
+        return fiscal_year_label(self.full_by) if self.full_by else ""
+
+
+def digitisation_plan() -> DigitisationPlan | None:
+    """KPI 10-2 a's plan through `kpi.selectors.kpi_plan` (the KPI and its targets: two
+    queries); None when the KPI is not loaded — the pages then show no target."""
+    kpi = kpi_plan(KPI_CODE)
+    if kpi is None:
+        return None
+    return DigitisationPlan(
+        baseline_fiscal_year=kpi.baseline_fiscal_year,
+        baseline_value=kpi.baseline_value,
+        final_fiscal_year=kpi.final_target_fiscal_year,
+        targets={
+            t.fiscal_year: PlanTarget(t.fiscal_year, t.value, t.approx_count)
+            for t in kpi.targets.all()
+        },
+    )
+
+
 # --- The KPI: digitised share of the priority procedures --------------------------------------
 
 
@@ -134,6 +214,8 @@ class DigitisedShare:
     digitised_procedures: int
     digitised_applications: int
     as_of: date | None = None  # the inventory's last change among these procedures
+    planned_applications: int = 0  # planned by the end of the year, or digitised by then
+    target: PlanTarget | None = None  # KPI 10-2 a's target for the year, when loaded
 
     @property
     def by_applications(self) -> Decimal | None:
@@ -144,19 +226,21 @@ class DigitisedShare:
         return percent(self.digitised_procedures, self.procedures)
 
     @property
+    def planned_share(self) -> Decimal | None:
+        """The planned path: the share of the applications planned for digitisation by the
+        end of the year (the inventory's current plan)."""
+        return percent(self.planned_applications, self.applications)
+
+    @property
     def label(self) -> str:
         return fiscal_year_short(self.fiscal_year)
 
     @property
-    def target(self) -> Decimal | None:
-        return TARGETS.get(self.fiscal_year)
-
-    @property
     def achievement(self) -> Decimal | None:
         """actual ÷ target, capped at 1.00."""
-        if self.target is None or self.by_applications is None:
+        if self.target is None or self.by_applications is None or not self.target.value:
             return None
-        ratio = self.by_applications / self.target
+        ratio = self.by_applications / self.target.value
         return min(ratio, Decimal(1)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -164,8 +248,20 @@ def priority_in_scope() -> QuerySet[Procedure]:
     return Procedure.objects.filter(is_priority=True).exclude(status=Procedure.Status.OUT_OF_SCOPE)
 
 
-def digitised_shares(fiscal_years: Iterable[int]) -> dict[int, DigitisedShare]:
-    """The digitised share of the priority procedures for each fiscal year, in one query."""
+def _digitised_by(fy: int) -> Q:
+    return Q(status=Procedure.Status.DIGITISED, digitised_on__lte=fiscal_year_bounds(fy)[1])
+
+
+def _planned_by(fy: int) -> Q:
+    """Planned for `fy` or earlier, or digitised by its end (whatever its plan says)."""
+    return Q(plan=Procedure.Plan.FISCAL_YEAR, planned_fiscal_year__lte=fy) | _digitised_by(fy)
+
+
+def digitised_shares(
+    fiscal_years: Iterable[int], *, plan: DigitisationPlan | None = None
+) -> dict[int, DigitisedShare]:
+    """The digitised share of the priority procedures for each fiscal year, with the planned
+    path and (given the plan) the year's target, in one query."""
     years = sorted(set(fiscal_years))
     if not years:
         return {}
@@ -175,10 +271,14 @@ def digitised_shares(fiscal_years: Iterable[int]) -> dict[int, DigitisedShare]:
         "as_of": Max("updated_at"),
     }
     for fy in years:
-        done = Q(status=Procedure.Status.DIGITISED, digitised_on__lte=fiscal_year_bounds(fy)[1])
+        done = _digitised_by(fy)
         aggregates[f"n_{fy}"] = Count("pk", filter=done)
         aggregates[f"apps_{fy}"] = Coalesce(Sum("annual_applications", filter=done), 0)
+        aggregates[f"planned_{fy}"] = Coalesce(
+            Sum("annual_applications", filter=_planned_by(fy)), 0
+        )
     row = priority_in_scope().aggregate(**aggregates)
+    targets = plan.targets if plan is not None else {}
     return {
         fy: DigitisedShare(
             fiscal_year=fy,
@@ -187,18 +287,26 @@ def digitised_shares(fiscal_years: Iterable[int]) -> dict[int, DigitisedShare]:
             digitised_procedures=row[f"n_{fy}"],
             digitised_applications=row[f"apps_{fy}"],
             as_of=timezone.localdate(row["as_of"]) if row["as_of"] else None,
+            planned_applications=row[f"planned_{fy}"],
+            target=targets.get(fy),
         )
         for fy in years
     }
 
 
-def digitised_share(fiscal_year: int) -> DigitisedShare:
-    return digitised_shares([fiscal_year])[fiscal_year]
+def digitised_share(fiscal_year: int, *, plan: DigitisationPlan | None = None) -> DigitisedShare:
+    return digitised_shares([fiscal_year], plan=plan)[fiscal_year]
 
 
-def progress_against_targets() -> list[DigitisedShare]:
-    """R3 (baseline) … R8: the share each year beside its target, in one query."""
-    return list(digitised_shares(PLAN_FISCAL_YEARS).values())
+def progress_against_targets(
+    plan: DigitisationPlan | None, *, also: Iterable[int] = ()
+) -> tuple[list[DigitisedShare], dict[int, DigitisedShare]]:
+    """The plan's years (baseline … final target; R3 … R8 without the KPI): each year's share
+    beside its target and the planned path, and the shares of the years in `also` too — in
+    one query. Returns (the plan's years in order, every year's share by fiscal year)."""
+    years = plan.fiscal_years if plan is not None else list(PLAN_FISCAL_YEARS)
+    shares = digitised_shares([*years, *also], plan=plan)
+    return [shares[fy] for fy in years], shares
 
 
 def kpi_digitised_share(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
@@ -218,6 +326,37 @@ def kpi_digitised_share(fiscal_years: Sequence[int]) -> dict[int, KpiContributio
         for fy, share in digitised_shares(fiscal_years).items()
         if share.applications
     }
+
+
+# The drill-down lists at most this many procedures of a year.
+KPI_RECORDS_LIMIT = 1000
+
+
+def _digitised_priority_records(fy: int) -> list[dict]:
+    """The priority procedures digitised by the end of `fy` (code, name, date, applications):
+    the numerator of that year's figure. A procedure holds no personal data."""
+    procedures = (
+        priority_in_scope()
+        .filter(_digitised_by(fy))
+        .only("code", "name", "form_name", "digitised_on", "annual_applications")
+        .order_by("digitised_on", "code")[:KPI_RECORDS_LIMIT]
+    )
+    return [
+        {
+            "source": gettext("デジタル化済の重点手続"),
+            "reference": f"{p.code} {p.name} {p.form_name}".strip(),
+            "date": p.digitised_on,
+            "detail": gettext("年間受付件数 %(count)s件") % {"count": f"{p.annual_applications:,}"},
+        }
+        for p in procedures
+    ]
+
+
+kpi_digitised_share.rule = _(
+    "重点手続（県独自、対象外を除く）の年間受付件数のうち、その年度末までにデジタル化済となった"
+    "手続の受付件数の割合です（受付件数ベース）。行政手続の台帳から集計します。"
+)
+kpi_digitised_share.records = _digitised_priority_records
 
 
 # --- The schedule table (seed §7 2-1) ---------------------------------------------------------
@@ -242,46 +381,168 @@ class ScheduleRow:
 @dataclass
 class ScheduleTable:
     columns: list[tuple[str, str]]  # (key, label): "2020" … , "r9_or_later", "needs_adjustment"
-    rows: list[ScheduleRow]
+    rows: list[ScheduleRow]  # 独自, 法定
+    priority: ScheduleRow | None = None  # the priority procedures (重点手続), in the live table
+
+
+def _column_key(plan: str, planned_fiscal_year: int | None) -> str:
+    return str(planned_fiscal_year) if plan == Procedure.Plan.FISCAL_YEAR else plan
+
+
+def _columns(years: Iterable[int]) -> list[tuple[str, str]]:
+    columns = [(str(fy), fiscal_year_short(fy)) for fy in sorted(set(years))]
+    columns += [(R9_OR_LATER.value, str(R9_OR_LATER.label))]
+    columns += [(NEEDS_ADJUSTMENT.value, str(NEEDS_ADJUSTMENT.label))]
+    return columns
+
+
+def _row(
+    key: str, label: str, columns: list[tuple[str, str]], buckets: dict[tuple[str, str], list]
+) -> ScheduleRow:
+    """A row with its total and each cell's share of the total (whole percentages, as the
+    seed's table)."""
+    cells = [ScheduleCell(*buckets.get((key, column), (0, 0))) for column, _label in columns]
+    total = ScheduleCell(
+        procedures=sum(c.procedures for c in cells),
+        applications=sum(c.applications for c in cells),
+    )
+    for cell in cells:
+        cell.procedure_share = percent(cell.procedures, total.procedures, "1")
+        cell.application_share = percent(cell.applications, total.applications, "1")
+    return ScheduleRow(kind=key, label=label, total=total, cells=cells)
+
+
+PRIORITY_ROW = "priority"
 
 
 def schedule_table(*, priority_only: bool = False) -> ScheduleTable:
-    """Procedures and applications by planned year, 独自 and 法定, with shares of each kind's
-    total (as the seed's table: whole percentages) — in one query."""
+    """The live schedule: procedures and applications by planned year, 独自 and 法定, and the
+    priority procedures on a row of their own (their shares of the priority total), from the
+    inventory as it is now — in one query."""
     queryset = Procedure.objects.all()
     if priority_only:
         queryset = queryset.filter(is_priority=True)
     grouped = (
-        queryset.values("kind", "plan", "planned_fiscal_year")
+        queryset.values("kind", "is_priority", "plan", "planned_fiscal_year")
         .annotate(n=Count("pk"), apps=Coalesce(Sum("annual_applications"), 0))
         .order_by()
     )
-    buckets: dict[tuple[str, str], ScheduleCell] = {}
+    buckets: dict[tuple[str, str], list] = {}
     years = set(SURVEY_FISCAL_YEARS)
     for row in grouped:
         if row["plan"] == Procedure.Plan.FISCAL_YEAR:
-            key = str(row["planned_fiscal_year"])
             years.add(row["planned_fiscal_year"])
-        else:
-            key = row["plan"]
-        cell = buckets.setdefault((row["kind"], key), ScheduleCell())
-        cell.procedures += row["n"]
-        cell.applications += row["apps"]
-    columns = [(str(fy), fiscal_year_short(fy)) for fy in sorted(years)]
-    columns += [(R9_OR_LATER.value, str(R9_OR_LATER.label))]
-    columns += [(NEEDS_ADJUSTMENT.value, str(NEEDS_ADJUSTMENT.label))]
-    rows = []
-    for kind in Procedure.Kind:
-        cells = [buckets.get((kind.value, key), ScheduleCell()) for key, _label in columns]
-        total = ScheduleCell(
-            procedures=sum(c.procedures for c in cells),
-            applications=sum(c.applications for c in cells),
-        )
-        for cell in cells:
-            cell.procedure_share = percent(cell.procedures, total.procedures, "1")
-            cell.application_share = percent(cell.applications, total.applications, "1")
-        rows.append(ScheduleRow(kind=kind.value, label=str(kind.label), total=total, cells=cells))
-    return ScheduleTable(columns=columns, rows=rows)
+        column = _column_key(row["plan"], row["planned_fiscal_year"])
+        keys = [row["kind"], PRIORITY_ROW] if row["is_priority"] else [row["kind"]]
+        for key in keys:
+            cell = buckets.setdefault((key, column), [0, 0])
+            cell[0] += row["n"]
+            cell[1] += row["apps"]
+    columns = _columns(years)
+    return ScheduleTable(
+        columns=columns,
+        rows=[_row(k.value, str(k.label), columns, buckets) for k in Procedure.Kind],
+        priority=_row(PRIORITY_ROW, str(_("うち重点手続")), columns, buckets),
+    )
+
+
+# --- The survey: the dated record the plan was made from (seed §7 2-1, 2-2) ---------------------
+
+
+def latest_survey() -> InventorySurvey | None:
+    """The most recent survey with its table's rows (two queries)."""
+    return InventorySurvey.objects.prefetch_related("rows").first()
+
+
+def survey_table(survey: InventorySurvey) -> ScheduleTable:
+    """The survey's own table, as it was published: procedures and applications by kind and
+    column, with shares of each kind's total (no query beyond the prefetched rows)."""
+    buckets = {(r.kind, r.column): [r.procedures, r.applications] for r in survey.rows.all()}
+    years = set(SURVEY_FISCAL_YEARS)
+    years.update(int(column) for _kind, column in buckets if column.isdigit())
+    columns = _columns(years)
+    return ScheduleTable(
+        columns=columns,
+        rows=[_row(k.value, str(k.label), columns, buckets) for k in Procedure.Kind],
+    )
+
+
+@dataclass(frozen=True)
+class InventoryFacts:
+    """The live inventory's counterparts of the survey's inventory-wide facts."""
+
+    fiscal_year: int  # digitised by the end of this year
+    aim_fiscal_year: int | None  # planned by the end of this year (the survey's R6)
+    all_procedures: int
+    all_applications: int
+    own_procedures: int
+    own_procedures_over_100: int
+    priority_procedures: int  # in scope (not 対象外), as the KPI counts them
+    priority_applications: int
+    own_applications: int  # in scope
+    own_digitised_applications: int
+    own_planned_applications: int  # planned by the aim year, or digitised by then
+    statutory_applications: int  # in scope
+    statutory_planned_applications: int
+
+    @property
+    def own_digitised_share(self) -> Decimal | None:
+        return percent(self.own_digitised_applications, self.own_applications)
+
+    @property
+    def own_planned_share(self) -> Decimal | None:
+        if self.aim_fiscal_year is None:
+            return None
+        return percent(self.own_planned_applications, self.own_applications)
+
+    @property
+    def statutory_planned_share(self) -> Decimal | None:
+        if self.aim_fiscal_year is None:
+            return None
+        return percent(self.statutory_planned_applications, self.statutory_applications)
+
+
+def inventory_facts(fiscal_year: int, *, aim_fiscal_year: int | None) -> InventoryFacts:
+    """The inventory-wide figures of the live inventory, to set beside the survey's: one
+    query whatever the number of procedures."""
+    own = Q(kind=Procedure.Kind.OWN)
+    statutory = Q(kind=Procedure.Kind.STATUTORY)
+    in_scope = ~Q(status=Procedure.Status.OUT_OF_SCOPE)
+
+    def applications(condition: Q) -> Coalesce:
+        return Coalesce(Sum("annual_applications", filter=condition), 0)
+
+    aggregates = {
+        "all_n": Count("pk"),
+        "all_apps": Coalesce(Sum("annual_applications"), 0),
+        "own_n": Count("pk", filter=own),
+        "own_100": Count("pk", filter=own & Q(annual_applications__gte=100)),
+        "priority_n": Count("pk", filter=Q(is_priority=True) & in_scope),
+        "priority_apps": applications(Q(is_priority=True) & in_scope),
+        "own_apps": applications(own & in_scope),
+        "own_done": applications(own & in_scope & _digitised_by(fiscal_year)),
+        "statutory_apps": applications(statutory & in_scope),
+    }
+    if aim_fiscal_year is not None:
+        planned = _planned_by(aim_fiscal_year)
+        aggregates["own_planned"] = applications(own & in_scope & planned)
+        aggregates["statutory_planned"] = applications(statutory & in_scope & planned)
+    row = Procedure.objects.aggregate(**aggregates)
+    return InventoryFacts(
+        fiscal_year=fiscal_year,
+        aim_fiscal_year=aim_fiscal_year,
+        all_procedures=row["all_n"],
+        all_applications=row["all_apps"],
+        own_procedures=row["own_n"],
+        own_procedures_over_100=row["own_100"],
+        priority_procedures=row["priority_n"],
+        priority_applications=row["priority_apps"],
+        own_applications=row["own_apps"],
+        own_digitised_applications=row["own_done"],
+        own_planned_applications=row.get("own_planned", 0),
+        statutory_applications=row["statutory_apps"],
+        statutory_planned_applications=row.get("statutory_planned", 0),
+    )
 
 
 # --- Availability (can be done online) versus usage (is done online) --------------------------

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from mie_dx.audit import log_action
-from procedures.models import Procedure
+from procedures.models import InventorySurvey, Procedure
 from procedures.selectors import can_edit_division
 
 
@@ -89,4 +89,26 @@ def mark_out_of_scope(*, procedure: Procedure, by: AbstractBaseUser | None) -> N
         locked.save(update_fields=["status", "updated_at"])
         log_action(
             locked, "procedure.status_changed", by=by, data={"from": previous, "to": locked.status}
+        )
+
+
+def record_survey_saved(
+    *,
+    survey: InventorySurvey,
+    created: bool,
+    changed: list[str],
+    rows: dict[str, int],
+    by: AbstractBaseUser | None,
+) -> None:
+    """Log a survey record saved by the admin (the survey and its rows are saved by the caller,
+    in the admin's one transaction): which fields changed and how many rows were added,
+    changed and deleted."""
+    if created:
+        log_action(survey, "procedure.survey_created", by=by, data={"rows": rows})
+    elif changed or any(rows.values()):
+        log_action(
+            survey,
+            "procedure.survey_updated",
+            by=by,
+            data={"fields": sorted(changed), "rows": rows},
         )

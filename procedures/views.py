@@ -52,15 +52,25 @@ class ProcedureDashboardView(OfficerMixin, ListView):
         fy = _chosen_fiscal_year(self.request)
         query = self.request.GET.copy()
         query.pop("page", None)
+        plan = selectors.digitisation_plan()
+        progress, shares = selectors.progress_against_targets(plan, also=[fy])
+        survey = selectors.latest_survey()
+        aim = survey.aim_fiscal_year if survey else None
         context.update(
             fiscal_year=fy,
             fiscal_year_label=fiscal_year_label(fy),
             year_form=FiscalYearForm(initial={"fy": fy}),
             filter_form=self.filter_form,
-            share=selectors.digitised_share(fy),
-            progress=selectors.progress_against_targets(),
+            plan=plan,
+            share=shares[fy],
+            progress=progress,
             current_fiscal_year=fiscal_year(timezone.localdate()),
+            today=timezone.localdate(),
             schedule=selectors.schedule_table(),
+            survey=survey,
+            survey_table=selectors.survey_table(survey) if survey else None,
+            facts=selectors.inventory_facts(fy, aim_fiscal_year=aim),
+            aim_label=fiscal_year_label(aim) if aim else "",
             availability=selectors.availability_and_usage(fy),
             rules=selectors.FIGURE_RULES,
             query=query.urlencode(),
@@ -99,7 +109,8 @@ class ProgressView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        progress = selectors.progress_against_targets()
+        plan = selectors.digitisation_plan()
+        progress, _shares = selectors.progress_against_targets(plan)
         current = fiscal_year(timezone.localdate())
         latest = next((p for p in reversed(progress) if p.fiscal_year <= current), progress[-1])
         context.update(
@@ -110,7 +121,7 @@ class ProgressView(TemplateView):
             # The current fiscal year has not ended: its figure is "to date".
             latest_is_current=latest.fiscal_year == current,
             today=timezone.localdate(),
-            baseline=selectors.BASELINE_SHARE,
+            plan=plan,
             rules=selectors.FIGURE_RULES,
             online=selectors.online_procedures(),
         )

@@ -3,8 +3,11 @@ clearly marked (`is_sample`) roster of 1,000 staff with sample progress.
 
 Real (from the seed): every course, its category, delivery, audience and period; the
 e-learning content × stage matrix with its planned headcounts and periods; the monthly
-schedule. Generated (is_sample / 【サンプル】): staff, their enrolments' completions,
-promoters, 養成研修 trainees, municipal observers' names, initiatives.
+schedule; the DX推進スペシャリスト numbers (14 certified by the end of R3; 23 prefecture staff
+and 12 municipal observers in R4's 養成研修). Generated (is_sample / 【サンプル】): staff, their
+enrolments' completions, promoters, who the specialists and trainees are and the days they
+were certified, municipal observers' names, initiatives (KPI 行政運営6 a counts those with a
+specialist certified by the initiative's date: 17 of the 21 sample initiatives of R4).
 """
 
 import calendar
@@ -366,18 +369,7 @@ def _sample_people() -> dict[str, int]:
 
     _sample_completions(rng)
 
-    # 養成研修: 23 trainees in R4 (seed), 20 of them completed and certified (sample).
-    trainees = list(Staff.objects.filter(is_sample=True, stage=S.OTHER).order_by("pk")[:23])
-    trainees += list(
-        Staff.objects.filter(is_sample=True, stage=S.NEW_CHIEF).order_by("pk")[: 23 - len(trainees)]
-    )
-    yosei = CourseRun.objects.filter(course__code="SP02", fiscal_year=FY).order_by("starts_on")[0]
-    for i, member in enumerate(trainees):
-        enrolment = services.enrol(staff=member, run=yosei, by=None)
-        if i < 20:
-            services.record_completion(
-                enrolment=enrolment, completed_on=date(FY + 1, 1, 20), by=None
-            )
+    r3_specialists, r4_specialists = _sample_specialists()
     municipalities = list(Municipality)
     for i in range(12):  # seed: 12 municipal observers in R4 (names generated)
         MunicipalObserver.objects.create(
@@ -405,16 +397,86 @@ def _sample_people() -> dict[str, int]:
             )
     services.enrol_promoters(fiscal_year=FY)
     _sample_completions(rng)
-    certified = trainees[:20]
-    for i in range(12):
+    _sample_initiatives(r3_specialists, r4_specialists)
+    return counts
+
+
+# DX推進スペシャリスト (seed §6): 14 certified by the end of R3; in R4 23 prefecture staff (and 12
+# municipal observers, never certified) take the 養成研修, certified on completing it. Who they
+# are and the days are sample data: the seed gives the numbers only.
+R3_SPECIALISTS = 14
+R4_TRAINEES = 23
+R3_CERTIFIED_ON = date(FY, 3, 18)  # the end of R3's 養成研修 (sample day)
+R4_CERTIFIED_ON = date(FY + 1, 1, 20)  # after the 成果報告 at the 部長会議 in January (sample)
+
+# Sample initiatives of R4 (title, date, which specialists: ("r3" | "r4", index), ...).
+# The R3 specialists each take part in one at least (the plan assumes ≥1 a year); the R4
+# trainees' group work before their certification is recorded but not counted by the KPI.
+R4_INITIATIVES: list[tuple[str, date, list[tuple[str, int]]]] = [
+    ("RPAによる給与支払報告書の照合作業の自動化", date(FY, 5, 20), [("r3", 0), ("r3", 12)]),
+    (
+        "Web会議とチャットによる出先機関との定例会議のペーパーレス化",
+        date(FY, 6, 10),
+        [("r3", 1), ("r3", 13)],
+    ),
+    ("電子申請による補助金の実績報告の受付", date(FY, 6, 28), [("r3", 2)]),
+    ("ノーコードツールによる現地調査の記録アプリ", date(FY, 7, 15), [("r3", 3)]),
+    ("問合せ対応のFAQのデータ化と公開", date(FY, 8, 5), [("r3", 4), ("r3", 5)]),
+    ("統計データの可視化ダッシュボード", date(FY, 9, 1), [("r3", 5)]),
+    ("紙の台帳のクラウド共有化", date(FY, 9, 26), [("r3", 6)]),
+    ("会計書類の電子決裁への移行", date(FY, 10, 17), [("r3", 7), ("r3", 8)]),
+    ("研修申込みのオンラインフォーム化", date(FY, 11, 7), [("r3", 9)]),
+    ("GISによる施設点検結果の地図表示", date(FY, 12, 5), [("r3", 10)]),
+    ("審査業務のチェックリストの共有と自動集計", date(FY + 1, 1, 16), [("r3", 11)]),
+    ("事業者向け説明会の動画配信", date(FY + 1, 2, 13), [("r3", 12), ("r3", 0)]),
+    # 養成研修のグループワーク（自所属の課題）: trainees only, before their certification.
+    ("養成研修グループワーク：窓口予約のオンライン化", date(FY, 9, 12), [("r4", 0), ("r4", 1)]),
+    ("養成研修グループワーク：庁内照会の集計の自動化", date(FY, 10, 3), [("r4", 2), ("r4", 3)]),
+    ("養成研修グループワーク：現場写真の共有", date(FY, 10, 24), [("r4", 4), ("r4", 5)]),
+    ("養成研修グループワーク：許可証の電子交付の検討", date(FY, 11, 14), [("r4", 6)]),
+    # A trainee with a certified specialist: counted (one certified specialist is enough).
+    ("申請書の入力項目の見直し（BPR）", date(FY, 11, 28), [("r4", 7), ("r3", 2)]),
+    # After the R4 cohort's certification.
+    ("電子申請の利用者アンケートによる画面の改善", date(FY + 1, 2, 6), [("r4", 8), ("r4", 9)]),
+    ("チャットボットによる職員向けヘルプデスク", date(FY + 1, 2, 20), [("r4", 10)]),
+    ("オープンデータの公開手順の整備", date(FY + 1, 3, 6), [("r4", 11), ("r4", 12)]),
+    ("勤務表作成の自動化", date(FY + 1, 3, 17), [("r4", 13)]),
+]
+
+
+def _sample_specialists() -> tuple[list[Staff], list[Staff]]:
+    """The R3 cohort (14, certified at the end of R3) and the R4 cohort (23, certified in R4),
+    each through the 養成研修's enrolment and completion (which certifies)."""
+    others = list(Staff.objects.filter(is_sample=True, stage=S.OTHER).order_by("pk"))
+    trainees = others[:R4_TRAINEES]
+    r3_cohort = others[R4_TRAINEES : R4_TRAINEES + R3_SPECIALISTS]
+    course = Course.objects.get(code="SP02")
+    r3_run, _created = create_missing(
+        CourseRun,
+        {"course": course, "fiscal_year": FY - 1, "label": "令和3年度 養成研修（認定の記録）"},
+        {"starts_on": date(FY - 1, 5, 1), "ends_on": date(FY, 3, 31), "stages": []},
+    )
+    for member in r3_cohort:
+        enrolment = services.enrol(staff=member, run=r3_run, by=None)
+        services.record_completion(enrolment=enrolment, completed_on=R3_CERTIFIED_ON, by=None)
+    yosei = CourseRun.objects.filter(course=course, fiscal_year=FY).order_by("starts_on")[0]
+    for member in trainees:
+        enrolment = services.enrol(staff=member, run=yosei, by=None)
+        services.record_completion(enrolment=enrolment, completed_on=R4_CERTIFIED_ON, by=None)
+    return r3_cohort, trainees
+
+
+def _sample_initiatives(r3: list[Staff], r4: list[Staff]) -> None:
+    cohorts = {"r3": r3, "r4": r4}
+    for title, day, who in R4_INITIATIVES:
+        specialists = [cohorts[cohort][index] for cohort, index in who]
         Initiative.objects.create(
-            title=f"{SAMPLE_PREFIX}業務改善の取組 {i + 1:02d}",
-            division=certified[i].division,
-            date=date(FY, 10 + i % 3, 1 + i),
+            title=SAMPLE_PREFIX + title,
+            division=specialists[0].division,
+            date=day,
             outcome="サンプルデータ",
             is_sample=True,
-        ).specialists.set([certified[i], certified[(i + 1) % len(certified)]])
-    return counts
+        ).specialists.set(specialists)
 
 
 def _sample_completions(rng: random.Random) -> None:

@@ -83,9 +83,25 @@ def specialists(fy: int, *, personal: bool) -> Table:
 def initiatives(fy: int, *, personal: bool) -> Table:
     return Table(
         _("業務改善等の取組"),
-        [_("実施日"), _("取組名"), _("所属"), _("参加スペシャリスト数"), _("成果")],
         [
-            [i.date, i.title, i.division.name, i.specialist_count, i.outcome]
+            _("実施日"),
+            _("取組名"),
+            _("所属"),
+            _("参加スペシャリスト数"),
+            _("うち実施日までに認定"),
+            _("KPIに計上"),
+            _("成果"),
+        ],
+        [
+            [
+                i.date,
+                i.title,
+                i.division.name,
+                i.specialist_count,
+                i.certified_specialist_count,
+                _("計上") if i.counted else _("計上しない"),
+                i.outcome,
+            ]
             for i in selectors.initiatives(fy)
         ],
     )

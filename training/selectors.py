@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from mie_dx.figures import KpiContribution, fiscal_year_of
 from mie_dx.fiscal import fiscal_year
@@ -108,8 +108,13 @@ def observers(fy: int) -> QuerySet[MunicipalObserver]:
     return MunicipalObserver.objects.filter(fiscal_year=fy)
 
 
+# The plan's intake: 「DX推進スペシャリスト養成研修にて、年20名程度育成」 (seed §6, DX人材育成方針).
+PLANNED_YEARLY_INTAKE = 20
+
+
 def specialists_by_year() -> list[dict]:
-    """[{fiscal_year, certified, cumulative}] in year order."""
+    """[{fiscal_year, count, cumulative}] in year order: specialists certified in each fiscal
+    year, and in total up to it."""
     rows = (
         SpecialistCertification.objects.values("fiscal_year")
         .annotate(n=Count("pk"))
@@ -122,52 +127,136 @@ def specialists_by_year() -> list[dict]:
     return result
 
 
-def _initiatives_with_specialists() -> QuerySet[Initiative]:
-    return Initiative.objects.filter(specialists__isnull=False).distinct()
+@dataclass(frozen=True)
+class SpecialistIntake:
+    fiscal_year: int
+    certified: int  # certified in the fiscal year (the year's intake)
+    cumulative: int  # certified up to the end of the fiscal year
+    planned: int  # the plan's 「年20名程度」
 
 
-def initiatives_by_year() -> list[dict]:
-    """Initiatives with at least one specialist, per fiscal year and cumulative."""
+def specialist_intake(fy: int, by_year: Sequence[dict]) -> SpecialistIntake:
+    """The year's intake against the plan's 「毎年20名程度」, and the cumulative number
+    certified, from `specialists_by_year()` (no query of its own)."""
+    certified = sum(r["count"] for r in by_year if r["fiscal_year"] == fy)
+    cumulative = sum(r["count"] for r in by_year if r["fiscal_year"] <= fy)
+    return SpecialistIntake(fy, certified, cumulative, PLANNED_YEARLY_INTAKE)
+
+
+# --- KPI 行政運営6 a: initiatives with certified specialists, per fiscal year ------------------
+
+# The drill-down lists at most this many initiatives of a year (the oldest first).
+KPI_RECORDS_LIMIT = 1000
+
+INITIATIVE_RULE = gettext_lazy(
+    "その年度に実施した業務改善等の取組のうち、実施日までに認定を受けたDX推進スペシャリストが"
+    "1名以上参画したものの件数です（年度ごとの件数で、累計ではありません）。"
+    "認定前の研修生や市町オブザーバーだけが参画した取組は数えません。"
+)
+
+
+def _certified_by_its_date() -> Exists:
+    """True for an initiative with at least one specialist certified on or before its date.
+
+    This is the one rule of KPI 行政運営6 a: the KPI source, the drill-down and the training
+    pages all filter or count with it, so they cannot disagree."""
+    taking_part = Initiative.specialists.through.objects.filter(
+        initiative_id=OuterRef("pk"),
+        staff__certifications__certified_on__lte=OuterRef("date"),
+    )
+    return Exists(taking_part)
+
+
+_CERTIFIED_SPECIALISTS = Count(
+    "specialists",
+    filter=Q(specialists__certifications__certified_on__lte=F("date")),
+    distinct=True,
+)
+
+
+@dataclass(frozen=True)
+class InitiativeYear:
+    fiscal_year: int
+    recorded: int  # every initiative dated in the year
+    counted: int  # those the KPI counts (a specialist certified by the initiative's date)
+
+
+def initiatives_by_year(fiscal_years: Sequence[int] | None = None) -> list[InitiativeYear]:
+    """Per fiscal year (of the initiative's date): the initiatives recorded and those counted
+    for KPI 行政運営6 a — a yearly count, not cumulative. One query, every year at once."""
+    rows = Initiative.objects.annotate(
+        fy=fiscal_year_of("date", is_datetime=False), counted=_certified_by_its_date()
+    )
+    if fiscal_years is not None:
+        rows = rows.filter(fy__in=list(fiscal_years))
     rows = (
-        Initiative.objects.filter(pk__in=_initiatives_with_specialists().values("pk"))
-        .annotate(fy=fiscal_year_of("date", is_datetime=False))
-        .values("fy")
-        .annotate(n=Count("pk"))
+        rows.values("fy")
+        .annotate(recorded=Count("pk"), counted_n=Count("pk", filter=Q(counted=True)))
         .order_by("fy")
     )
-    result, running = [], 0
-    for row in rows:
-        running += row["n"]
-        result.append({"fiscal_year": row["fy"], "count": row["n"], "cumulative": running})
-    return result
+    return [InitiativeYear(row["fy"], row["recorded"], row["counted_n"]) for row in rows]
 
 
 def initiatives(fy: int) -> QuerySet[Initiative]:
+    """The initiatives dated in `fy`, each with its number of specialists, of those certified
+    by its date, and whether the KPI counts it (`counted`)."""
     return (
         Initiative.objects.annotate(fy=fiscal_year_of("date", is_datetime=False))
         .filter(fy=fy)
         .select_related("division")
-        .annotate(specialist_count=Count("specialists"))
+        .annotate(
+            specialist_count=Count("specialists", distinct=True),
+            certified_specialist_count=_CERTIFIED_SPECIALISTS,
+            counted=_certified_by_its_date(),
+        )
         .order_by("date", "pk")
     )
 
 
 def kpi_specialist_initiatives(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
-    """KPI 行政運営6 a: initiatives with specialists taking part, per fiscal year (the KPI app
-    adds them to the baseline: the KPI is cumulative). One query."""
-    wanted = set(fiscal_years)
+    """KPI 行政運営6 a for mie_dx.figures: per fiscal year, the initiatives with a specialist
+    certified by the initiative's date (INITIATIVE_RULE). The KPI is a yearly count, not
+    cumulative. One query."""
     today = timezone.localdate()
     return {
-        row["fiscal_year"]: KpiContribution(
-            numerator=row["count"],
+        row.fiscal_year: KpiContribution(
+            numerator=row.counted,
             denominator=None,
-            url=f"{reverse('training:specialists')}?fy={row['fiscal_year']}",
-            label=gettext("スペシャリストの業務改善等の取組"),
-            as_of=today if row["fiscal_year"] == fiscal_year(today) else None,
+            url=f"{reverse('training:specialists')}?fy={row.fiscal_year}",
+            label=gettext("スペシャリストが参画した業務改善等の取組"),
+            as_of=today if row.fiscal_year == fiscal_year(today) else None,
         )
-        for row in initiatives_by_year()
-        if row["fiscal_year"] in wanted
+        for row in initiatives_by_year(fiscal_years)
     }
+
+
+def _initiative_records(fy: int) -> list[dict]:
+    """The initiatives the KPI counts in `fy` (title, date, division, number of certified
+    specialists): no person is named, managers read it."""
+    counted = (
+        initiatives(fy)
+        .filter(counted=True)
+        .only("title", "date", "division__name")[:KPI_RECORDS_LIMIT]
+    )
+    return [
+        {
+            "source": gettext("スペシャリストが参画した業務改善等の取組"),
+            "reference": initiative.title,
+            "date": initiative.date,
+            "detail": gettext("%(division)s／認定スペシャリスト%(count)s名")
+            % {
+                "division": initiative.division.name,
+                "count": initiative.certified_specialist_count,
+            },
+            "division": initiative.division.name,
+            "certified_specialists": initiative.certified_specialist_count,
+        }
+        for initiative in counted
+    ]
+
+
+kpi_specialist_initiatives.rule = INITIATIVE_RULE
+kpi_specialist_initiatives.records = _initiative_records
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,13 @@ class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin):
             self.raise_exception = True
         return super().handle_no_permission()
 
+    def available_fiscal_years(self) -> list[int]:
+        """The years a page offers: those with training runs."""
+        return selectors.fiscal_years_with_runs()
+
     def fiscal_year(self) -> int:
         if not hasattr(self, "_fy"):
-            years = selectors.fiscal_years_with_runs()
+            years = self.available_fiscal_years()
             current = fiscal_year(timezone.localdate())
             default = current if current in years or not years else years[-1]
             form = FiscalYearForm(self.request.GET or None, years=years or [current])
@@ -116,15 +120,27 @@ class OverdueView(OfficeMixin, TemplateView):
 class SpecialistsView(OfficeMixin, TemplateView):
     template_name = "training/specialists.html"
 
+    def available_fiscal_years(self) -> list[int]:
+        # Also every year with a certification or an initiative: the KPI's drill-down links
+        # here with ?fy= for each year it counts.
+        self._specialists_by_year = selectors.specialists_by_year()
+        self._initiatives_by_year = selectors.initiatives_by_year()
+        years = set(super().available_fiscal_years())
+        years.update(row["fiscal_year"] for row in self._specialists_by_year)
+        years.update(row.fiscal_year for row in self._initiatives_by_year)
+        return sorted(years)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         fy = context["fy"]
         context.update(
             certifications=list(selectors.certifications(fy)),
             observers=list(selectors.observers(fy)),
-            specialists_by_year=selectors.specialists_by_year(),
-            initiatives_by_year=selectors.initiatives_by_year(),
+            specialists_by_year=self._specialists_by_year,
+            intake=selectors.specialist_intake(fy, self._specialists_by_year),
+            initiatives_by_year=self._initiatives_by_year,
             initiatives=list(selectors.initiatives(fy)),
+            initiative_rule=selectors.INITIATIVE_RULE,
         )
         return context
 

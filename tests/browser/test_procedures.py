@@ -66,3 +66,36 @@ def test_the_officers_page(page: Page, console, artifacts, demo_data, manager, p
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, results.generate_report()
     assert console.csp_errors() == []
+
+
+def test_the_officers_page_on_a_phone_sets_the_survey_beside_the_live_plan(
+    page: Page, console, artifacts, demo_data, manager, password
+):
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto("/admin/login/?next=/procedures/%3Ffy%3D2022")
+    page.get_by_label("ユーザー名").fill(manager.username)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/procedures/?fy=2022")
+
+    progress = page.get_by_role(
+        "table", name="重点手続のデジタル化率（受付件数ベース）の目標、計画と実績"
+    )
+    expect(progress.get_by_role("row", name="R6")).to_contain_text("100.0%")
+    expect(
+        page.get_by_role("heading", name="調査時点の予定（2021年12月14日〜2022年1月14日の調査）")
+    ).to_be_visible()
+    facts = page.get_by_role("table", name="手続全体の数値：調査時点と現在の台帳")
+    expect(facts.get_by_role("row", name="全行政手続")).to_contain_text("年間受付件数 987,514件")
+    # The page itself does not scroll sideways: wide tables scroll in their own region.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.locator("section", has=page.get_by_role("heading", name="目標に対する進捗")).screenshot(
+        path=artifacts / "procedures-progress-table-phone.png"
+    )
+    page.locator(
+        "section", has=page.get_by_role("heading", name="実施スケジュール（予定年度別）")
+    ).screenshot(path=artifacts / "procedures-schedule-phone.png")
+    facts.screenshot(path=artifacts / "procedures-survey-facts-phone.png")
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+    assert console.csp_errors() == []

@@ -55,3 +55,35 @@ def test_training_office_main_page_and_department_drill_down(
     assert_accessible(page)
     assert console.csp_errors() == []
     assert console.errors == []
+
+
+@pytest.fixture
+def demo_with_specialists(transactional_db):
+    from mie_dx.demo import load_organisation
+    from training.demo import load_training_plan
+
+    load_organisation()
+    load_training_plan()
+
+
+def test_the_specialists_page_reads_per_year_on_a_phone(
+    page: Page, console, artifacts, demo_with_specialists, manager, password, staff_sign_in
+):
+    # A manager: the figures, without names.
+    staff_sign_in(page, manager, password, next_path="/training/specialists/?fy=2022")
+    console.errors.clear()
+    page.set_viewport_size({"width": 375, "height": 812})
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("令和4年度")
+    expect(page.get_by_text("計画：毎年20名程度").first).to_be_visible()
+    per_year = page.get_by_role("table", name="年度別の取組件数（年度ごと、累計ではありません）")
+    expect(per_year.get_by_role("row", name="令和4年度")).to_contain_text("17件")
+    expect(page.get_by_text("年度ごとの件数です（累計ではありません）。")).to_be_visible()
+    intake = page.get_by_role("table", name="年度別の認定者数（計画：毎年20名程度）")
+    expect(intake.get_by_role("row", name="令和3年度")).to_contain_text("14名")
+    expect(intake.get_by_role("row", name="令和4年度")).to_contain_text("37名")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=artifacts / "training-specialists-phone.png", full_page=True)
+    assert_accessible(page)
+    assert console.csp_errors() == []
+    assert console.errors == []

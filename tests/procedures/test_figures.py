@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from kpi.models import Kpi, Measure
 from mie_dx.registry import kpi_sources
 from procedures import selectors, services
 from procedures.models import Procedure
+from tests.kpi.factories import KpiFactory, KpiTargetFactory
 from tests.procedures.factories import ProcedureFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,19 +72,89 @@ def test_adjustment_keeps_the_denominator_and_out_of_scope_leaves_it(procedure_o
     assert done.pk
 
 
+def kpi_10_2_a(targets: dict[int, int], **fields) -> Kpi:
+    """KPI 10-2 a in the KPI app with its baseline (R3 39 %) and the given yearly targets."""
+    kpi = KpiFactory(
+        code="10-2 a",
+        slug="10-2-a",
+        measure=Measure.PERCENTAGE,
+        unit="%",
+        baseline_value=Decimal(39),
+        baseline_fiscal_year=2021,
+        final_target_value=Decimal(100),
+        final_target_fiscal_year=2026,
+        **fields,
+    )
+    for fy, value in targets.items():
+        KpiTargetFactory(kpi=kpi, fiscal_year=fy, value=Decimal(value))
+    return kpi
+
+
 def test_progress_against_the_targets_caps_achievement_at_one():
+    kpi_10_2_a({2022: 76, 2023: 92, 2024: 100, 2025: 100, 2026: 100})
     ProcedureFactory(annual_applications=8000, digitised=True, digitised_on=date(2022, 9, 1))
     ProcedureFactory(annual_applications=2000)
 
-    progress = {row.fiscal_year: row for row in selectors.progress_against_targets()}
+    rows, _shares = selectors.progress_against_targets(selectors.digitisation_plan())
+    progress = {row.fiscal_year: row for row in rows}
 
     assert list(progress) == [2021, 2022, 2023, 2024, 2025, 2026]
     assert progress[2021].target is None  # the baseline year
-    assert progress[2022].target == Decimal("76")
+    assert progress[2022].target.value == Decimal("76")
     assert progress[2022].by_applications == Decimal("80.0")
     assert progress[2022].achievement == Decimal("1.00")  # 80 / 76, capped
     assert progress[2023].achievement == Decimal("0.87")  # 80 / 92
     assert progress[2024].achievement == Decimal("0.80")  # 80 / 100
+
+
+def test_without_the_kpi_the_plan_years_have_no_target():
+    ProcedureFactory(annual_applications=8000, digitised=True, digitised_on=date(2022, 9, 1))
+
+    assert selectors.digitisation_plan() is None
+    rows, _shares = selectors.progress_against_targets(None)
+
+    assert [row.fiscal_year for row in rows] == [2021, 2022, 2023, 2024, 2025, 2026]
+    assert all(row.target is None and row.achievement is None for row in rows)
+    assert rows[1].by_applications == Decimal("100.0")
+
+
+def test_a_target_reads_in_applications_when_the_kpi_gives_them():
+    kpi = kpi_10_2_a({})
+    KpiTargetFactory(kpi=kpi, fiscal_year=2022, value=Decimal("76.0"), approx_count=80_000)
+    KpiTargetFactory(kpi=kpi, fiscal_year=2023, value=Decimal("92.5"))
+
+    plan = selectors.digitisation_plan()
+
+    assert str(plan.targets[2022]) == "76%（約80,000件）"
+    assert str(plan.targets[2023]) == "92.5%"
+    assert plan.baseline_label == "令和3年度 39%"
+    assert plan.full_by is None
+
+
+def test_the_planned_path_counts_planned_years_and_what_is_digitised_already():
+    # 1,000 digitised in R3 though planned for R5; 2,000 planned for R4; 3,000 for R6;
+    # 4,000 R9以降 (never planned in the plan's years); 10,000 in all.
+    ProcedureFactory(
+        annual_applications=1000,
+        digitised=True,
+        digitised_on=date(2021, 7, 1),
+        planned_fiscal_year=2023,
+    )
+    ProcedureFactory(annual_applications=2000, planned_fiscal_year=2022)
+    ProcedureFactory(annual_applications=3000, planned_fiscal_year=2024)
+    ProcedureFactory(
+        annual_applications=4000, plan=Procedure.Plan.R9_OR_LATER, planned_fiscal_year=None
+    )
+    ProcedureFactory(annual_applications=9000, planned_fiscal_year=2022, is_priority=False)
+
+    shares = selectors.digitised_shares([2021, 2022, 2023, 2024])
+
+    assert {fy: s.planned_share for fy, s in shares.items()} == {
+        2021: Decimal("10.0"),
+        2022: Decimal("30.0"),
+        2023: Decimal("30.0"),
+        2024: Decimal("60.0"),
+    }
 
 
 def test_the_kpi_source_is_registered_and_gives_applications_per_fiscal_year():
@@ -152,3 +224,32 @@ def test_the_kpi_contribution_says_when_the_inventory_last_changed():
 
     (source,) = kpi_sources()["10-2 a"]
     assert source([2022])[2022].as_of == timezone.localdate()
+
+
+def test_the_kpi_source_states_its_rule_and_lists_what_it_counts():
+    ProcedureFactory(code="P-1", name="願書", annual_applications=17_000, digitised=True)
+    ProcedureFactory(
+        code="P-2", annual_applications=900, digitised=True, digitised_on=date(2023, 5, 1)
+    )
+    ProcedureFactory(code="P-3", annual_applications=500, is_priority=False, digitised=True)
+    ProcedureFactory(code="P-4", annual_applications=800)
+
+    (source,) = kpi_sources()["10-2 a"]
+
+    assert "受付件数ベース" in str(source.rule)
+    (record,) = source.records(2022)  # P-2 was digitised in R5; P-3 is not a priority one
+    assert record["reference"].startswith("P-1 願書")
+    assert record["date"] == date(2021, 10, 1)
+    assert record["detail"] == "年間受付件数 17,000件"
+    assert [r["reference"][:3] for r in source.records(2023)] == ["P-1", "P-2"]
+
+
+@pytest.mark.parametrize("count", [3, 400])
+def test_the_drill_down_records_take_one_query(django_assert_num_queries, count):
+    ProcedureFactory.create_batch(count, digitised=True)
+    (source,) = kpi_sources()["10-2 a"]
+
+    with django_assert_num_queries(1):
+        records = source.records(2022)
+
+    assert len(records) == count

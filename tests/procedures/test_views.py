@@ -8,7 +8,9 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
+from kpi.demo import load_kpis
 from mie_dx.audit import log_action
+from procedures.demo import load_survey
 from procedures.models import Procedure
 from tests.mie_dx.factories import DivisionFactory
 from tests.procedures.factories import ProcedureFactory
@@ -111,6 +113,7 @@ def test_a_procedure_page_shows_its_details_and_history(client, procedure_office
 
 
 def test_the_public_page_lists_online_procedures_without_people_and_is_cacheable(client):
+    load_kpis()  # the baseline and targets come from KPI 10-2 a
     online = ProcedureFactory(name="オンライン手続", digitised=True)
     ProcedureFactory(name="窓口のみの手続")
     log_action(online, "procedure.updated", by=None)
@@ -122,7 +125,20 @@ def test_the_public_page_lists_online_procedures_without_people_and_is_cacheable
     assert "窓口のみの手続" not in page
     # Served from the page cache to anyone (mie_dx.pagecache): a proxy may keep it briefly.
     assert response["Cache-Control"] == f"public, max-age={settings.PAGE_CACHE_MAX_AGE}"
-    assert "三重県は" in page and "39%" in page
+    assert "三重県は" in page and "（基準：令和3年度 39%）" in page
+    assert "令和6年度までに受付件数ベースで100%のデジタル化を目指しています" in page
+
+
+def test_without_the_kpi_the_public_page_shows_no_target_and_still_works(client):
+    ProcedureFactory(annual_applications=1000, digitised=True)
+
+    response = client.get(PROGRESS)
+
+    assert response.status_code == 200
+    assert all(row.target is None for row in response.context["progress"])
+    page = response.content.decode()
+    assert "KPI 10-2 a が登録されていないため、目標は表示していません。" in page
+    assert "基準：" not in page
 
 
 def test_the_open_data_csv_lists_the_online_procedures_with_a_formula_guard(client):
@@ -169,15 +185,19 @@ def test_the_officers_page_runs_a_fixed_number_of_queries(
     client, manager, django_assert_max_num_queries, count
 ):
     make_procedures(count)
+    load_kpis()
+    load_survey()
     client.force_login(manager)
 
-    # session, user, permissions (2), the list's count and rows, divisions for the filter,
-    # the share, the progress, the schedule, availability; the session's save (3); the
-    # second factor's device (2).
-    with django_assert_max_num_queries(16):
+    # session, user, permissions (2), the list's count and rows, divisions for the filter;
+    # KPI 10-2 a and its targets (kpi_plan, 2), the shares of every year with the planned
+    # path (1), the live schedule, the survey and its rows (2), the inventory-wide figures,
+    # availability; the session's save (3); the second factor's device (2).
+    with django_assert_max_num_queries(20):
         response = client.get(DASHBOARD, {"fy": 2022})
     assert response.status_code == 200
     assert response.context["paginator"].count == count
+    assert response.context["survey_table"] is not None
 
 
 @pytest.mark.parametrize("count", [10, 5000])
@@ -185,8 +205,11 @@ def test_the_public_page_runs_a_fixed_number_of_queries(
     client, django_assert_max_num_queries, count
 ):
     make_procedures(count)
+    load_kpis()
 
-    with django_assert_max_num_queries(3):
+    # KPI 10-2 a and its targets (kpi_plan, 2), the shares with the planned path, the
+    # procedures online.
+    with django_assert_max_num_queries(4):
         response = client.get(PROGRESS)
     assert response.status_code == 200
 

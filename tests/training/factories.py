@@ -5,8 +5,17 @@ from datetime import date
 import factory
 from factory.django import DjangoModelFactory
 
+from mie_dx.fiscal import fiscal_year
 from tests.mie_dx.factories import DivisionFactory
-from training.models import Course, CourseRun, Enrolment, Staff, Stage
+from training.models import (
+    Course,
+    CourseRun,
+    Enrolment,
+    Initiative,
+    SpecialistCertification,
+    Staff,
+    Stage,
+)
 
 FY = 2022
 
@@ -57,3 +66,31 @@ class EnrolmentFactory(DjangoModelFactory):
     division = factory.LazyAttribute(lambda o: o.staff.division)
     stage = factory.LazyAttribute(lambda o: o.staff.stage)
     is_mandatory = factory.LazyAttribute(lambda o: o.run.course.is_mandatory)
+
+
+class SpecialistCertificationFactory(DjangoModelFactory):
+    """A DX推進スペシャリスト certified on `certified_on` (in that day's fiscal year)."""
+
+    class Meta:
+        model = SpecialistCertification
+
+    staff = factory.SubFactory(StaffFactory)
+    certified_on = date(2022, 3, 18)
+    fiscal_year = factory.LazyAttribute(lambda o: fiscal_year(o.certified_on))
+
+
+class InitiativeFactory(DjangoModelFactory):
+    """A business-improvement initiative; `specialists=[staff, ...]` sets who took part."""
+
+    class Meta:
+        model = Initiative
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"テスト取組{n}")
+    division = factory.SubFactory(DivisionFactory)
+    date = date(2022, 10, 1)
+
+    @factory.post_generation
+    def specialists(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.specialists.set(extracted)

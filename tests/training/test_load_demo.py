@@ -1,12 +1,17 @@
 """`load_demo` loads the seed's R4 training plan and a marked sample roster, once."""
 
+from datetime import date
+
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
+from mie_dx.registry import kpi_sources
 from training.models import (
     Course,
     CourseRun,
     Enrolment,
+    Initiative,
     MunicipalObserver,
     SpecialistCertification,
     Staff,
@@ -55,10 +60,33 @@ def test_the_r4_plan_and_a_sample_roster_idempotently():
     assert all(
         name.startswith("【サンプル】") for name in Staff.objects.values_list("name", flat=True)
     )
-    # 養成研修 R4: 23 trainees, 12 municipal observers (seed), certified ones counted once.
-    assert Enrolment.objects.filter(course__code="SP02").count() == 23
+    # DX推進スペシャリスト (seed §6): 14 certified by the end of R3; R4's 養成研修 has 23
+    # prefecture staff, all certified in R4, and 12 municipal observers, never certified.
+    assert Enrolment.objects.filter(course__code="SP02", fiscal_year=2022).count() == 23
     assert MunicipalObserver.objects.filter(fiscal_year=2022).count() == 12
-    assert SpecialistCertification.objects.filter(fiscal_year=2022).count() == 20
+    by_year = dict(
+        SpecialistCertification.objects.values_list("fiscal_year").annotate(n=Count("pk"))
+    )
+    assert by_year == {2021: 14, 2022: 23}
+    r3 = SpecialistCertification.objects.filter(fiscal_year=2021)
+    assert all(date(2021, 4, 1) <= c.certified_on <= date(2022, 3, 31) for c in r3)
+    assert all(c.enrolment.course.code == "SP02" for c in r3.select_related("enrolment__course"))
+    assert all(c.staff.is_sample for c in SpecialistCertification.objects.select_related("staff"))
+
+
+def test_the_demos_specialist_initiatives_give_a_meaningful_kpi_figure():
+    """Worked out by hand from training.demo.R4_INITIATIVES: 21 initiatives in R4; the four
+    養成研修 group works have only trainees (certified on 20 January 2023) and are not counted."""
+    call_command("load_demo", verbosity=0)
+
+    assert Initiative.objects.count() == 21
+    assert not Initiative.objects.filter(is_sample=False).exists()
+    assert not Initiative.objects.exclude(title__startswith="【サンプル】").exists()
+    (source,) = kpi_sources()["行政運営6 a"]
+    assert source([2021, 2022, 2023])[2022].numerator == 21 - 4
+    # Every specialist of the R3 cohort takes part in an initiative of R4 (≥1 a year).
+    r3 = Staff.objects.filter(certifications__fiscal_year=2021)
+    assert not r3.exclude(initiatives__date__gte=date(2022, 4, 1)).exists()
 
 
 def test_the_plan_page_shows_the_matrix(client, training_officer):

@@ -9,6 +9,7 @@ from tests.mie_dx.factories import DivisionFactory
 from tests.training.factories import (
     CourseRunFactory,
     EnrolmentFactory,
+    SpecialistCertificationFactory,
     StaffFactory,
 )
 from training import selectors, services
@@ -172,8 +173,9 @@ def test_a_new_primary_replaces_the_former_one():
     assert list(PromoterAppointment.objects.values_list("staff", flat=True)) == [new.pk]
 
 
-def test_initiatives_count_per_year_and_cumulative_for_the_kpi(training_officer):
-    specialist = StaffFactory()
+def test_initiatives_count_per_year_not_cumulative_for_the_kpi(training_officer):
+    specialist = SpecialistCertificationFactory(certified_on=date(FY, 4, 1)).staff
+    never_certified = StaffFactory()
     division = specialist.division
     for day in (date(FY, 5, 1), date(FY + 1, 3, 31), date(FY + 1, 4, 1)):
         services.record_initiative(
@@ -182,13 +184,16 @@ def test_initiatives_count_per_year_and_cumulative_for_the_kpi(training_officer)
     services.record_initiative(  # no specialist taking part: not counted
         title="取組", division=division, specialists=[], date=date(FY, 6, 1), by=None
     )
+    services.record_initiative(  # nobody certified taking part: not counted
+        title="取組", division=division, specialists=[never_certified], date=date(FY, 7, 1), by=None
+    )
     assert selectors.initiatives_by_year() == [
-        {"fiscal_year": FY, "count": 2, "cumulative": 2},
-        {"fiscal_year": FY + 1, "count": 1, "cumulative": 3},
+        selectors.InitiativeYear(fiscal_year=FY, recorded=4, counted=2),
+        selectors.InitiativeYear(fiscal_year=FY + 1, recorded=1, counted=1),
     ]
     figures = selectors.kpi_specialist_initiatives([FY, FY + 1, FY + 2])
     assert figures[FY].numerator == 2 and figures[FY].denominator is None
-    assert figures[FY + 1].numerator == 1
+    assert figures[FY + 1].numerator == 1  # its own year's count, not 3
     assert FY + 2 not in figures
     assert figures[FY].url.startswith("/training/specialists/")
 

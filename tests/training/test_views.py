@@ -7,9 +7,22 @@ import pytest
 from django.urls import reverse
 
 from tests.mie_dx.factories import DivisionFactory
-from tests.training.factories import CourseRunFactory, EnrolmentFactory, StaffFactory
+from tests.training.factories import (
+    CourseRunFactory,
+    EnrolmentFactory,
+    InitiativeFactory,
+    SpecialistCertificationFactory,
+    StaffFactory,
+)
 from training import services
-from training.models import Enrolment, PromoterAppointment, Staff, Stage
+from training.models import (
+    Enrolment,
+    Initiative,
+    PromoterAppointment,
+    SpecialistCertification,
+    Staff,
+    Stage,
+)
 
 pytestmark = pytest.mark.django_db
 FY = 2022
@@ -186,3 +199,116 @@ def test_pages_keep_a_fixed_number_of_queries(
         assert client.get(path).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(f"/training/departments/{department.code}/?fy=2022").status_code == 200
+
+
+# --- Specialists and their initiatives (KPI 行政運営6 a) -------------------------------------
+
+
+def test_the_specialists_page_shows_the_years_intake_against_the_plan_and_the_total(
+    client, manager
+):
+    CourseRunFactory(fiscal_year=2021, starts_on=date(2021, 5, 1), ends_on=date(2022, 3, 31))
+    CourseRunFactory()  # R4: the years a page offers are those with training
+    SpecialistCertificationFactory.create_batch(14, certified_on=date(2022, 3, 18))
+    SpecialistCertificationFactory.create_batch(3, certified_on=date(2023, 1, 20))
+    client.force_login(manager)
+
+    r4 = client.get("/training/specialists/", {"fy": 2022})
+    r3 = client.get("/training/specialists/", {"fy": 2021})
+
+    intake = r4.context["intake"]
+    assert (intake.certified, intake.planned, intake.cumulative) == (3, 20, 17)
+    page = r4.content.decode()
+    assert "令和4年度に認定" in page and "計画：毎年20名程度" in page
+    assert "認定者の累計（令和4年度末まで）" in page and "17名" in page
+    assert (r3.context["intake"].certified, r3.context["intake"].cumulative) == (14, 14)
+
+
+def test_initiatives_are_listed_per_year_with_whether_the_kpi_counts_them(client, training_officer):
+    CourseRunFactory()  # R4: the years a page offers are those with training
+    specialist = SpecialistCertificationFactory(certified_on=date(2022, 3, 18)).staff
+    trainee = SpecialistCertificationFactory(certified_on=date(2023, 1, 20)).staff
+    InitiativeFactory(title="計上される取組", date=date(2022, 6, 1), specialists=[specialist])
+    InitiativeFactory(title="研修生だけの取組", date=date(2022, 9, 1), specialists=[trainee])
+    InitiativeFactory(title="参画者なしの取組", date=date(2022, 9, 2))
+    InitiativeFactory(title="翌年度の取組", date=date(2023, 4, 1), specialists=[trainee])
+    client.force_login(training_officer)
+
+    response = client.get("/training/specialists/", {"fy": 2022})
+
+    rows = {(r.fiscal_year, r.recorded, r.counted) for r in response.context["initiatives_by_year"]}
+    assert rows == {(2022, 3, 1), (2023, 1, 1)}  # each year its own count
+    listed = {i.title: (i.specialist_count, i.certified_specialist_count, i.counted)
+              for i in response.context["initiatives"]}  # fmt: skip
+    assert listed == {
+        "計上される取組": (1, 1, True),
+        "研修生だけの取組": (1, 0, False),
+        "参画者なしの取組": (0, 0, False),
+    }
+    page = response.content.decode()
+    assert "計上しない（実施日に認定済みのスペシャリストなし）" in page
+    assert "計上しない（スペシャリストの参画なし）" in page
+    assert "累計（ポータル登録分）" not in page
+
+    export = client.get("/training/export/initiatives/", {"fy": 2022}).content.decode("utf-8-sig")
+    header, *lines = export.splitlines()
+    assert header == "実施日,取組名,所属,参加スペシャリスト数,うち実施日までに認定,KPIに計上,成果"
+    assert any("計上される取組" in line and ",1,1,計上," in line for line in lines)
+
+
+def _specialists_and_initiatives(size: int) -> None:
+    """`size` certified specialists (half R3, half R4) and `size` initiatives over R4–R5."""
+    division = DivisionFactory()
+    staff = Staff.objects.bulk_create(
+        Staff(employee_number=f"P{i:06d}", name=f"テスト{i}", division=division)
+        for i in range(size)
+    )
+    SpecialistCertification.objects.bulk_create(
+        SpecialistCertification(
+            staff=s,
+            fiscal_year=2021 if i % 2 else 2022,
+            certified_on=date(2022, 3, 18) if i % 2 else date(2023, 1, 20),
+        )
+        for i, s in enumerate(staff)
+    )
+    initiatives = Initiative.objects.bulk_create(
+        Initiative(title=f"取組{i}", division=division, date=date(2022 + i % 2, 10, 1))
+        for i in range(size)
+    )
+    Initiative.specialists.through.objects.bulk_create(
+        Initiative.specialists.through(initiative=initiative, staff=staff[i])
+        for i, initiative in enumerate(initiatives)
+    )
+
+
+@pytest.mark.parametrize("size", [10, 2000])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/training/specialists/?fy=2022",
+        "/training/export/initiatives/?fy=2022",
+        "/training/export/specialists/?fy=2022",
+    ],
+)
+def test_the_specialists_pages_keep_a_fixed_number_of_queries(
+    client, training_officer, django_assert_max_num_queries, size, path
+):
+    CourseRunFactory()
+    _specialists_and_initiatives(size)
+    client.force_login(training_officer)
+    with django_assert_max_num_queries(14):
+        assert client.get(path).status_code == 200
+
+
+def test_the_specialists_page_offers_every_year_the_kpi_counts(client, manager):
+    """The KPI's drill-down links to ?fy= of each year it counts, with or without training
+    runs recorded that year."""
+    specialist = SpecialistCertificationFactory(certified_on=date(2022, 3, 18)).staff
+    InitiativeFactory(title="令和7年度の取組", date=date(2025, 6, 1), specialists=[specialist])
+    client.force_login(manager)
+
+    response = client.get("/training/specialists/", {"fy": 2025})
+
+    assert response.context["fy"] == 2025
+    assert [i.title for i in response.context["initiatives"]] == ["令和7年度の取組"]
+    assert "令和3年度" in dict(response.context["fy_form"].fields["fy"].choices).values()
