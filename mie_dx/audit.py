@@ -60,3 +60,18 @@ def save_changes(
     with transaction.atomic():
         obj.save(update_fields=[*fields, *auto])
         log_action(obj, action, by=by, data={"fields": sorted(fields)})
+
+
+def save_new(
+    obj: models.Model,
+    *,
+    by: AbstractBaseUser | None,
+    action: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Save a new row of plain reference data (a course, a period, a staff member's details)
+    and log it: the counterpart of `save_changes`. A row with rules of its own is created by
+    its app's service instead."""
+    with transaction.atomic():
+        obj.save(force_insert=True)
+        log_action(obj, action, by=by, data=data)

@@ -31,6 +31,7 @@ from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -280,7 +281,13 @@ class PortalResource(ModelResource):
     - `Meta.required_fields` — field names whose columns a file must have (default: every
       field that is not read-only);
     - `Meta.personal_fields` — field names exported only to users with the app's
-      `view_personal_data` permission.
+      `view_personal_data` permission;
+    - `Meta.audit_rows = False` — when the resource saves each row through its app's
+      services, which log the change themselves (otherwise every row created or changed is
+      logged here as `import.created` / `import.updated`).
+
+    Cells are read and checked by the widgets below (`TextWidget`, `CodeWidget`, …): a bad
+    cell is its row's error, under its column, with the reason.
 
     Construct with `user=` (the admin and the export do): that user's permissions decide the
     personal columns.
@@ -293,6 +300,7 @@ class PortalResource(ModelResource):
         use_transactions = True
         personal_fields: tuple[str, ...] = ()
         required_fields: tuple[str, ...] | None = None
+        audit_rows = True
 
     def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -383,6 +391,8 @@ class PortalResource(ModelResource):
         it (no user: `import_data` from the command line). A dry run or a rolled-back import
         rolls these entries back with the rows."""
         super().after_import_row(row, row_result, **kwargs)
+        if not getattr(self._meta, "audit_rows", True):
+            return
         instance = getattr(row_result, "instance", None)
         if instance is None or instance.pk is None:
             return
@@ -407,10 +417,16 @@ class PortalResource(ModelResource):
         try:
             super().validate_instance(instance, import_validation_errors, validate_unique)
         except ValidationError as error:
-            by_column: dict[str, list] = {}
-            for key, reasons in error.message_dict.items():
-                by_column.setdefault(self._column_for(key), []).extend(reasons)
-            raise ValidationError(by_column) from error
+            raise self.errors_by_column(error) from error
+
+    def errors_by_column(self, error: ValidationError) -> ValidationError:
+        """`error` (a model's, a service's) keyed by the file's column names, not by model
+        field names: what a row's problems are reported under."""
+        errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        by_column: dict[str, list] = {}
+        for key, reasons in errors.items():
+            by_column.setdefault(self._column_for(key or NON_FIELD_ERRORS), []).extend(reasons)
+        return ValidationError(by_column)
 
 
 def import_report(
@@ -419,6 +435,170 @@ def import_report(
     """Run the import (rolled back if anything is wrong, or if `dry_run`) and summarise."""
     result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False)
     return summarise(result)
+
+
+# --- Widgets -------------------------------------------------------------------------------
+# A cell read the way the portal's spreadsheets are written (Excel's numbers as text, dates as
+# YYYY-MM-DD or YYYY/MM/DD, flags as 1 or 0, labels in Japanese); a bad cell raises ValueError,
+# which django-import-export reports as the row's error under the cell's column.
+
+
+def _blank() -> str:
+    return gettext("空欄です。")
+
+
+class TextWidget(widgets.CharWidget):
+    """Text, trimmed (`cell_text`). `required` refuses a blank cell; `max_length` a longer
+    text."""
+
+    def __init__(self, *, required: bool = False, max_length: int | None = None):
+        super().__init__(allow_blank=True)
+        self.required = required
+        self.max_length = max_length
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        text = cell_text(value)
+        if not text and self.required:
+            raise ValueError(_blank())
+        if self.max_length is not None and len(text) > self.max_length:
+            raise ValueError(
+                gettext("%(limit)s文字以内にしてください。") % {"limit": self.max_length}
+            )
+        return text
+
+
+class EmailWidget(TextWidget):
+    """An e-mail address, or blank."""
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        text = super().clean(value, row, **kwargs)
+        if text:
+            try:
+                validate_email(text)
+            except ValidationError:
+                raise ValueError(gettext("メールアドレスの形式が正しくありません。")) from None
+        return text
+
+
+class LabelChoiceWidget(widgets.Widget):
+    """One of the labels a spreadsheet uses (「独自」, 「デジタル化済」), stored as its value.
+    `message` says what to enter; `%(choices)s` in it lists the labels."""
+
+    def __init__(self, choices: dict[str, str], *, message: str):
+        super().__init__()
+        self.choices = dict(choices)
+        self.labels = {value: label for label, value in self.choices.items()}
+        self.message = message
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        text = cell_text(value)
+        if text not in self.choices:
+            raise ValueError(str(self.message) % {"choices": " / ".join(self.choices)})
+        return self.choices[text]
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return self.labels.get(value, "")
+
+
+class FlagWidget(widgets.BooleanWidget):
+    """1 or 0 (text or an Excel number); anything else is refused with `message`."""
+
+    def __init__(self, *, message: str):
+        super().__init__()
+        self.message = message
+
+    def clean(self, value, row=None, **kwargs) -> bool:
+        text = cell_text(value)
+        if text not in ("1", "0"):
+            raise ValueError(str(self.message))
+        return text == "1"
+
+    def render(self, value, obj=None, **kwargs) -> int:
+        return 1 if value else 0
+
+
+class CountWidget(widgets.IntegerWidget):
+    """A whole number of 0 or more ("12,600" and Excel's 12600.0 too); a blank cell is None,
+    or refused when `required`. `message` says what to enter."""
+
+    def __init__(self, *, message: str, required: bool = False):
+        super().__init__()
+        self.message = message
+        self.required = required
+
+    def clean(self, value, row=None, **kwargs) -> int | None:
+        text = cell_text(value).replace(",", "").replace("，", "")
+        if not text and not self.required:
+            return None
+        if not text.isdigit():
+            raise ValueError(str(self.message))
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "" if value is None else str(value)
+
+
+class DayWidget(widgets.DateWidget):
+    """A date: an Excel date, or text YYYY-MM-DD or YYYY/MM/DD (`cell_date`); a blank cell is
+    None, or refused when `required`. `message` says how to write one."""
+
+    def __init__(self, *, message: str, required: bool = False):
+        super().__init__()
+        self.message = message
+        self.required = required
+
+    def clean(self, value, row=None, **kwargs) -> date | None:
+        if not isinstance(value, date) and not cell_text(value):
+            if self.required:
+                raise ValueError(str(self.message))
+            return None
+        day = cell_date(value)
+        if day is None:
+            raise ValueError(str(self.message))
+        return day
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return value.isoformat() if value else ""
+
+
+class CodeWidget(widgets.ForeignKeyWidget):
+    """A row of `model` named by its code (`field`), the rows read once per import (all of
+    them, or those `preload` names: the codes in the file). An unknown code is refused with
+    `message` (`%(code)s` names it); a blank cell too unless not `required` (then None)."""
+
+    def __init__(self, model, field: str = "code", *, message: str, required: bool = True):
+        super().__init__(model, field)
+        self.message = message
+        self.required = required
+        self._rows: dict[str, object] | None = None
+
+    def preload(self, codes: Iterable[object]) -> None:
+        wanted = {cell_text(code) for code in codes} - {""}
+        queryset = self.model.objects.filter(**{f"{self.field}__in": wanted})
+        self._rows = {cell_text(getattr(found, self.field)): found for found in queryset}
+
+    def find(self, code: str):
+        """The row named `code`, or None."""
+        if self._rows is None:
+            self._rows = {
+                cell_text(getattr(found, self.field)): found
+                for found in self.get_queryset(code, None)
+            }
+        return self._rows.get(code)
+
+    def clean(self, value, row=None, **kwargs):
+        code = cell_text(value)
+        if not code:
+            if self.required:
+                raise ValueError(_blank())
+            return None
+        found = self.find(code)
+        if found is None:
+            raise ValueError(str(self.message) % {"code": code})
+        return found
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "" if value is None else getattr(value, self.field)
 
 
 # --- Admin ---------------------------------------------------------------------------------
@@ -530,13 +710,20 @@ class PortalImportExportMixin(ImportMixin, PortalExportMixin):
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "CodeWidget",
+    "CountWidget",
+    "DayWidget",
+    "EmailWidget",
+    "FlagWidget",
     "ImportFileError",
     "ImportReport",
+    "LabelChoiceWidget",
     "MissingColumnsError",
     "PortalExportMixin",
     "PortalImportExportMixin",
     "PortalResource",
     "RowProblem",
+    "TextWidget",
     "dataset_from_file",
     "guard_formula",
     "import_report",

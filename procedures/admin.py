@@ -3,31 +3,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.admin_filters import FiscalYearDateListFilter
-from mie_dx.admin_mixins import AuditLogAdminMixin
+from mie_dx.admin_mixins import AuditLogAdminMixin, LoggedSaveAdminMixin
 from mie_dx.fiscal import fiscal_year_short
 from mie_dx.importexport import PortalImportExportMixin
 from mie_dx.models import Division
+from procedures import services
 from procedures.forms import PLAN_YEARS
 from procedures.models import InventorySurvey, InventorySurveyRow, Procedure, ProcedureEditor
 from procedures.resources import ProcedureResource
 from procedures.selectors import editable_division_ids
-from procedures.services import record_saved, record_survey_saved
-
-
-class ProcedureAdminForm(forms.ModelForm):
-    class Meta:
-        model = Procedure
-        # The admin passes the fieldsets' fields; these are the ones clean() reads.
-        fields = ("plan", "adjustment_reason")
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("plan") == Procedure.Plan.NEEDS_ADJUSTMENT
-            and not (cleaned.get("adjustment_reason") or "").strip()
-        ):
-            self.add_error("adjustment_reason", _("要調整の理由を入力してください。"))
-        return cleaned
 
 
 class PlanListFilter(admin.SimpleListFilter):
@@ -57,9 +41,11 @@ class PlanListFilter(admin.SimpleListFilter):
 class ProcedureAdmin(PortalImportExportMixin, AuditLogAdminMixin, admin.ModelAdmin):
     """Every procedure officer and manager sees the whole inventory (it holds no personal
     data); a division's officer changes only their divisions' procedures (ProcedureEditor),
-    the procedures office (`change_all_procedures`) every one."""
+    the procedures office (`change_all_procedures`) every one.
 
-    form = ProcedureAdminForm
+    The form checks the record's rules (`Procedure.clean` and its constraints); the save goes
+    through the services, each change named in the log (`procedures.services`)."""
+
     resource_classes = [ProcedureResource]
     export_filename_stem = "procedures"
     list_display = (
@@ -150,14 +136,16 @@ class ProcedureAdmin(PortalImportExportMixin, AuditLogAdminMixin, admin.ModelAdm
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        record_saved(
-            procedure=obj, created=not change, changed=list(form.changed_data), by=request.user
-        )
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.update_procedure(procedure=obj, changes=changes, by=request.user)
+        else:
+            services.register_procedure(procedure=obj, by=request.user)
 
 
 @admin.register(ProcedureEditor)
-class ProcedureEditorAdmin(admin.ModelAdmin):
+class ProcedureEditorAdmin(LoggedSaveAdminMixin, AuditLogAdminMixin, admin.ModelAdmin):
+    audit_prefix = "procedure_editor"
     list_display = ("user", "division")
     list_select_related = ("user", "division")
     list_filter = (("division", admin.RelatedOnlyFieldListFilter),)
@@ -241,7 +229,7 @@ class InventorySurveyAdmin(ProceduresOfficeOnly, AuditLogAdminMixin, admin.Model
             rows["added"] += len(formset.new_objects)
             rows["changed"] += len(formset.changed_objects)
             rows["deleted"] += len(formset.deleted_objects)
-        record_survey_saved(
+        services.record_survey_saved(
             survey=form.instance,
             created=not change,
             changed=list(form.changed_data),

@@ -33,6 +33,9 @@ class ProceduresConfig(AppConfig):
         "procedure.status_changed": _("状態の変更"),
         "procedure.survey_created": _("調査の登録"),
         "procedure.survey_updated": _("調査の更新"),
+        "procedure_editor.created": _("手続の編集担当の登録"),
+        "procedure_editor.edited": _("手続の編集担当の修正"),
+        "procedure_editor.deleted": _("手続の編集担当の削除"),
     }
     role_permissions = {
         # Procedure officers keep the inventory (each their own divisions, see ProcedureEditor;

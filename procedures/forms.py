@@ -1,19 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mie_dx.fiscal import fiscal_year_label, fiscal_year_short
+from mie_dx.fiscal import fiscal_year_short
 from mie_dx.models import Division
 from procedures.models import Procedure
 
 PLAN_YEARS = range(2020, 2027)  # R2 … R8
-
-
-class FiscalYearForm(forms.Form):
-    fy = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["fy"].choices = [(fy, fiscal_year_label(fy)) for fy in range(2021, 2027)]
 
 
 class ProcedureFilterForm(forms.Form):

@@ -19,6 +19,10 @@ from mie_dx.models import Division
 
 # A procedure's code appears in its page's URL (procedures/urls.py matches the same shape).
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z"
+# The codes of the errors of Procedure's two rules kept as constraints: an import reports them
+# under the column they are about (procedures.resources).
+PLAN_YEAR_MISMATCH = "plan_year_mismatch"
+DIGITISED_WITHOUT_DATE = "digitised_without_date"
 
 
 class Procedure(models.Model):
@@ -95,6 +99,7 @@ class Procedure(models.Model):
                     | (~Q(plan="fiscal_year") & Q(planned_fiscal_year__isnull=True))
                 ),
                 name="procedure_plan_year_consistent",
+                violation_error_code=PLAN_YEAR_MISMATCH,
                 violation_error_message=_(
                     "予定年度は「年度を予定」のときだけ入力し、そのときは必ず入力してください。"
                 ),
@@ -103,6 +108,7 @@ class Procedure(models.Model):
                 condition=Q(status="digitised", digitised_on__isnull=False)
                 | ~Q(status="digitised"),
                 name="procedure_digitised_has_date",
+                violation_error_code=DIGITISED_WITHOUT_DATE,
                 violation_error_message=_("デジタル化済の手続にはデジタル化日が必要です。"),
             ),
         ]
@@ -113,6 +119,16 @@ class Procedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        """The rules of a procedure's record, for every writer (the admin's form, an import
+        row, the services): 要調整 needs its reason. (A planned year only with 「年度を予定」,
+        and a デジタル化日 for デジタル化済, are the constraints below, checked as well.)"""
+        if self.plan == self.Plan.NEEDS_ADJUSTMENT and not (self.adjustment_reason or "").strip():
+            raise ValidationError(
+                {"adjustment_reason": _("要調整の理由を入力してください。")},
+                code="adjustment_without_reason",
+            )
 
     @property
     def plan_label(self) -> str:

@@ -3,7 +3,13 @@
 Columns (spec.md, a contract with the divisions' spreadsheets — not translated): 手続コード,
 手続名, 様式名, 所属コード, 区分 (独自 / 法定), 年間受付件数, 重点 (1 / 0), 予定年度 (R2 … R8,
 R9以降, 要調整), 状態 (未着手 / 対応中 / デジタル化済 / 対象外), デジタル化日 (YYYY-MM-DD or
-YYYY/MM/DD), オンライン申請件数, 備考. Rows are created or updated by 手続コード.
+YYYY/MM/DD), オンライン申請件数, 備考. Rows are created or updated by 手続コード; an optional
+column missing from the file leaves what is recorded. The file has no column for the reason of
+要調整: its 備考 says why.
+
+Each cell is read by its widget (mie_dx.importexport), each row saved through the services
+(`register_procedure`, `update_procedure`: the record's rules and the log are theirs), in the
+import's one all-or-nothing transaction.
 
 A division's officer imports only their divisions' procedures: a row of another division (or
 one that would move a procedure out of, or into, another division) is refused with a reason.
@@ -11,18 +17,28 @@ A command (no user) and staff with `procedures.change_all_procedures` import eve
 """
 
 import re
-from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export import widgets
 from import_export.fields import Field
 
 from mie_dx.fiscal import REIWA_OFFSET, fiscal_year_short
-from mie_dx.importexport import PortalResource, cell_date, cell_text
+from mie_dx.importexport import (
+    CodeWidget,
+    CountWidget,
+    DayWidget,
+    FlagWidget,
+    LabelChoiceWidget,
+    PortalResource,
+    TextWidget,
+    cell_text,
+)
 from mie_dx.models import Division
-from procedures.models import Procedure
+from procedures import services
+from procedures.models import DIGITISED_WITHOUT_DATE, PLAN_YEAR_MISMATCH, Procedure
 from procedures.selectors import editable_division_ids
-from procedures.services import record_saved
 
 CODE = "手続コード"
 NAME = "手続名"
@@ -44,42 +60,35 @@ STATUSES = {
     "デジタル化済": Procedure.Status.DIGITISED,
     "対象外": Procedure.Status.OUT_OF_SCOPE,
 }
-STATUS_LABELS = {value: label for label, value in STATUSES.items()}
-KIND_LABELS = {value: label for label, value in KINDS.items()}
 PLAN_R9 = "R9以降"
 PLAN_ADJUST = "要調整"
 PLAN_RE = re.compile(r"^[RrＲｒ]([0-9０-９]{1,2})$")
 # The plan runs to R8; R9以降 has its own value.
 LAST_PLANNED_REIWA = 8
 
+# What a row may change, as the services name it.
 TRACKED = (
     "name",
     "form_name",
-    "division_id",
+    "division",
     "kind",
     "annual_applications",
     "is_priority",
     "plan",
     "planned_fiscal_year",
+    "adjustment_reason",
     "status",
     "digitised_on",
     "online_applications",
     "notes",
 )
-
-
-def _count(value: object) -> int | None:
-    """A non-negative whole number ("12,600" too); None when not one."""
-    text = cell_text(value).replace(",", "").replace("，", "")
-    return int(text) if text.isdigit() else None
-
-
-def _date(value: object) -> date:
-    """A cell as a date (ValueError when it is not one)."""
-    parsed = cell_date(value)
-    if parsed is None:
-        raise ValueError(cell_text(value))
-    return parsed
+# The record's rules reported under the column they are about (the file has no column for
+# the reason of 要調整: its 備考 gives it).
+RULE_COLUMNS = {
+    PLAN_YEAR_MISMATCH: "plan",
+    DIGITISED_WITHOUT_DATE: "digitised_on",
+    "adjustment_reason": "notes",
+}
 
 
 def parse_plan(value: object) -> tuple[str, int | None] | None:
@@ -103,19 +112,67 @@ def plan_label(procedure: Procedure) -> str:
     return PLAN_R9 if procedure.plan == Procedure.Plan.R9_OR_LATER else PLAN_ADJUST
 
 
+class PlanWidget(widgets.Widget):
+    """予定年度: R2 … R8, R9以降 or 要調整, as (plan, planned fiscal year)."""
+
+    def clean(self, value, row=None, **kwargs) -> tuple[str, int | None]:
+        plan = parse_plan(value)
+        if plan is None:
+            raise ValueError(gettext("R2〜R8、R9以降、要調整のいずれかを入力してください。"))
+        return plan
+
+
+class PlanField(Field):
+    """The one column that sets two fields: the plan and its fiscal year."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        instance.plan, instance.planned_fiscal_year = self.clean(row, **kwargs)
+
+
 class ProcedureResource(PortalResource):
-    code = Field("code", CODE)
-    name = Field("name", NAME)
-    form_name = Field("form_name", FORM_NAME)
-    division_code = Field(column_name=DIVISION_CODE, dehydrate_method="dehydrate_division_code")
-    kind = Field(column_name=KIND, dehydrate_method="dehydrate_kind")
-    annual_applications = Field("annual_applications", ANNUAL)
-    priority = Field(column_name=PRIORITY, dehydrate_method="dehydrate_priority")
-    plan = Field(column_name=PLAN, dehydrate_method="dehydrate_plan")
-    status = Field(column_name=STATUS, dehydrate_method="dehydrate_status")
-    digitised_on = Field(column_name=DIGITISED_ON, dehydrate_method="dehydrate_digitised_on")
-    online_applications = Field("online_applications", ONLINE)
-    notes = Field("notes", NOTES)
+    code = Field("code", CODE, widget=TextWidget(required=True))
+    name = Field("name", NAME, widget=TextWidget(required=True))
+    form_name = Field("form_name", FORM_NAME, widget=TextWidget())
+    division_code = Field(
+        "division",
+        DIVISION_CODE,
+        widget=CodeWidget(Division, message=_("所属コード %(code)s の所属がありません。")),
+    )
+    kind = Field(
+        "kind",
+        KIND,
+        widget=LabelChoiceWidget(KINDS, message=_("「独自」または「法定」を入力してください。")),
+    )
+    annual_applications = Field(
+        "annual_applications",
+        ANNUAL,
+        widget=CountWidget(required=True, message=_("0以上の整数を入力してください。")),
+    )
+    priority = Field(
+        "is_priority",
+        PRIORITY,
+        widget=FlagWidget(message=_("1（重点手続）または0を入力してください。")),
+    )
+    plan = PlanField("plan", PLAN, widget=PlanWidget())
+    status = Field(
+        "status",
+        STATUS,
+        widget=LabelChoiceWidget(
+            STATUSES,
+            message=_("未着手、対応中、デジタル化済、対象外のいずれかを入力してください。"),
+        ),
+    )
+    digitised_on = Field(
+        "digitised_on",
+        DIGITISED_ON,
+        widget=DayWidget(message=_("日付は YYYY-MM-DD または YYYY/MM/DD で入力してください。")),
+    )
+    online_applications = Field(
+        "online_applications",
+        ONLINE,
+        widget=CountWidget(message=_("0以上の整数を入力してください（不明は空欄）。")),
+    )
+    notes = Field("notes", NOTES, widget=TextWidget())
 
     class Meta:
         model = Procedure
@@ -144,35 +201,23 @@ class ProcedureResource(PortalResource):
             "plan",
             "status",
         )
+        # The services check each row as a whole and log it.
+        clean_model_instances = False
+        audit_rows = False
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._divisions: dict[str, Division | None] = {}
         self._allowed: set[int] | bool | None = False  # False: not looked up yet
         self._seen_codes: dict[str, int] = {}
+        self._changes: dict[int, dict[str, object]] = {}
 
     # --- Export ----------------------------------------------------------------------------
 
     def get_queryset(self):
         return Procedure.objects.select_related("division").order_by("code")
 
-    def dehydrate_division_code(self, procedure: Procedure) -> str:
-        return procedure.division.code
-
-    def dehydrate_kind(self, procedure: Procedure) -> str:
-        return KIND_LABELS[procedure.kind]
-
-    def dehydrate_priority(self, procedure: Procedure) -> int:
-        return 1 if procedure.is_priority else 0
-
     def dehydrate_plan(self, procedure: Procedure) -> str:
         return plan_label(procedure)
-
-    def dehydrate_status(self, procedure: Procedure) -> str:
-        return STATUS_LABELS[procedure.status]
-
-    def dehydrate_digitised_on(self, procedure: Procedure) -> str:
-        return procedure.digitised_on.isoformat() if procedure.digitised_on else ""
 
     # --- Import ----------------------------------------------------------------------------
 
@@ -180,11 +225,6 @@ class ProcedureResource(PortalResource):
         if self._allowed is False:
             self._allowed = editable_division_ids(self.user)
         return self._allowed
-
-    def _division(self, code: str) -> Division | None:
-        if code not in self._divisions:
-            self._divisions[code] = Division.objects.filter(code=code).first()
-        return self._divisions[code]
 
     def get_instance(self, instance_loader, row):
         code = cell_text(row.get(CODE))
@@ -194,136 +234,73 @@ class ProcedureResource(PortalResource):
 
     def import_instance(self, instance, row, **kwargs):
         line = kwargs.get("row_number", 0) + 1
-        errors: dict[str, list[str]] = {}
+        before = {name: _value(instance, name) for name in TRACKED} if instance.pk else None
+        recorded_division_id = instance.division_id if instance.pk else None
+        errors: dict[str, list] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
 
-        def problem(column: str, message: str) -> None:
-            errors.setdefault(column, []).append(message)
-
-        before = {name: getattr(instance, name) for name in TRACKED} if instance.pk else None
         code = cell_text(row.get(CODE))
-        if not code:
-            problem(CODE, gettext("空欄です。"))
-        elif code in self._seen_codes:
-            problem(
-                CODE,
+        if code in self._seen_codes:
+            errors.setdefault("code", []).append(
                 gettext("同じ手続コードが %(line)s行目にもあります。")
-                % {"line": self._seen_codes[code]},
+                % {"line": self._seen_codes[code]}
             )
-        else:
+        elif code:
             self._seen_codes[code] = line
-        name = cell_text(row.get(NAME))
-        if not name:
-            problem(NAME, gettext("空欄です。"))
-
-        division_code = cell_text(row.get(DIVISION_CODE))
-        division = self._division(division_code) if division_code else None
-        if not division_code:
-            problem(DIVISION_CODE, gettext("空欄です。"))
-        elif division is None:
-            problem(
-                DIVISION_CODE,
-                gettext("所属コード %(code)s の所属がありません。") % {"code": division_code},
-            )
         allowed = self.allowed_divisions()
-        if allowed is not None:
-            if division is not None and division.pk not in allowed:
-                problem(
-                    DIVISION_CODE,
+        if allowed is not None and "division" not in errors:
+            if instance.division.pk not in allowed:
+                errors.setdefault("division", []).append(
                     gettext("所属コード %(code)s の手続を更新する権限がありません。")
-                    % {"code": division_code},
+                    % {"code": instance.division.code}
                 )
-            elif instance.pk and instance.division_id not in allowed:
-                problem(
-                    CODE,
-                    gettext("この手続は他の所属の手続です。更新する権限がありません。"),
+            elif instance.pk and recorded_division_id not in allowed:
+                errors.setdefault("code", []).append(
+                    gettext("この手続は他の所属の手続です。更新する権限がありません。")
                 )
-
-        kind = KINDS.get(cell_text(row.get(KIND)))
-        if kind is None:
-            problem(KIND, gettext("「独自」または「法定」を入力してください。"))
-        annual = _count(row.get(ANNUAL))
-        if annual is None:
-            problem(ANNUAL, gettext("0以上の整数を入力してください。"))
-        priority_text = cell_text(row.get(PRIORITY))
-        if priority_text not in ("1", "0"):
-            problem(PRIORITY, gettext("1（重点手続）または0を入力してください。"))
-        plan = parse_plan(row.get(PLAN))
-        if plan is None:
-            problem(PLAN, gettext("R2〜R8、R9以降、要調整のいずれかを入力してください。"))
-        status = STATUSES.get(cell_text(row.get(STATUS)))
-        if status is None:
-            problem(
-                STATUS,
-                gettext("未着手、対応中、デジタル化済、対象外のいずれかを入力してください。"),
-            )
-
-        digitised_on = instance.digitised_on
-        if DIGITISED_ON in row:
-            digitised_on = None
-            if cell_text(row.get(DIGITISED_ON)):
-                try:
-                    digitised_on = _date(row.get(DIGITISED_ON))
-                except ValueError:
-                    problem(
-                        DIGITISED_ON,
-                        gettext("日付は YYYY-MM-DD または YYYY/MM/DD で入力してください。"),
-                    )
-        if (
-            status == Procedure.Status.DIGITISED
-            and digitised_on is None
-            and DIGITISED_ON not in errors
-        ):
-            problem(DIGITISED_ON, gettext("デジタル化済の手続にはデジタル化日が必要です。"))
-
-        online = instance.online_applications
-        if ONLINE in row:
-            online = None
-            if cell_text(row.get(ONLINE)):
-                online = _count(row.get(ONLINE))
-                if online is None:
-                    problem(ONLINE, gettext("0以上の整数を入力してください（不明は空欄）。"))
-
         if errors:
             raise ValidationError(errors)
 
-        instance.code = code
-        instance.name = name
-        if FORM_NAME in row:
-            instance.form_name = cell_text(row.get(FORM_NAME))
-        instance.division = division
-        instance.kind = kind
-        instance.annual_applications = annual
-        instance.is_priority = priority_text == "1"
-        instance.plan, instance.planned_fiscal_year = plan
-        instance.status = status
-        instance.digitised_on = digitised_on
-        instance.online_applications = online
-        if NOTES in row:
-            instance.notes = cell_text(row.get(NOTES))
         if instance.plan == Procedure.Plan.NEEDS_ADJUSTMENT and not instance.adjustment_reason:
-            # The file has no reason column: its 備考 says why, when it says anything.
             instance.adjustment_reason = instance.notes
-        instance._import_changed = (
-            None if before is None else [n for n in TRACKED if before[n] != getattr(instance, n)]
-        )
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        if import_validation_errors:
-            raise ValidationError(import_validation_errors)
-        super().validate_instance(instance, import_validation_errors, validate_unique)
+        if before is not None:
+            self._changes[instance.pk] = {
+                name: getattr(instance, name)
+                for name in TRACKED
+                if _value(instance, name) != before[name]
+            }
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if import_validation_errors or instance.pk is None:
             return False
-        return not getattr(instance, "_import_changed", None)
+        return not self._changes.get(instance.pk)
 
-    def after_save_instance(self, instance, row, **kwargs):
-        if kwargs.get("dry_run"):
-            return
-        changed = getattr(instance, "_import_changed", None)
-        record_saved(
-            procedure=instance,
-            created=changed is None,
-            changed=changed or [],
-            by=self.user,
-        )
+    def do_instance_save(self, instance, is_create):
+        try:
+            if is_create:
+                services.register_procedure(procedure=instance, by=self.user)
+            else:
+                services.update_procedure(
+                    procedure=instance, changes=self._changes[instance.pk], by=self.user
+                )
+        except ValidationError as error:
+            raise self.errors_by_column(_under_rule_columns(error)) from error
+
+
+def _value(procedure: Procedure, name: str) -> object:
+    """A field's value as stored (the division's id, not the division)."""
+    return getattr(procedure, Procedure._meta.get_field(name).attname)
+
+
+def _under_rule_columns(error: ValidationError) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    keyed: dict[str, list] = {}
+    for key, reasons in error.error_dict.items():
+        for reason in reasons:
+            column = RULE_COLUMNS.get(reason.code or "") or RULE_COLUMNS.get(key, key)
+            keyed.setdefault(column if column else NON_FIELD_ERRORS, []).append(reason)
+    return ValidationError(keyed)

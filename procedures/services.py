@@ -1,7 +1,23 @@
-"""Writes to the procedure inventory. Every change is in the audit log (ids, states and the
-names of changed fields: a procedure holds no personal data, but the rule is the same)."""
+"""Writes to the procedure inventory: one service per named change, each in one transaction,
+logged once (mie_dx.audit: ids, states and the names of changed fields — a procedure holds no
+personal data, but the rule is the same).
 
+- `register_procedure` — a new procedure (`procedure.created`);
+- `edit_details` — its name, division, applications, … (`procedure.updated`);
+- `change_plan` — 年度 / R9以降 / 要調整 with its reason (`procedure.plan_changed`);
+- `change_status` — 未着手 / 対応中 / デジタル化済 with its date (`procedure.digitised`) /
+  対象外 (`procedure.status_changed`);
+- `update_procedure` — an edit from the admin's form or an import row, each changed part
+  through the service above that names it.
+
+The admin and the import (procedures.resources) call these and nothing else. Each checks the
+record's rules (`Procedure.clean` and its constraints: a `ValidationError` keyed by field) and
+that `by` may edit the division (`PermissionDenied`; `by=None` is a command).
+"""
+
+from collections.abc import Collection, Mapping
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -11,85 +27,185 @@ from mie_dx.audit import log_action
 from procedures.models import InventorySurvey, Procedure
 from procedures.selectors import can_edit_division
 
+PLAN_FIELDS = ("plan", "planned_fiscal_year", "adjustment_reason")
+STATUS_FIELDS = ("status", "digitised_on")
+DETAIL_FIELDS = (
+    "code",
+    "name",
+    "form_name",
+    "division",
+    "kind",
+    "annual_applications",
+    "applications_fiscal_year",
+    "is_priority",
+    "needs_e_signature",
+    "needs_e_payment",
+    "online_url",
+    "online_applications",
+    "notes",
+)
 
-class ProcedureError(Exception):
-    """A change the inventory's rules do not allow."""
+
+def _check_division(by: AbstractBaseUser | None, division_id: int | None) -> None:
+    if by is not None and not can_edit_division(by, division_id):
+        raise PermissionDenied
 
 
-def record_saved(
-    *, procedure: Procedure, created: bool, changed: list[str], by: AbstractBaseUser | None
-) -> None:
-    """Log a procedure saved by the admin or an import (the row is saved by the caller)."""
-    if created:
+def _lock(procedure: Procedure, by: AbstractBaseUser | None) -> Procedure:
+    """The procedure's row, locked, once `by` may edit its division."""
+    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    _check_division(by, locked.division_id)
+    return locked
+
+
+def _validate(procedure: Procedure, fields: Collection[str]) -> None:
+    """The record's rules about `fields`: their own checks, `Procedure.clean` and the
+    constraints on them (a ValidationError keyed by field)."""
+    exclude = [f.name for f in Procedure._meta.concrete_fields if f.name not in fields]
+    procedure.full_clean(exclude=exclude)
+
+
+def _plan_value(plan: str, planned_fiscal_year: int | None) -> str:
+    """「2022」, 「r9_or_later」 or 「needs_adjustment」: the survey's column values."""
+    if plan == Procedure.Plan.FISCAL_YEAR:
+        return str(planned_fiscal_year)
+    return str(plan)
+
+
+def register_procedure(*, procedure: Procedure, by: AbstractBaseUser | None) -> Procedure:
+    """Add `procedure` to the inventory: a new row whose fields the admin's form or an import
+    row set, checked as a whole before it is saved."""
+    with transaction.atomic():
+        _check_division(by, procedure.division_id)
+        procedure.full_clean()
+        procedure.save(force_insert=True)
         log_action(
             procedure,
             "procedure.created",
             by=by,
             data={"code": procedure.code, "status": procedure.status},
         )
-    elif changed:
-        log_action(procedure, "procedure.updated", by=by, data={"fields": sorted(changed)})
+    return procedure
 
 
-def mark_digitised(
-    *, procedure: Procedure, on: date, online_url: str = "", by: AbstractBaseUser | None
+def edit_details(
+    *, procedure: Procedure, changes: Mapping[str, Any], by: AbstractBaseUser | None
 ) -> Procedure:
-    """デジタル化済 from `on`. Locks the procedure's row."""
+    """Change what describes the procedure (`DETAIL_FIELDS`: name, division, applications,
+    …); not its plan nor its status, which have their own services. Locks its row; moving it
+    to another division needs both divisions."""
+    unknown = set(changes) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ValueError(f"not details of a procedure: {sorted(unknown)}")
+    if not changes:
+        return procedure
     with transaction.atomic():
-        locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
-        if by is not None and not can_edit_division(by, locked.division_id):
-            raise PermissionDenied
-        if locked.status == Procedure.Status.OUT_OF_SCOPE:
-            raise ProcedureError("対象外の手続はデジタル化済にできません。")
-        previous = locked.status
-        locked.status = Procedure.Status.DIGITISED
-        locked.digitised_on = on
-        fields = ["status", "digitised_on", "updated_at"]
-        if online_url:
-            locked.online_url = online_url
-            fields.append("online_url")
-        locked.save(update_fields=fields)
+        locked = _lock(procedure, by)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        _check_division(by, locked.division_id)
+        _validate(locked, changes)
+        locked.save(update_fields=[*changes, "updated_at"])
+        log_action(locked, "procedure.updated", by=by, data={"fields": sorted(changes)})
+    return locked
+
+
+def change_plan(
+    *,
+    procedure: Procedure,
+    plan: str,
+    planned_fiscal_year: int | None = None,
+    adjustment_reason: str | None = None,
+    by: AbstractBaseUser | None,
+) -> Procedure:
+    """The plan: a fiscal year (`planned_fiscal_year`), R9以降, or 要調整 with its reason
+    (`adjustment_reason`; None keeps the recorded one). 要調整 leaves the plan but stays in
+    the KPI's denominator. Locks the row."""
+    with transaction.atomic():
+        locked = _lock(procedure, by)
+        before = {name: getattr(locked, name) for name in PLAN_FIELDS}
+        locked.plan = plan
+        locked.planned_fiscal_year = planned_fiscal_year
+        if adjustment_reason is not None:
+            locked.adjustment_reason = adjustment_reason
+        changed = [name for name in PLAN_FIELDS if getattr(locked, name) != before[name]]
+        if not changed:
+            return locked
+        _validate(locked, PLAN_FIELDS)
+        locked.save(update_fields=[*changed, "updated_at"])
         log_action(
             locked,
-            "procedure.digitised",
+            "procedure.plan_changed",
             by=by,
-            data={"from": previous, "to": locked.status, "digitised_on": on.isoformat()},
+            data={
+                "from": _plan_value(before["plan"], before["planned_fiscal_year"]),
+                "to": _plan_value(locked.plan, locked.planned_fiscal_year),
+                "fields": changed,
+            },
         )
     return locked
 
 
-def move_to_adjustment(*, procedure: Procedure, reason: str, by: AbstractBaseUser | None) -> None:
-    """要調整: leaves the plan (no planned year), stays in the KPI's denominator."""
+def change_status(
+    *,
+    procedure: Procedure,
+    status: str,
+    digitised_on: date | None = None,
+    by: AbstractBaseUser | None,
+) -> Procedure:
+    """The status: 未着手, 対応中, デジタル化済 (from `digitised_on`, which it needs) or 対象外
+    (which leaves the KPI's denominator). Locks the row."""
     with transaction.atomic():
-        locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
-        if by is not None and not can_edit_division(by, locked.division_id):
-            raise PermissionDenied
-        if not reason.strip():
-            raise ProcedureError("要調整の理由を入力してください。")
-        previous = locked.plan_label
-        locked.plan = Procedure.Plan.NEEDS_ADJUSTMENT
-        locked.planned_fiscal_year = None
-        locked.adjustment_reason = reason.strip()
-        locked.save(
-            update_fields=["plan", "planned_fiscal_year", "adjustment_reason", "updated_at"]
+        locked = _lock(procedure, by)
+        before = (locked.status, locked.digitised_on)
+        locked.status = status
+        locked.digitised_on = digitised_on
+        if (locked.status, locked.digitised_on) == before:
+            return locked
+        _validate(locked, STATUS_FIELDS)
+        locked.save(update_fields=[*STATUS_FIELDS, "updated_at"])
+        data: dict[str, Any] = {"from": before[0], "to": locked.status}
+        if digitised_on is not None:
+            data["digitised_on"] = digitised_on.isoformat()
+        action = (
+            "procedure.digitised"
+            if locked.status == Procedure.Status.DIGITISED
+            else "procedure.status_changed"
         )
-        log_action(
-            locked, "procedure.plan_changed", by=by, data={"from": previous, "to": locked.plan}
-        )
+        log_action(locked, action, by=by, data=data)
+    return locked
 
 
-def mark_out_of_scope(*, procedure: Procedure, by: AbstractBaseUser | None) -> None:
-    """対象外: leaves the KPI's denominator."""
+def update_procedure(
+    *, procedure: Procedure, changes: Mapping[str, Any], by: AbstractBaseUser | None
+) -> Procedure:
+    """An edit from the admin's form or an import row: `changes` (field name → new value,
+    only what changed) in one transaction, each part through its service — the details, then
+    the plan, then the status. Nothing is saved if any part is refused."""
+    unknown = set(changes) - {*DETAIL_FIELDS, *PLAN_FIELDS, *STATUS_FIELDS}
+    if unknown:
+        raise ValueError(f"not fields of a procedure: {sorted(unknown)}")
     with transaction.atomic():
-        locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
-        if by is not None and not can_edit_division(by, locked.division_id):
-            raise PermissionDenied
-        previous = locked.status
-        locked.status = Procedure.Status.OUT_OF_SCOPE
-        locked.save(update_fields=["status", "updated_at"])
-        log_action(
-            locked, "procedure.status_changed", by=by, data={"from": previous, "to": locked.status}
-        )
+        current = procedure
+        details = {name: value for name, value in changes.items() if name in DETAIL_FIELDS}
+        if details:
+            current = edit_details(procedure=current, changes=details, by=by)
+        if any(name in changes for name in PLAN_FIELDS):
+            current = change_plan(
+                procedure=current,
+                plan=changes.get("plan", current.plan),
+                planned_fiscal_year=changes.get("planned_fiscal_year", current.planned_fiscal_year),
+                adjustment_reason=changes.get("adjustment_reason", current.adjustment_reason),
+                by=by,
+            )
+        if any(name in changes for name in STATUS_FIELDS):
+            current = change_status(
+                procedure=current,
+                status=changes.get("status", current.status),
+                digitised_on=changes.get("digitised_on", current.digitised_on),
+                by=by,
+            )
+    return current
 
 
 def record_survey_saved(

@@ -1,28 +1,27 @@
-import csv
-
+import tablib
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from mie_dx.audit import entries_for
 from mie_dx.fiscal import fiscal_year, fiscal_year_label
+from mie_dx.forms import FiscalYearForm
+from mie_dx.importexport import dataset_response
 from mie_dx.registry import audit_action_labels
 from procedures import selectors
-from procedures.forms import FiscalYearForm, ProcedureFilterForm
+from procedures.forms import ProcedureFilterForm
 from procedures.models import Procedure
 
 # The public page and its CSV hold no personal data: proxies and browsers may keep them.
 PUBLIC_MAX_AGE = 600
+# The years the officers' page offers (R3 … R8): the plan's.
+FIGURE_YEARS = selectors.PLAN_FISCAL_YEARS
 
 
 def _chosen_fiscal_year(request) -> int:
-    form = FiscalYearForm(request.GET)
-    if form.is_valid() and form.cleaned_data["fy"]:
-        return form.cleaned_data["fy"]
-    return min(max(fiscal_year(timezone.localdate()), 2021), 2026)
+    default = min(max(fiscal_year(timezone.localdate()), FIGURE_YEARS[0]), FIGURE_YEARS[-1])
+    return FiscalYearForm(request.GET, years=FIGURE_YEARS).chosen(default)
 
 
 class OfficerMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -59,7 +58,7 @@ class ProcedureDashboardView(OfficerMixin, ListView):
         context.update(
             fiscal_year=fy,
             fiscal_year_label=fiscal_year_label(fy),
-            year_form=FiscalYearForm(initial={"fy": fy}),
+            year_form=FiscalYearForm(initial={"fy": fy}, years=FIGURE_YEARS),
             filter_form=self.filter_form,
             plan=plan,
             share=shares[fy],
@@ -140,31 +139,23 @@ OPEN_DATA_COLUMNS = [
 ]
 
 
-@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 def online_procedures_csv(request):
-    """Open data: the procedures that can be done online (UTF-8 with BOM, for Excel)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="online-procedures.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(OPEN_DATA_COLUMNS)
+    """Open data: the procedures that can be done online (UTF-8 with BOM, for Excel; every text
+    cell guarded against formulas), kept by proxies and browsers for a while."""
+    dataset = tablib.Dataset(headers=OPEN_DATA_COLUMNS)
     for p in selectors.online_procedures():
-        writer.writerow(
+        dataset.append(
             [
                 p.code,
-                _guard(p.name),
-                _guard(p.form_name),
-                _guard(p.division.name),
+                p.name,
+                p.form_name,
+                p.division.name,
                 p.get_kind_display(),
                 p.digitised_on.isoformat() if p.digitised_on else "",
-                _guard(p.online_url),
+                p.online_url,
                 1 if p.is_sample else 0,
             ]
         )
-    return response
-
-
-def _guard(value: str) -> str:
-    from mie_dx.importexport import guard_formula
-
-    return guard_formula(value)
+    return dataset_response(
+        dataset, filename_stem="online-procedures", public_max_age=PUBLIC_MAX_AGE
+    )

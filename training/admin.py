@@ -1,12 +1,23 @@
 """The training office's data in the admin: roster (import/export, personal-data guard),
 courses and their periods, the stage matrix, enrolments (completions import), specialists,
-observers, initiatives and promoters. Every save is logged (mie_dx.audit)."""
+observers, initiatives and promoters.
 
-from django.contrib import admin
+Every change with rules goes through training.services, its rule checked and its named action
+logged once: an enrolment, a completion (the 養成研修's certifies), a certification, an
+observer, an initiative and its specialists, a promoter's appointment (a second primary
+replaces the first) and its end. Plain reference data — courses and their periods, the stage
+matrix, a staff member's details, the corrections of a certification's date or of an
+observer's details — goes through the core's one logged save (mie_dx.admin_mixins,
+mie_dx.audit)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 from mie_dx.admin_filters import FiscalYearFieldListFilter
-from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
-from mie_dx.audit import log_action, save_changes
+from mie_dx.admin_mixins import AuditLogAdminMixin, LoggedSaveAdminMixin, PersonalDataAdminMixin
+from mie_dx.audit import save_changes
 from mie_dx.importexport import PortalImportExportMixin
 from training import services
 from training.models import (
@@ -23,16 +34,57 @@ from training.models import (
 from training.resources import CompletionResource, StaffResource
 
 
-class LoggedSaveMixin:
-    """Admin edits: a new row is logged as created, a change saves (and names) only the
-    fields staff changed."""
+class ServiceAdminMixin:
+    """An admin whose writes are calls of training.services.
+
+    `create(request, form)` makes the new row through its service and returns it: the admin's
+    history entry and the page after the save name that row (the form's own instance is never
+    saved). `update(request, obj, form)` saves a change. The services set many-to-many fields
+    themselves. A TrainingError the form could not foresee (two officers at once) is shown as
+    a message, with nothing saved (the admin's transaction is rolled back).
+    """
+
+    def create(self, request, form):
+        raise NotImplementedError
+
+    def update(self, request, obj, form) -> None:
+        raise NotImplementedError
 
     def save_model(self, request, obj, form, change):
         if change:
-            save_changes(obj, fields=form.changed_data, by=request.user, action="training.edited")
+            self.update(request, obj, form)
         else:
-            obj.save()
-            log_action(obj, "training.created", by=request.user)
+            request.training_created = self.create(request, form)
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def _saved(self, request, obj):
+        return getattr(request, "training_created", obj)
+
+    def log_addition(self, request, obj, message):
+        return super().log_addition(request, self._saved(request, obj), message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return super().response_add(request, self._saved(request, obj), post_url_continue)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.TrainingError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _rule(check, **kwargs) -> None:
+    """A service's rule, asked by a form: its TrainingError as the form's error."""
+    try:
+        check(**kwargs)
+    except services.TrainingError as error:
+        raise ValidationError(str(error)) from error
+
+
+# --- Reference data: the core's logged save ------------------------------------------------
 
 
 @admin.register(Staff)
@@ -40,7 +92,7 @@ class StaffAdmin(
     PortalImportExportMixin,
     PersonalDataAdminMixin,
     AuditLogAdminMixin,
-    LoggedSaveMixin,
+    LoggedSaveAdminMixin,
     admin.ModelAdmin,
 ):
     resource_classes = [StaffResource]
@@ -63,7 +115,7 @@ class CourseRunInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(AuditLogAdminMixin, LoggedSaveMixin, admin.ModelAdmin):
+class CourseAdmin(AuditLogAdminMixin, LoggedSaveAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "category", "delivery", "is_mandatory")
     list_filter = ("category", "delivery", "is_mandatory")
     search_fields = ("code", "name")
@@ -71,7 +123,7 @@ class CourseAdmin(AuditLogAdminMixin, LoggedSaveMixin, admin.ModelAdmin):
 
 
 @admin.register(CourseRun)
-class CourseRunAdmin(AuditLogAdminMixin, LoggedSaveMixin, admin.ModelAdmin):
+class CourseRunAdmin(AuditLogAdminMixin, LoggedSaveAdminMixin, admin.ModelAdmin):
     list_display = ("course", "fiscal_year", "label", "starts_on", "ends_on")
     list_filter = (("fiscal_year", FiscalYearFieldListFilter), "course__category")
     list_select_related = ("course",)
@@ -79,15 +131,36 @@ class CourseRunAdmin(AuditLogAdminMixin, LoggedSaveMixin, admin.ModelAdmin):
 
 
 @admin.register(StagePeriod)
-class StagePeriodAdmin(AuditLogAdminMixin, LoggedSaveMixin, admin.ModelAdmin):
+class StagePeriodAdmin(AuditLogAdminMixin, LoggedSaveAdminMixin, admin.ModelAdmin):
     list_display = ("fiscal_year", "stage", "headcount", "label", "starts_on", "ends_on")
     list_filter = (("fiscal_year", FiscalYearFieldListFilter), "stage")
 
 
+# --- Enrolments and completions ------------------------------------------------------------
+
+
+class EnrolmentForm(forms.ModelForm):
+    class Meta:
+        model = Enrolment
+        fields = ("staff", "run", "completed_on")
+
+    def clean(self):
+        cleaned = super().clean()
+        staff, run = cleaned.get("staff"), cleaned.get("run")
+        if self.instance.pk is None and staff and run:
+            _rule(services.check_enrolment, staff=staff, run=run)
+        return cleaned
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(
-    PortalImportExportMixin, AuditLogAdminMixin, LoggedSaveMixin, admin.ModelAdmin
+    ServiceAdminMixin, PortalImportExportMixin, AuditLogAdminMixin, admin.ModelAdmin
 ):
+    """A new enrolment takes the staff member's division and stage of today
+    (`services.enrol`); a completion entered here certifies as the import's does
+    (`services.record_completion`); emptied, it is taken back (`services.clear_completion`)."""
+
+    form = EnrolmentForm
     resource_classes = [CompletionResource]
     export_filename_stem = "completions"
     list_display = ("staff", "course", "fiscal_year", "stage", "division", "completed_on")
@@ -110,64 +183,183 @@ class EnrolmentAdmin(
         fields = super().get_readonly_fields(request, obj)
         return (*fields, "staff", "run") if obj is not None else fields
 
-    def save_model(self, request, obj, form, change):
-        """A new enrolment takes the staff member's division and stage of today; a completion
-        entered here certifies as the import does (services.record_completion)."""
-        if not change:
-            completed_on, obj.completed_on = obj.completed_on, None
-            enrolment = services.enrol(staff=obj.staff, run=obj.run, by=request.user)
-            obj.pk = enrolment.pk
-            obj._state.adding = False
-            if completed_on:
-                services.record_completion(
-                    enrolment=enrolment, completed_on=completed_on, by=request.user
-                )
-            obj.refresh_from_db()
+    def create(self, request, form):
+        data = form.cleaned_data
+        enrolment = services.enrol(staff=data["staff"], run=data["run"], by=request.user)
+        if data.get("completed_on"):
+            enrolment = services.record_completion(
+                enrolment=enrolment, completed_on=data["completed_on"], by=request.user
+            )
+        return enrolment
+
+    def update(self, request, obj, form):
+        if "completed_on" not in form.changed_data:
             return
-        fields = [f for f in form.changed_data if f != "completed_on"]
-        save_changes(obj, fields=fields, by=request.user, action="training.edited")
-        if "completed_on" in form.changed_data and obj.completed_on:
+        if obj.completed_on:
             services.record_completion(
                 enrolment=obj, completed_on=obj.completed_on, by=request.user
             )
-        elif "completed_on" in form.changed_data:
-            save_changes(obj, fields=["completed_on"], by=request.user, action="training.edited")
+        else:
+            services.clear_completion(enrolment=obj, by=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
+# --- Specialists and observers -------------------------------------------------------------
+
+
+class CertificationForm(forms.ModelForm):
+    class Meta:
+        model = SpecialistCertification
+        fields = ("staff", "fiscal_year", "certified_on", "enrolment")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and cleaned.get("staff") and cleaned.get("enrolment"):
+            _rule(
+                services.check_certification,
+                staff=cleaned["staff"],
+                enrolment=cleaned["enrolment"],
+            )
+        return cleaned
+
+
 @admin.register(SpecialistCertification)
-class SpecialistCertificationAdmin(AuditLogAdminMixin, LoggedSaveMixin, admin.ModelAdmin):
+class SpecialistCertificationAdmin(ServiceAdminMixin, AuditLogAdminMixin, admin.ModelAdmin):
+    """A certification by hand (`services.certify_specialist`: once in a career, with the
+    staff member's completed 養成研修 if named); its date and year are corrected as reference
+    data."""
+
+    form = CertificationForm
     list_display = ("staff", "fiscal_year", "certified_on")
     list_filter = (("fiscal_year", FiscalYearFieldListFilter),)
     list_select_related = ("staff",)
     raw_id_fields = ("staff", "enrolment")
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "staff", "enrolment") if obj is not None else fields
+
+    def create(self, request, form):
+        data = form.cleaned_data
+        return services.certify_specialist(
+            staff=data["staff"],
+            fiscal_year=data["fiscal_year"],
+            certified_on=data["certified_on"],
+            enrolment=data.get("enrolment"),
+            by=request.user,
+        )
+
+    def update(self, request, obj, form):
+        save_changes(obj, fields=form.changed_data, by=request.user, action="training.edited")
+
 
 @admin.register(MunicipalObserver)
 class MunicipalObserverAdmin(
-    PersonalDataAdminMixin, AuditLogAdminMixin, LoggedSaveMixin, admin.ModelAdmin
+    ServiceAdminMixin, PersonalDataAdminMixin, AuditLogAdminMixin, admin.ModelAdmin
 ):
+    """An observer is added by `services.add_observer`; their details are corrected as
+    reference data."""
+
     personal_fields = MunicipalObserver.PERSONAL_FIELDS
     list_display = ("name", "municipality", "fiscal_year", "is_sample")
     list_filter = (("fiscal_year", FiscalYearFieldListFilter), "municipality")
+    readonly_fields = ("is_sample",)
+
+    def create(self, request, form):
+        data = form.cleaned_data
+        return services.add_observer(
+            fiscal_year=data["fiscal_year"],
+            name=data["name"],
+            municipality=data["municipality"],
+            by=request.user,
+        )
+
+    def update(self, request, obj, form):
+        save_changes(obj, fields=form.changed_data, by=request.user, action="training.edited")
+
+
+# --- Initiatives and promoters -------------------------------------------------------------
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(AuditLogAdminMixin, LoggedSaveMixin, admin.ModelAdmin):
+class InitiativeAdmin(ServiceAdminMixin, AuditLogAdminMixin, admin.ModelAdmin):
+    """Recorded by `services.record_initiative`, corrected (specialists too) by
+    `services.edit_initiative`."""
+
     list_display = ("title", "division", "date", "is_sample")
     list_filter = ("is_sample",)
     list_select_related = ("division",)
     search_fields = ("title",)
     raw_id_fields = ("specialists",)
     autocomplete_fields = ("division",)
+    readonly_fields = ("is_sample",)
+
+    def create(self, request, form):
+        data = form.cleaned_data
+        return services.record_initiative(
+            title=data["title"],
+            division=data["division"],
+            specialists=data["specialists"],
+            date=data["date"],
+            outcome=data.get("outcome", ""),
+            by=request.user,
+        )
+
+    def update(self, request, obj, form):
+        changes = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.INITIATIVE_FIELDS
+        }
+        specialists = (
+            form.cleaned_data["specialists"] if "specialists" in form.changed_data else None
+        )
+        services.edit_initiative(
+            initiative=obj, changes=changes, specialists=specialists, by=request.user
+        )
 
 
 @admin.register(PromoterAppointment)
-class PromoterAppointmentAdmin(AuditLogAdminMixin, LoggedSaveMixin, admin.ModelAdmin):
+class PromoterAppointmentAdmin(ServiceAdminMixin, AuditLogAdminMixin, admin.ModelAdmin):
+    """Appointed by `services.appoint_promoter` (a second primary replaces the first); an
+    appointment's role may change, its person, division and year not (end it, appoint
+    another); ended by `services.dismiss_promoter`."""
+
     list_display = ("division", "fiscal_year", "role", "staff")
     list_filter = (("fiscal_year", FiscalYearFieldListFilter), "role")
     list_select_related = ("division", "staff")
     raw_id_fields = ("staff",)
     autocomplete_fields = ("division",)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "division", "fiscal_year", "staff") if obj is not None else fields
+
+    def create(self, request, form):
+        data = form.cleaned_data
+        return services.appoint_promoter(
+            division=data["division"],
+            fiscal_year=data["fiscal_year"],
+            role=data["role"],
+            staff=data["staff"],
+            by=request.user,
+        )
+
+    def update(self, request, obj, form):
+        if "role" in form.changed_data:
+            services.appoint_promoter(
+                division=obj.division,
+                fiscal_year=obj.fiscal_year,
+                role=obj.role,
+                staff=obj.staff,
+                by=request.user,
+            )
+
+    def delete_model(self, request, obj):
+        services.dismiss_promoter(appointment=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for appointment in queryset:
+            services.dismiss_promoter(appointment=appointment, by=request.user)

@@ -39,15 +39,19 @@ class TrainingConfig(AppConfig):
         "training.enrolled": _("受講登録"),
         "training.promoters_enrolled": _("推進員研修への推進員の登録"),
         "training.completed": _("修了の記録"),
+        "training.completion_cleared": _("修了の取消し"),
         "training.specialist_certified": _("DX推進スペシャリストの認定"),
         "training.observer_added": _("市町オブザーバーの登録"),
         "training.initiative_recorded": _("業務改善等の取組の登録"),
+        "training.initiative_edited": _("業務改善等の取組の修正"),
         "training.promoter_appointed": _("デジタル活用推進員の任命"),
         "training.promoter_replaced": _("デジタル活用推進員の交代"),
+        "training.promoter_dismissed": _("デジタル活用推進員の任命の終了"),
         "training.reminders_queued": _("受講督促メールの送信予約"),
         "training.staff_imported": _("職員名簿の取込み"),
         "training.edited": _("職員による修正"),
         "training.created": _("登録"),
+        "training.deleted": _("削除"),
     }
     beat_schedule = {
         BEAT_ENTRY: {

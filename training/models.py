@@ -328,3 +328,8 @@ class PromoterAppointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.division.code} {self.fiscal_year} {self.get_role_display()}"
+
+    def validate_constraints(self, exclude=None):
+        # A second primary is no mistake to refuse: training.services.appoint_promoter
+        # replaces the former one (the constraint keeps one in the database).
+        super().validate_constraints(exclude={*(exclude or ()), "role"})

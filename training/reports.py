@@ -1,7 +1,7 @@
 """The office's tables as (headers, rows): shown on the pages and exported as CSV or XLSX.
 
-Names appear only for users with `training.view_personal_data`; every text cell of an export
-goes through the formula guard.
+Names appear only for users with `training.view_personal_data`; an export goes through
+`mie_dx.importexport.dataset_response` (the formula guard, the BOM, the private cache header).
 """
 
 from collections.abc import Callable
@@ -11,7 +11,6 @@ import tablib
 from django.utils.translation import gettext as _
 
 from mie_dx.fiscal import fiscal_year_label
-from mie_dx.importexport import guard_formula
 from training import selectors
 
 
@@ -24,7 +23,7 @@ class Table:
     def dataset(self) -> tablib.Dataset:
         data = tablib.Dataset(headers=self.headers, title=self.title[:31])
         for row in self.rows:
-            data.append([guard_formula(value) for value in row])
+            data.append(row)
         return data
 
 
@@ -140,8 +139,8 @@ REPORTS: dict[str, Callable[..., Table]] = {
 }
 
 
-def filename(report: str, fy: int, extension: str) -> str:
-    return f"training-{report}-{fy}.{extension}"
+def filename_stem(report: str, fy: int) -> str:
+    return f"training-{report}-{fy}"
 
 
 def label(fy: int) -> str:

@@ -1,10 +1,17 @@
-"""Every change to the training data: keyword-only, one transaction, logged (mie_dx.audit)."""
+"""Every change to the training data: keyword-only, one transaction, logged once
+(mie_dx.audit). The admin (training.admin), the imports (training.resources), the pages and the
+demo loader change enrolments, completions, certifications, observers, initiatives and
+promoters through these and nothing else; plain reference data (courses, periods, a staff
+member's details) is saved by the core's logged save (mie_dx.admin_mixins, mie_dx.audit)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mie_dx.audit import log_action
 from mie_dx.business_days import is_business_day
@@ -39,7 +46,7 @@ def _run_for(runs: list[CourseRun], stage: str, course: Course) -> CourseRun | N
     return None
 
 
-def auto_enrol(*, fiscal_year: int, by=None) -> int:
+def auto_enrol(*, fiscal_year: int, by: AbstractBaseUser | None = None) -> int:
     """Enrol active staff in the mandatory courses of their stage for `fiscal_year`.
 
     Rerunnable: staff already enrolled in a course that year are left as they are (a member
@@ -99,7 +106,7 @@ def auto_enrol(*, fiscal_year: int, by=None) -> int:
     return len(new)
 
 
-def enrol_promoters(*, fiscal_year: int, by=None) -> int:
+def enrol_promoters(*, fiscal_year: int, by: AbstractBaseUser | None = None) -> int:
     """Enrol the year's デジタル活用推進員 (primary and secondary) in that year's 推進員研修
     (基礎 in May, フォローアップ in September). Rerunnable; returns how many were created."""
     courses = list(
@@ -149,13 +156,21 @@ def enrol_promoters(*, fiscal_year: int, by=None) -> int:
     return len(new)
 
 
-def enrol(*, staff: Staff, run: CourseRun, by) -> Enrolment:
-    """Enrol one member of staff (a volunteer course, or by hand) in `run`."""
+def check_enrolment(*, staff: Staff, run: CourseRun) -> None:
+    """The rule of `enrol`: a course once a fiscal year (TrainingError otherwise). Forms ask
+    it first, to say so beside the field."""
+    if Enrolment.objects.filter(
+        staff=staff, course_id=run.course_id, fiscal_year=run.fiscal_year
+    ).exists():
+        raise TrainingError(gettext("この職員はこの年度の研修に登録済みです。"))
+
+
+def enrol(*, staff: Staff, run: CourseRun, by: AbstractBaseUser | None) -> Enrolment:
+    """Enrol one member of staff (a volunteer course, or by hand) in `run`, with their division
+    and stage of today. Locks the staff member's row (two enrolments at once stay one)."""
     with transaction.atomic():
-        if Enrolment.objects.filter(
-            staff=staff, course_id=run.course_id, fiscal_year=run.fiscal_year
-        ).exists():
-            raise TrainingError("この職員はこの年度の研修に登録済みです。")
+        Staff.objects.select_for_update().filter(pk=staff.pk).first()
+        check_enrolment(staff=staff, run=run)
         enrolment = Enrolment.objects.create(
             staff=staff,
             run=run,
@@ -164,19 +179,21 @@ def enrol(*, staff: Staff, run: CourseRun, by) -> Enrolment:
             division_id=staff.division_id,
             stage=staff.stage,
             is_mandatory=run.course.is_mandatory,
-            enrolled_by=by,
+            enrolled_by=by if by is not None and by.is_authenticated else None,
         )
         log_action(enrolment, "training.enrolled", by=by, data={"run": run.pk})
     return enrolment
 
 
-def record_completion(*, enrolment: Enrolment, completed_on: date, by) -> Enrolment:
+def record_completion(
+    *, enrolment: Enrolment, completed_on: date, by: AbstractBaseUser | None
+) -> Enrolment:
     """Mark `enrolment` completed (locks it); completing the 養成研修 certifies a
     DX推進スペシャリスト for the fiscal year of the run."""
     with transaction.atomic():
         enrolment = (
             Enrolment.objects.select_for_update(of=("self",))
-            .select_related("course")
+            .select_related("course", "staff")
             .get(pk=enrolment.pk)
         )
         if enrolment.completed_on == completed_on:
@@ -190,32 +207,88 @@ def record_completion(*, enrolment: Enrolment, completed_on: date, by) -> Enrolm
             data={"course": enrolment.course.code, "completed_on": completed_on.isoformat()},
         )
         if enrolment.course.category == Course.Category.SPECIALIST_TRAINING:
-            certify_specialist(enrolment=enrolment, certified_on=completed_on, by=by)
+            certify_specialist(
+                staff=enrolment.staff,
+                fiscal_year=enrolment.fiscal_year,
+                certified_on=completed_on,
+                enrolment=enrolment,
+                by=by,
+            )
     return enrolment
 
 
-def certify_specialist(*, enrolment: Enrolment, certified_on: date, by) -> SpecialistCertification:
-    """Certify the staff member of a completed 養成研修 enrolment (once in a career)."""
+def clear_completion(*, enrolment: Enrolment, by: AbstractBaseUser | None) -> Enrolment:
+    """Take back a completion recorded by mistake (locks the enrolment). A certification it
+    gave stays: it is corrected on its own page."""
     with transaction.atomic():
-        existing = SpecialistCertification.objects.filter(staff_id=enrolment.staff_id).first()
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("course")
+            .get(pk=enrolment.pk)
+        )
+        if enrolment.completed_on is None:
+            return enrolment
+        was = enrolment.completed_on
+        enrolment.completed_on = None
+        enrolment.save(update_fields=["completed_on"])
+        log_action(
+            enrolment,
+            "training.completion_cleared",
+            by=by,
+            data={"course": enrolment.course.code, "completed_on": was.isoformat()},
+        )
+    return enrolment
+
+
+def check_certification(*, staff: Staff, enrolment: Enrolment | None) -> None:
+    """The rule of `certify_specialist` about the enrolment it names, if any: the staff
+    member's own, completed 養成研修 (TrainingError otherwise)."""
+    if enrolment is None:
+        return
+    if enrolment.staff_id != staff.pk:
+        raise TrainingError(gettext("別の職員の受講登録です。"))
+    if enrolment.course.category != Course.Category.SPECIALIST_TRAINING:
+        raise TrainingError(gettext("養成研修の受講登録を指定してください。"))
+    if enrolment.completed_on is None:
+        raise TrainingError(gettext("修了していない養成研修の受講登録です。"))
+
+
+def certify_specialist(
+    *,
+    staff: Staff,
+    fiscal_year: int,
+    certified_on: date,
+    enrolment: Enrolment | None = None,
+    by: AbstractBaseUser | None,
+) -> SpecialistCertification:
+    """Certify a DX推進スペシャリスト, once in a career: an existing certification is returned
+    as it is. `enrolment` (the completed 養成研修) is absent for those certified before the
+    portal kept the training. Locks the staff member's row."""
+    with transaction.atomic():
+        Staff.objects.select_for_update().filter(pk=staff.pk).first()
+        existing = SpecialistCertification.objects.filter(staff_id=staff.pk).first()
         if existing is not None:
             return existing
+        check_certification(staff=staff, enrolment=enrolment)
         certification = SpecialistCertification.objects.create(
-            staff_id=enrolment.staff_id,
-            fiscal_year=enrolment.fiscal_year,
-            certified_on=certified_on,
-            enrolment=enrolment,
+            staff=staff, fiscal_year=fiscal_year, certified_on=certified_on, enrolment=enrolment
         )
         log_action(
             certification,
             "training.specialist_certified",
             by=by,
-            data={"fiscal_year": enrolment.fiscal_year, "enrolment": enrolment.pk},
+            data={
+                "fiscal_year": fiscal_year,
+                "enrolment": enrolment.pk if enrolment is not None else None,
+            },
         )
     return certification
 
 
-def add_observer(*, fiscal_year: int, name: str, municipality: str, by) -> MunicipalObserver:
+def add_observer(
+    *, fiscal_year: int, name: str, municipality: str, by: AbstractBaseUser | None
+) -> MunicipalObserver:
+    """A 市町 officer taking part in that year's 養成研修 as an observer (never certified)."""
     with transaction.atomic():
         observer = MunicipalObserver.objects.create(
             fiscal_year=fiscal_year, name=name, municipality=municipality
@@ -231,8 +304,10 @@ def record_initiative(
     specialists: Iterable[Staff],
     date: date,
     outcome: str = "",
-    by,
+    by: AbstractBaseUser | None,
 ) -> Initiative:
+    """A business-improvement initiative and the specialists taking part (KPI 行政運営6 a
+    counts those with a certified specialist, in the fiscal year of its date)."""
     specialists = list(specialists)
     with transaction.atomic():
         initiative = Initiative.objects.create(
@@ -248,18 +323,68 @@ def record_initiative(
     return initiative
 
 
+INITIATIVE_FIELDS = ("title", "division", "date", "outcome")
+
+
+def edit_initiative(
+    *,
+    initiative: Initiative,
+    changes: Mapping[str, Any],
+    specialists: Iterable[Staff] | None = None,
+    by: AbstractBaseUser | None,
+) -> Initiative:
+    """Correct an initiative: `changes` (title, division, date, outcome → new value) and who
+    took part (`specialists`, None: as they are). Locks its row; logged when anything
+    changed, with the fields' names and the specialists now taking part."""
+    unknown = set(changes) - set(INITIATIVE_FIELDS)
+    if unknown:
+        raise ValueError(f"not fields of an initiative: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+        for name in changed:
+            setattr(locked, name, changes[name])
+        if changed:
+            locked.save(update_fields=changed)
+        new_specialists = None if specialists is None else {s.pk for s in specialists}
+        if new_specialists is not None and new_specialists != set(
+            locked.specialists.values_list("pk", flat=True)
+        ):
+            locked.specialists.set(new_specialists)
+            changed.append("specialists")
+        if changed:
+            log_action(
+                locked,
+                "training.initiative_edited",
+                by=by,
+                data={
+                    "fields": sorted(changed),
+                    "specialists": sorted(locked.specialists.values_list("pk", flat=True)),
+                    "fiscal_year": fiscal_year(locked.date),
+                },
+            )
+    return locked
+
+
 def appoint_promoter(
-    *, division: Division, fiscal_year: int, role: str, staff: Staff, by
+    *, division: Division, fiscal_year: int, role: str, staff: Staff, by: AbstractBaseUser | None
 ) -> PromoterAppointment:
-    """Appoint a デジタル活用推進員; a new primary replaces the division's former one."""
+    """Appoint a デジタル活用推進員 of `division` for `fiscal_year` (or change the role of one
+    appointed already); a new primary replaces the division's former one
+    (`training.promoter_replaced`, then `training.promoter_appointed`). Locks the division's
+    primary."""
+    if role not in PromoterAppointment.Role.values:
+        raise TrainingError(gettext("区分を正しく指定してください。"))
     with transaction.atomic():
         if role == PromoterAppointment.Role.PRIMARY:
-            replaced = PromoterAppointment.objects.select_for_update().filter(
-                division=division, fiscal_year=fiscal_year, role=role
+            replaced = list(
+                PromoterAppointment.objects.select_for_update()
+                .filter(division=division, fiscal_year=fiscal_year, role=role)
+                .exclude(staff=staff)
             )
             for old in replaced:
                 log_action(old, "training.promoter_replaced", by=by, data={"staff": old.staff_id})
-            replaced.delete()
+                old.delete()
         appointment, _created = PromoterAppointment.objects.update_or_create(
             division=division,
             fiscal_year=fiscal_year,
@@ -273,6 +398,22 @@ def appoint_promoter(
             data={"role": role, "staff": staff.pk, "fiscal_year": fiscal_year},
         )
     return appointment
+
+
+def dismiss_promoter(*, appointment: PromoterAppointment, by: AbstractBaseUser | None) -> None:
+    """End an appointment (the division may be left without its primary or secondary: the
+    coverage page shows it). Locks the row."""
+    with transaction.atomic():
+        locked = PromoterAppointment.objects.select_for_update().filter(pk=appointment.pk).first()
+        if locked is None:
+            return
+        log_action(
+            locked,
+            "training.promoter_dismissed",
+            by=by,
+            data={"role": locked.role, "staff": locked.staff_id, "fiscal_year": locked.fiscal_year},
+        )
+        locked.delete()
 
 
 def reminder_date(ends_on: date, business_days: int = REMINDER_BUSINESS_DAYS) -> date:

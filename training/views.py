@@ -2,33 +2,24 @@
 figures without names. Thin: read through training.selectors / training.reports, write
 through training.services."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from mie_dx.fiscal import fiscal_year, fiscal_year_label
+from mie_dx.forms import FiscalYearForm
+from mie_dx.importexport import dataset_response
 from mie_dx.models import Department
 from training import reports, selectors, services
 
 PERSONAL = "training.view_personal_data"
 OVERDUE_PAGE_SIZE = 50
-
-
-class FiscalYearForm(forms.Form):
-    fy = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int)
-
-    def __init__(self, *args, years: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["fy"].choices = [(fy, fiscal_year_label(fy)) for fy in reversed(years)]
-        self.fields["fy"].widget.attrs["class"] = "form-select"
 
 
 class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -47,12 +38,11 @@ class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
     def fiscal_year(self) -> int:
         if not hasattr(self, "_fy"):
-            years = self.available_fiscal_years()
             current = fiscal_year(timezone.localdate())
-            default = current if current in years or not years else years[-1]
-            form = FiscalYearForm(self.request.GET or None, years=years or [current])
-            self._fy = form.cleaned_data["fy"] if form.is_valid() else default
-            self._fy_form = FiscalYearForm(initial={"fy": self._fy}, years=years or [current])
+            years = self.available_fiscal_years() or [current]
+            default = current if current in years else years[-1]
+            self._fy = FiscalYearForm(self.request.GET or None, years=years).chosen(default)
+            self._fy_form = FiscalYearForm(initial={"fy": self._fy}, years=years)
         return self._fy
 
     def personal(self) -> bool:
@@ -201,18 +191,11 @@ class ExportView(OfficeMixin, View):
         build = reports.REPORTS.get(report)
         if build is None:
             raise Http404
-        table = build(self.fiscal_year(), personal=self.personal())
-        dataset = table.dataset()
-        if request.GET.get("format") == "xlsx":
-            content = dataset.export("xlsx")
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            extension = "xlsx"
-        else:
-            content = "\ufeff" + dataset.export("csv")
-            content_type = "text/csv; charset=utf-8"
-            extension = "csv"
-        response = HttpResponse(content, content_type=content_type)
-        name = reports.filename(report, self.fiscal_year(), extension)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        fy = self.fiscal_year()
+        table = build(fy, personal=self.personal())
+        return dataset_response(
+            table.dataset(),
+            filename_stem=reports.filename_stem(report, fy),
+            file_format="xlsx" if request.GET.get("format") == "xlsx" else "csv",
+            sheet_title=table.title,
+        )
