@@ -5,7 +5,7 @@ from datetime import date
 import factory
 from factory.django import DjangoModelFactory
 
-from procedures.models import Procedure, ProcedureEditor
+from procedures.models import InventorySurvey, Procedure, ProcedureEditor
 from tests.mie_dx.factories import DivisionFactory
 
 
@@ -39,3 +39,46 @@ class ProcedureEditorFactory(DjangoModelFactory):
         model = ProcedureEditor
 
     division = factory.SubFactory(DivisionFactory)
+
+
+class InventorySurveyFactory(DjangoModelFactory):
+    """A survey record with the seed's totals (the nesting rules hold)."""
+
+    class Meta:
+        model = InventorySurvey
+
+    title = factory.Sequence(lambda n: f"テスト調査{n}")
+    conducted_from = date(2021, 12, 14)
+    conducted_to = date(2022, 1, 14)
+    published_on = date(2022, 4, 1)
+    all_procedures = 4273
+    all_applications = 987_514
+    own_procedures = 1337
+    own_procedures_over_100 = 111
+    priority_procedures = 75
+    priority_applications = 110_145
+
+
+def admin_form_data(procedure: Procedure, **changes) -> dict:
+    """What the admin's change form posts for `procedure`, with `changes` ("" leaves a field
+    empty)."""
+    data = {
+        "code": procedure.code,
+        "name": procedure.name,
+        "form_name": procedure.form_name,
+        "division": procedure.division_id,
+        "kind": procedure.kind,
+        "annual_applications": procedure.annual_applications,
+        "applications_fiscal_year": "",
+        "is_priority": "on" if procedure.is_priority else "",
+        "plan": procedure.plan,
+        "planned_fiscal_year": procedure.planned_fiscal_year or "",
+        "adjustment_reason": procedure.adjustment_reason,
+        "status": procedure.status,
+        "digitised_on": procedure.digitised_on.isoformat() if procedure.digitised_on else "",
+        "online_url": procedure.online_url,
+        "online_applications": procedure.online_applications or "",
+        "notes": procedure.notes,
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}

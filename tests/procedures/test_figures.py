@@ -5,13 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from kpi.models import Kpi, Measure
 from mie_dx.registry import kpi_sources
-from procedures import selectors, services
+from procedures import selectors
 from procedures.models import Procedure
 from tests.kpi.factories import KpiFactory, KpiTargetFactory
-from tests.procedures.factories import ProcedureFactory
+from tests.procedures.factories import ProcedureFactory, admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -53,23 +54,38 @@ def test_a_procedure_digitised_mid_year_counts_from_the_fiscal_year_of_its_date(
     assert shares[2023].by_applications == Decimal("100.0")  # + 1,000 (1 April = R5)
 
 
-def test_adjustment_keeps_the_denominator_and_out_of_scope_leaves_it(procedure_officer):
+def test_adjustment_keeps_the_denominator_and_out_of_scope_leaves_it(client, superuser):
     done = ProcedureFactory(annual_applications=2000, digitised=True)
     adjusted = ProcedureFactory(annual_applications=2000)
     dropped = ProcedureFactory(annual_applications=4000)
     assert selectors.digitised_share(2021).by_applications == Decimal("25.0")  # 2,000 / 8,000
+    client.force_login(superuser)
 
-    services.move_to_adjustment(procedure=adjusted, reason="来庁が前提", by=None)
+    response = client.post(
+        change_url(adjusted),
+        admin_form_data(
+            adjusted,
+            plan="needs_adjustment",
+            planned_fiscal_year="",
+            adjustment_reason="来庁が前提",
+        ),
+    )
+    assert response.status_code == 302
     adjusted.refresh_from_db()
     assert adjusted.plan == Procedure.Plan.NEEDS_ADJUSTMENT
     assert adjusted.planned_fiscal_year is None
     assert selectors.digitised_share(2021).by_applications == Decimal("25.0")  # still 8,000
 
-    services.mark_out_of_scope(procedure=dropped, by=None)
+    response = client.post(change_url(dropped), admin_form_data(dropped, status="out_of_scope"))
+    assert response.status_code == 302
     share = selectors.digitised_share(2021)
     assert share.by_applications == Decimal("50.0")  # 2,000 / 4,000
     assert (share.procedures, share.digitised_procedures) == (2, 1)
     assert done.pk
+
+
+def change_url(procedure: Procedure) -> str:
+    return reverse("admin:procedures_procedure_change", args=[procedure.pk])
 
 
 def kpi_10_2_a(targets: dict[int, int], **fields) -> Kpi:

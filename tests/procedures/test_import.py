@@ -95,8 +95,10 @@ def test_good_rows_are_created_then_updated_by_code(divisions, write):
     assert code == 0, out
     assert "created=0 updated=1 unchanged=2" in out
     assert Procedure.objects.get(code="P-2").status == "out_of_scope"
-    entry = AuditLog.objects.get(action="procedure.updated")
-    assert entry.data == {"fields": ["status"]}
+    # Saved through the status's service, named once (and not as a generic import).
+    entry = AuditLog.objects.get(action="procedure.status_changed")
+    assert entry.data == {"from": "not_started", "to": "out_of_scope"}
+    assert AuditLog.objects.count() == 4
 
 
 def test_an_xlsx_with_numbers_and_dates_as_excel_types_them(divisions, write):
@@ -139,9 +141,53 @@ def test_every_bad_row_is_reported_with_its_reason_and_nothing_is_saved(division
 
 def test_digitised_without_a_date_is_refused(divisions, write):
     row = ["P-6", "手続", "", "A100", "独自", "500", "1", "R5", "デジタル化済", "", "", ""]
-    code, out = run(write(csv_bytes([row])))
+    code, out = run(write(csv_bytes([GOOD[0], row])))
     assert code == 1
-    assert "デジタル化済の手続にはデジタル化日が必要です。" in out
+    assert "3行目「デジタル化日」: デジタル化済の手続にはデジタル化日が必要です。" in out
+    assert not Procedure.objects.exists()
+    assert not AuditLog.objects.exists()
+
+
+def test_adjustment_without_a_reason_in_the_notes_is_refused(divisions, write):
+    """The rule of the admin's form (Procedure.clean): the file's 備考 gives the reason."""
+    row = ["P-8", "手続", "", "A100", "独自", "500", "1", "要調整", "未着手", "", "", ""]
+    code, out = run(write(csv_bytes([GOOD[2], row])))
+    assert code == 1
+    assert "3行目「備考」: 要調整の理由を入力してください。" in out
+    assert not Procedure.objects.exists()
+    assert not AuditLog.objects.exists()
+
+
+def test_a_row_changing_plan_status_and_details_is_saved_by_each_service(
+    divisions, procedure_officer
+):
+    own, _other = divisions
+    ProcedureEditorFactory(user=procedure_officer, division=own)
+    ProcedureFactory(code="P-1", name="入学願書", form_name="願書", division=own,
+                     annual_applications=17000, planned_fiscal_year=2022)  # fmt: skip
+    row = ["P-1", "入学願書", "願書", "A100", "独自", "18,000", "1", "R9以降", "デジタル化済",
+           "2022/10/01", "", ""]  # fmt: skip
+    dataset = dataset_from_file(csv_bytes([row]), "p.csv")
+
+    report = import_report(ProcedureResource(user=procedure_officer), dataset, dry_run=False)
+
+    assert report.ok and report.updated == 1, report.problems
+    procedure = Procedure.objects.get(code="P-1")
+    assert (procedure.annual_applications, procedure.plan, procedure.status) == (
+        18000, "r9_or_later", "digitised"
+    )  # fmt: skip
+    entries = {e.action: (e.data, e.user) for e in AuditLog.objects.all()}
+    assert entries == {
+        "procedure.updated": ({"fields": ["annual_applications"]}, procedure_officer),
+        "procedure.plan_changed": (
+            {"from": "2022", "to": "r9_or_later", "fields": ["plan", "planned_fiscal_year"]},
+            procedure_officer,
+        ),
+        "procedure.digitised": (
+            {"from": "not_started", "to": "digitised", "digitised_on": "2022-10-01"},
+            procedure_officer,
+        ),
+    }
 
 
 def test_a_code_that_could_not_name_its_page_is_refused(divisions, write):

@@ -151,6 +151,9 @@ def test_the_open_data_csv_lists_the_online_procedures_with_a_formula_guard(clie
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "手続コード,手続名,様式名,所属,区分,デジタル化日,URL,サンプルデータ"
     assert len(lines) == 2 and lines[1].startswith("O-1,'=HYPERLINK(1),")
+    # Open data: proxies and browsers may keep it (the core's download helper, public).
+    assert response["Cache-Control"] == "public, max-age=600"
+    assert response["Content-Disposition"].startswith('attachment; filename="online-procedures-')
 
 
 # --- A fixed number of queries ---------------------------------------------------------------
@@ -255,3 +258,16 @@ def test_a_malformed_procedure_code_is_a_404_before_the_database(
     with django_assert_num_queries(0):
         response = client.get(f"/procedures/p/{code}/")
     assert response.status_code == 404
+
+
+def test_the_year_picker_offers_the_plans_years_and_ignores_any_other(client, manager):
+    client.force_login(manager)
+
+    with time_machine.travel(date(2023, 6, 1)):
+        outside = client.get(DASHBOARD, {"fy": 2019})
+        chosen = client.get(DASHBOARD, {"fy": 2025})
+
+    assert outside.context["fiscal_year"] == 2023  # the current year, the one offered
+    assert chosen.context["fiscal_year"] == 2025
+    choices = [value for value, _label in chosen.context["year_form"].fields["fy"].choices]
+    assert choices == [2026, 2025, 2024, 2023, 2022, 2021]
