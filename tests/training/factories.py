@@ -1,6 +1,6 @@
 """Factories for the training app. Staff are fictional and recognisable as such."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from factory.django import DjangoModelFactory
@@ -12,9 +12,12 @@ from training.models import (
     CourseRun,
     Enrolment,
     Initiative,
+    MunicipalObserver,
+    PromoterAppointment,
     SpecialistCertification,
     Staff,
     Stage,
+    StagePeriod,
 )
 
 FY = 2022
@@ -94,3 +97,36 @@ class InitiativeFactory(DjangoModelFactory):
     def specialists(self, create, extracted, **kwargs):
         if create and extracted:
             self.specialists.set(extracted)
+
+
+class StagePeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = StagePeriod
+
+    fiscal_year = FY
+    stage = Stage.NEW_HIRE
+    headcount = 100
+    label = "4-7月"
+    starts_on = factory.Sequence(lambda n: date(FY, 4, 1) + timedelta(days=n))
+    ends_on = date(FY, 7, 29)
+
+
+class MunicipalObserverFactory(DjangoModelFactory):
+    class Meta:
+        model = MunicipalObserver
+
+    fiscal_year = FY
+    name = factory.Sequence(lambda n: f"テスト 観察{n}")
+    municipality = "tsu"
+
+
+class PromoterAppointmentFactory(DjangoModelFactory):
+    """A secondary デジタル活用推進員 of the staff member's division."""
+
+    class Meta:
+        model = PromoterAppointment
+
+    staff = factory.SubFactory(StaffFactory)
+    division = factory.LazyAttribute(lambda o: o.staff.division)
+    fiscal_year = FY
+    role = PromoterAppointment.Role.SECONDARY

@@ -1,8 +1,32 @@
 """The admin: officers import the roster and completions; managers cannot reach people."""
 
-import pytest
+from datetime import date, timedelta
 
-from tests.training.factories import StaffFactory
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+
+from mie_dx.models import AuditLog
+from tests.mie_dx.factories import DivisionFactory
+from tests.training.factories import (
+    CourseRunFactory,
+    EnrolmentFactory,
+    InitiativeFactory,
+    MunicipalObserverFactory,
+    PromoterAppointmentFactory,
+    SpecialistCertificationFactory,
+    StaffFactory,
+    StagePeriodFactory,
+)
+from training.models import (
+    Course,
+    CourseRun,
+    Enrolment,
+    Initiative,
+    MunicipalObserver,
+    PromoterAppointment,
+    SpecialistCertification,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +98,353 @@ def test_an_enrolment_added_in_the_admin_keeps_division_and_stage(client, traini
         run.course,
     )
     assert enrolment.enrolled_by == training_officer
+
+
+# --- Every write of the admin through its service, named once, its rule held -------------------
+
+FY = 2022
+
+
+def add_url(model: str) -> str:
+    return reverse(f"admin:training_{model}_add")
+
+
+def change_url(model: str, pk: int) -> str:
+    return reverse(f"admin:training_{model}_change", args=[pk])
+
+
+def logged() -> list[str]:
+    return list(AuditLog.objects.order_by("pk").values_list("action", flat=True))
+
+
+def test_a_second_primary_promoter_through_the_admin_replaces_the_first(client, training_officer):
+    division = DivisionFactory()
+    first, second = StaffFactory(division=division), StaffFactory(division=division)
+    client.force_login(training_officer)
+
+    for staff in (first, second):
+        response = client.post(
+            add_url("promoterappointment"),
+            {"division": division.pk, "fiscal_year": FY, "role": "primary", "staff": staff.pk},
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+
+    (appointment,) = PromoterAppointment.objects.all()
+    assert (appointment.staff, appointment.role) == (second, "primary")
+    assert logged() == [
+        "training.promoter_appointed",
+        "training.promoter_replaced",
+        "training.promoter_appointed",
+    ]
+    replaced = AuditLog.objects.get(action="training.promoter_replaced")
+    assert (replaced.data, replaced.user) == ({"staff": first.pk}, training_officer)
+    # The page after the save and the admin's own history name the service's row.
+    assert response["Location"] == reverse("admin:training_promoterappointment_changelist")
+    assert LogEntry.objects.order_by("pk").last().object_id == str(appointment.pk)
+
+
+def test_making_a_secondary_the_primary_replaces_the_former_primary(client, training_officer):
+    primary = PromoterAppointmentFactory(role="primary")
+    secondary = PromoterAppointmentFactory(division=primary.division)
+    client.force_login(training_officer)
+
+    response = client.post(change_url("promoterappointment", secondary.pk), {"role": "primary"})
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(PromoterAppointment.objects.values_list("pk", "role")) == [
+        (secondary.pk, "primary")
+    ]
+    assert logged() == ["training.promoter_replaced", "training.promoter_appointed"]
+
+
+def test_the_same_person_twice_in_a_division_and_year_is_refused(client, training_officer):
+    appointment = PromoterAppointmentFactory()
+    client.force_login(training_officer)
+
+    response = client.post(
+        add_url("promoterappointment"),
+        {
+            "division": appointment.division_id,
+            "fiscal_year": FY,
+            "role": "primary",
+            "staff": appointment.staff_id,
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert list(PromoterAppointment.objects.values_list("role", flat=True)) == ["secondary"]
+    assert not AuditLog.objects.exists()
+
+
+def test_ending_an_appointment_in_the_admin_is_logged(client, training_officer):
+    appointment = PromoterAppointmentFactory()
+    client.force_login(training_officer)
+
+    response = client.post(
+        reverse("admin:training_promoterappointment_delete", args=[appointment.pk]),
+        {"post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert not PromoterAppointment.objects.exists()
+    entry = AuditLog.objects.get()
+    assert (entry.action, entry.object_id) == ("training.promoter_dismissed", appointment.pk)
+    assert entry.data == {"role": "secondary", "staff": appointment.staff_id, "fiscal_year": FY}
+
+
+def test_an_observer_added_in_the_admin_is_the_services(client, training_officer):
+    client.force_login(training_officer)
+
+    refused = client.post(add_url("municipalobserver"), {"fiscal_year": FY, "municipality": "tsu"})
+    response = client.post(
+        add_url("municipalobserver"),
+        {"fiscal_year": FY, "name": "テスト 観察", "municipality": "tsu"},
+    )
+
+    assert refused.status_code == 200  # no name: nothing saved
+    assert response.status_code == 302
+    observer = MunicipalObserver.objects.get()
+    assert (observer.name, observer.get_municipality_display()) == ("テスト 観察", "津市")
+    assert logged() == ["training.observer_added"]
+    assert not SpecialistCertification.objects.exists()
+
+
+def test_an_initiative_and_its_specialists_are_recorded_and_corrected_by_the_services(
+    client, training_officer
+):
+    division = DivisionFactory()
+    one, two = StaffFactory(division=division), StaffFactory(division=division)
+    client.force_login(training_officer)
+    data = {"title": "取組", "division": division.pk, "date": "2022-10-01", "outcome": ""}
+
+    added = client.post(add_url("initiative"), {**data, "specialists": f"{one.pk}"})
+    initiative = Initiative.objects.get()
+    changed = client.post(
+        change_url("initiative", initiative.pk),
+        {**data, "title": "取組（修正）", "specialists": f"{one.pk},{two.pk}"},
+    )
+
+    assert (added.status_code, changed.status_code) == (302, 302)
+    initiative.refresh_from_db()
+    assert initiative.title == "取組（修正）"
+    assert set(initiative.specialists.all()) == {one, two}
+    recorded, edited = AuditLog.objects.order_by("pk")
+    assert (recorded.action, recorded.data) == (
+        "training.initiative_recorded",
+        {"specialists": [one.pk], "fiscal_year": FY},
+    )
+    assert (edited.action, edited.data) == (
+        "training.initiative_edited",
+        {"fields": ["specialists", "title"], "specialists": [one.pk, two.pk], "fiscal_year": FY},
+    )
+
+
+def test_an_enrolment_twice_in_a_year_is_refused_with_nothing_saved(client, training_officer):
+    run = CourseRunFactory(course__is_mandatory=False)
+    staff = StaffFactory()
+    client.force_login(training_officer)
+    data = {"staff": staff.pk, "run": run.pk, "completed_on": ""}
+
+    first = client.post(add_url("enrolment"), data)
+    second = client.post(add_url("enrolment"), {**data, "completed_on": "2022-06-01"})
+
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert "この職員はこの年度の研修に登録済みです。" in second.content.decode()
+    assert Enrolment.objects.get().completed_on is None
+    assert logged() == ["training.enrolled"]
+
+
+def test_the_specialist_training_completed_on_enrolment_in_the_admin_certifies(
+    client, training_officer
+):
+    run = CourseRunFactory(
+        course__category=Course.Category.SPECIALIST_TRAINING, course__is_mandatory=False
+    )
+    staff = StaffFactory()
+    client.force_login(training_officer)
+
+    response = client.post(
+        add_url("enrolment"), {"staff": staff.pk, "run": run.pk, "completed_on": "2023-01-20"}
+    )
+
+    assert response.status_code == 302
+    enrolment = Enrolment.objects.get()
+    assert response["Location"] == reverse("admin:training_enrolment_changelist")
+    assert LogEntry.objects.get().object_id == str(enrolment.pk)
+    assert SpecialistCertification.objects.get().enrolment == enrolment
+    assert logged() == [
+        "training.enrolled",
+        "training.completed",
+        "training.specialist_certified",
+    ]
+
+
+def test_a_completion_emptied_in_the_admin_is_taken_back(client, training_officer):
+    enrolment = EnrolmentFactory(completed_on=date(FY, 6, 1))
+    client.force_login(training_officer)
+
+    response = client.post(change_url("enrolment", enrolment.pk), {"completed_on": ""})
+
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.completed_on is None
+    entry = AuditLog.objects.get()
+    assert (entry.action, entry.data) == (
+        "training.completion_cleared",
+        {"course": enrolment.course.code, "completed_on": "2022-06-01"},
+    )
+
+
+def test_a_certification_by_hand_is_the_services_and_checks_the_enrolment(client, training_officer):
+    staff, other = StaffFactory(), StaffFactory()
+    others_training = EnrolmentFactory(
+        staff=other,
+        run__course__category=Course.Category.SPECIALIST_TRAINING,
+        completed_on=date(2022, 3, 18),
+    )
+    client.force_login(training_officer)
+    data = {"staff": staff.pk, "fiscal_year": 2021, "certified_on": "2022-03-18"}
+
+    refused = client.post(
+        add_url("specialistcertification"), {**data, "enrolment": others_training.pk}
+    )
+    response = client.post(add_url("specialistcertification"), data)
+
+    assert refused.status_code == 200
+    assert "別の職員の受講登録です。" in refused.content.decode()
+    assert response.status_code == 302
+    certification = SpecialistCertification.objects.get()
+    assert (certification.staff, certification.enrolment) == (staff, None)
+    entry = AuditLog.objects.get()
+    assert (entry.action, entry.object_id, entry.data) == (
+        "training.specialist_certified",
+        certification.pk,
+        {"fiscal_year": 2021, "enrolment": None},
+    )
+
+    corrected = client.post(
+        change_url("specialistcertification", certification.pk),
+        {"fiscal_year": 2021, "certified_on": "2022-03-25"},
+    )
+    assert corrected.status_code == 302
+    assert AuditLog.objects.order_by("pk").last().data == {"fields": ["certified_on"]}
+
+
+def test_courses_their_periods_and_staff_details_are_saved_by_the_core_logged_save(
+    client, training_officer
+):
+    client.force_login(training_officer)
+    runs = {
+        "runs-TOTAL_FORMS": "1",
+        "runs-INITIAL_FORMS": "0",
+        "runs-0-fiscal_year": FY,
+        "runs-0-label": "4-7月",
+        "runs-0-starts_on": "2022-04-01",
+        "runs-0-ends_on": "2022-07-29",
+        "runs-0-stages": "[]",
+    }
+    course = {
+        "code": "EL99",
+        "name": "テスト研修",
+        "category": "stage",
+        "delivery": "elearning",
+        "is_mandatory": "on",
+        "target_stages": '["new_hire"]',
+        "audience": "",
+        "summary": "",
+        "ordering": 0,
+    }
+    assert client.post(add_url("course"), {**course, **runs}).status_code == 302
+    run = CourseRun.objects.get()
+    response = client.post(
+        change_url("course", run.course_id),
+        {
+            **course,
+            **runs,
+            "runs-INITIAL_FORMS": "1",
+            "runs-0-id": run.pk,
+            "runs-0-course": run.course_id,
+            "runs-0-label": "4-8月",
+            # The page's hidden initial values of the JSON fields (their default is callable).
+            "initial-target_stages": '["new_hire"]',
+            "initial-runs-0-stages": "[]",
+        },
+    )
+    assert response.status_code == 302
+    staff = StaffFactory()
+    assert (
+        client.post(
+            change_url("staff", staff.pk),
+            {
+                "employee_number": staff.employee_number,
+                "name": "名前を修正",
+                "name_kana": staff.name_kana,
+                "division": staff.division_id,
+                "stage": staff.stage,
+                "email": staff.email,
+                "is_active": "on",
+            },
+        ).status_code
+        == 302
+    )
+
+    assert [(e.action, e.content_type.model, e.data) for e in AuditLog.objects.order_by("pk")] == [
+        ("training.created", "course", {}),
+        ("training.created", "courserun", {}),
+        ("training.edited", "courserun", {"fields": ["label"]}),
+        ("training.edited", "staff", {"fields": ["name"]}),
+    ]
+
+
+# --- A fixed number of queries in every change list and admin view ------------------------------
+
+
+def _rows(size: int) -> None:
+    """`size` rows of every model the office keeps."""
+    division = DivisionFactory()
+    for i in range(size):
+        staff = StaffFactory(division=division)
+        enrolment = EnrolmentFactory(staff=staff, completed_on=date(FY, 5, 1))
+        SpecialistCertificationFactory(staff=staff, enrolment=enrolment)
+        MunicipalObserverFactory()
+        InitiativeFactory(division=division, specialists=[staff])
+        PromoterAppointmentFactory(staff=staff)
+        StagePeriodFactory(starts_on=date(FY, 4, 1) + timedelta(days=i))
+
+
+# Each: the session, the user, the second factor's device, the session's save; then a change
+# list's count, rows (their related rows joined) and its filters' choices, an export's
+# filters and rows (one cursor), the import page nothing more.
+ADMIN_PAGES = {
+    "admin:training_staff_changelist": 10,
+    "admin:training_course_changelist": 9,
+    "admin:training_courserun_changelist": 10,
+    "admin:training_stageperiod_changelist": 10,
+    "admin:training_enrolment_changelist": 11,
+    "admin:training_specialistcertification_changelist": 10,
+    "admin:training_municipalobserver_changelist": 10,
+    "admin:training_initiative_changelist": 9,
+    "admin:training_promoterappointment_changelist": 10,
+    "admin:training_staff_import": 6,
+    "admin:training_staff_export": 8,
+    "admin:training_enrolment_import": 6,
+    "admin:training_enrolment_export": 9,
+}
+
+
+@pytest.mark.parametrize("size", [2, 25])
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_every_admin_list_and_view_runs_a_fixed_number_of_queries(
+    client, superuser, django_assert_num_queries, size, page
+):
+    _rows(size)
+    client.force_login(superuser)
+
+    with django_assert_num_queries(ADMIN_PAGES[page]):
+        response = client.get(reverse(page))
+
+    assert response.status_code == 200
+    if "changelist" in page:
+        assert response.context["cl"].result_count >= size

@@ -210,3 +210,137 @@ def test_import_data_completions_command(tmp_path, capsys):
     call_command("import_data", "completions", str(path))
     enrolment.refresh_from_db()
     assert enrolment.completed_on == date(2022, 6, 1)
+
+
+# --- Each row through the services (as the admin), logged once; nothing half-saved ----------
+
+
+def test_completions_are_recorded_by_the_services_and_logged_once(training_officer):
+    enrolment = EnrolmentFactory(staff__employee_number="A0001", run__course__code="EL01")
+    volunteer = CourseRunFactory(
+        course__code="SE03", course__is_mandatory=False, course__target_stages=[]
+    )
+    content = csv("職員番号,研修コード,修了日\nA0001,EL01,2022-06-01\nA0001,SE03,2022-05-10\n")
+
+    report = import_report(
+        CompletionResource(user=training_officer),
+        dataset_from_file(content, "done.csv"),
+        dry_run=False,
+    )
+
+    assert report.ok and (report.created, report.updated) == (1, 1), report.problems
+    enrolled = Enrolment.objects.get(run=volunteer)
+    assert enrolled.enrolled_by == training_officer
+    entries = [(e.action, e.object_id, e.user) for e in AuditLog.objects.order_by("pk")]
+    assert entries == [
+        ("training.completed", enrolment.pk, training_officer),
+        ("training.enrolled", enrolled.pk, training_officer),
+        ("training.completed", enrolled.pk, training_officer),
+    ]
+
+
+def test_the_specialist_training_completed_without_enrolment_enrols_and_certifies():
+    run = CourseRunFactory(
+        course__code="SP02",
+        course__category=Course.Category.SPECIALIST_TRAINING,
+        course__is_mandatory=False,
+        starts_on=date(2022, 5, 1),
+        ends_on=date(2023, 3, 31),
+    )
+    staff = StaffFactory(employee_number="A0001")
+
+    assert import_completions("A0001,SP02,2023-01-20\n").ok
+
+    enrolment = Enrolment.objects.get()
+    assert (enrolment.staff, enrolment.run, enrolment.completed_on) == (
+        staff,
+        run,
+        date(2023, 1, 20),
+    )
+    certification = SpecialistCertification.objects.get()
+    assert (certification.enrolment, certification.fiscal_year) == (enrolment, 2022)
+    assert list(AuditLog.objects.order_by("pk").values_list("action", flat=True)) == [
+        "training.enrolled",
+        "training.completed",
+        "training.specialist_certified",
+    ]
+
+
+def test_a_bad_row_after_a_certifying_one_leaves_nothing_saved():
+    CourseRunFactory(
+        course__code="SP02",
+        course__category=Course.Category.SPECIALIST_TRAINING,
+        course__is_mandatory=False,
+    )
+    StaffFactory(employee_number="A0001")
+
+    report = import_completions("A0001,SP02,2022-06-01\nA0001,SP02,2022-06-02\n")
+
+    assert [str(p) for p in report.problems] == [
+        "3行目「行全体」: 2行目と同じ職員・研修・年度です。"
+    ]
+    assert not Enrolment.objects.exists()
+    assert not SpecialistCertification.objects.exists()
+    assert not AuditLog.objects.exists()
+
+
+def test_a_dry_run_of_completions_checks_every_row_and_saves_nothing():
+    EnrolmentFactory(staff__employee_number="A0001", run__course__code="EL01")
+    content = csv("職員番号,研修コード,修了日\nA0001,EL01,2022-06-01\n")
+
+    report = import_report(
+        CompletionResource(), dataset_from_file(content, "done.csv"), dry_run=True
+    )
+
+    assert report.ok and report.updated == 1
+    assert not Enrolment.objects.filter(completed_on__isnull=False).exists()
+    assert not AuditLog.objects.exists()
+
+
+def test_the_roster_logs_each_row_once_with_the_fields_it_changed(division, training_officer):
+    rows = "A0001,三重 太郎,ミエ タロウ,D1001,新規採用,taro@example.jp,1\n"
+    resource = StaffResource(user=training_officer)
+    assert import_report(resource, dataset_from_file(csv(HEADER + rows), "r.csv"), dry_run=False).ok
+    changed = rows.replace("新規採用", "採用5年目").replace(",1\n", ",0\n")
+    resource = StaffResource(user=training_officer)
+    assert import_report(
+        resource, dataset_from_file(csv(HEADER + changed), "r.csv"), dry_run=False
+    ).ok
+
+    created, updated = AuditLog.objects.order_by("pk")
+    assert (created.action, created.data, created.user) == (
+        "training.staff_imported",
+        {},
+        training_officer,
+    )
+    assert (updated.action, updated.data) == (
+        "training.staff_imported",
+        {"fields": ["is_active", "stage"]},
+    )
+
+
+def test_a_roster_without_the_optional_columns_keeps_what_is_recorded(division):
+    StaffFactory(
+        employee_number="A0001", name_kana="ミエ タロウ", email="taro@example.jp", division=division
+    )
+    content = csv("職員番号,氏名,所属コード,階層,在職\nA0001,三重 太郎,D1001,その他,1\n")
+
+    report = import_staff(content)
+
+    assert report.ok and report.updated == 1, report.problems
+    staff = Staff.objects.get()
+    assert (staff.name, staff.name_kana, staff.email) == (
+        "三重 太郎",
+        "ミエ タロウ",
+        "taro@example.jp",
+    )
+
+
+def test_over_long_cells_are_refused_with_the_limit(division):
+    report = import_staff(csv(HEADER + f"{'1' * 21},{'名' * 101},,D1001,その他,,1\n"))
+
+    assert {str(p) for p in report.problems} == {
+        "2行目「職員番号」: 20文字以内にしてください。",
+        "2行目「氏名」: 100文字以内にしてください。",
+    }
+    assert not Staff.objects.exists()

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from mie_dx.models import AuditLog
 from tests.mie_dx.factories import DivisionFactory
@@ -16,6 +17,7 @@ from training import selectors, services
 from training.models import (
     Course,
     Enrolment,
+    MunicipalObserver,
     PromoterAppointment,
     SpecialistCertification,
     Stage,
@@ -119,10 +121,14 @@ def test_other_completions_certify_nobody():
     assert not SpecialistCertification.objects.exists()
 
 
-def test_observers_are_not_certified(training_officer):
-    observer = services.add_observer(
-        fiscal_year=FY, name="テスト 観察", municipality="tsu", by=training_officer
+def test_observers_are_not_certified(client, training_officer):
+    client.force_login(training_officer)
+    response = client.post(
+        reverse("admin:training_municipalobserver_add"),
+        {"fiscal_year": FY, "name": "テスト 観察", "municipality": "tsu"},
     )
+    assert response.status_code == 302
+    observer = MunicipalObserver.objects.get()
     assert observer.get_municipality_display() == "津市"
     assert not SpecialistCertification.objects.exists()
     assert list(selectors.observers(FY)) == [observer]
@@ -173,20 +179,33 @@ def test_a_new_primary_replaces_the_former_one():
     assert list(PromoterAppointment.objects.values_list("staff", flat=True)) == [new.pk]
 
 
-def test_initiatives_count_per_year_not_cumulative_for_the_kpi(training_officer):
+def test_initiatives_count_per_year_not_cumulative_for_the_kpi(client, training_officer):
     specialist = SpecialistCertificationFactory(certified_on=date(FY, 4, 1)).staff
     never_certified = StaffFactory()
     division = specialist.division
-    for day in (date(FY, 5, 1), date(FY + 1, 3, 31), date(FY + 1, 4, 1)):
-        services.record_initiative(
-            title="取組", division=division, specialists=[specialist], date=day, by=training_officer
+    client.force_login(training_officer)
+
+    def record(day: date, specialists: list) -> None:
+        """As the office records one: the admin's form (services.record_initiative)."""
+        response = client.post(
+            reverse("admin:training_initiative_add"),
+            {
+                "title": "取組",
+                "division": division.pk,
+                "date": day.isoformat(),
+                "specialists": ",".join(str(s.pk) for s in specialists),
+            },
         )
-    services.record_initiative(  # no specialist taking part: not counted
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    for day in (date(FY, 5, 1), date(FY + 1, 3, 31), date(FY + 1, 4, 1)):
+        record(day, [specialist])
+    # No specialist taking part (the admin's form requires one; the service does not): not
+    # counted.
+    services.record_initiative(
         title="取組", division=division, specialists=[], date=date(FY, 6, 1), by=None
     )
-    services.record_initiative(  # nobody certified taking part: not counted
-        title="取組", division=division, specialists=[never_certified], date=date(FY, 7, 1), by=None
-    )
+    record(date(FY, 7, 1), [never_certified])  # nobody certified taking part: not counted
     assert selectors.initiatives_by_year() == [
         selectors.InitiativeYear(fiscal_year=FY, recorded=4, counted=2),
         selectors.InitiativeYear(fiscal_year=FY + 1, recorded=1, counted=1),
@@ -247,3 +266,21 @@ def test_promoters_are_enrolled_in_the_promoter_trainings_once(training_officer)
         (secondary.pk, basic.pk),
         (secondary.pk, follow_up.pk),
     }
+
+
+def test_appointing_the_primary_again_keeps_the_appointment():
+    division = DivisionFactory()
+    staff = StaffFactory()
+    primary = PromoterAppointment.Role.PRIMARY
+    first = services.appoint_promoter(
+        division=division, fiscal_year=FY, role=primary, staff=staff, by=None
+    )
+    again = services.appoint_promoter(
+        division=division, fiscal_year=FY, role=primary, staff=staff, by=None
+    )
+    assert again.pk == first.pk
+    assert not AuditLog.objects.filter(action="training.promoter_replaced").exists()
+    with pytest.raises(services.TrainingError):
+        services.appoint_promoter(
+            division=division, fiscal_year=FY, role="chief", staff=staff, by=None
+        )

@@ -115,8 +115,13 @@ def test_xlsx_export(client, training_officer, overdue):
     response = client.get("/training/export/courses/?fy=2022&format=xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response.content[:2] == b"PK"
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="training-courses-2022-'
+    )
     csv = client.get("/training/export/courses/?fy=2022")
     assert csv.content.startswith("\ufeff".encode())
+    assert csv["Cache-Control"] == "private, no-store"
+    assert csv["Content-Disposition"].endswith('.csv"')
     assert "DXの基礎" in csv.content.decode()
     assert client.get("/training/export/unknown/").status_code == 404
 
