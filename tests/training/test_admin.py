@@ -1,6 +1,7 @@
 """The admin: officers import the roster and completions; managers cannot reach people."""
 
 from datetime import date, timedelta
+from io import BytesIO
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -448,3 +449,57 @@ def test_every_admin_list_and_view_runs_a_fixed_number_of_queries(
     assert response.status_code == 200
     if "changelist" in page:
         assert response.context["cl"].result_count >= size
+
+
+def test_a_rule_broken_between_the_form_and_the_save_is_a_message_with_nothing_saved(
+    client, training_officer, monkeypatch
+):
+    enrolment = EnrolmentFactory(run__course__is_mandatory=False)
+    # As if another officer had enrolled them after this form was checked: the form's check
+    # passes, the service's (the same rule, under the staff member's lock) refuses.
+    monkeypatch.setattr("training.admin._rule", lambda check, **kwargs: None)
+    client.force_login(training_officer)
+
+    response = client.post(
+        add_url("enrolment"),
+        {"staff": enrolment.staff_id, "run": enrolment.run_id, "completed_on": "2022-06-01"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "この職員はこの年度の研修に登録済みです。" in [
+        str(m) for m in response.context["messages"]
+    ]
+    assert list(Enrolment.objects.values_list("pk", "completed_on")) == [(enrolment.pk, None)]
+    assert not AuditLog.objects.exists()
+
+
+def test_the_admin_previews_then_saves_the_completions_through_the_services(
+    client, training_officer
+):
+    enrolment = EnrolmentFactory(staff__employee_number="A0001", run__course__code="EL01")
+    client.force_login(training_officer)
+    upload = BytesIO("\ufeff職員番号,研修コード,修了日\nA0001,EL01,2022-06-01\n".encode())
+    upload.name = "done.csv"
+
+    preview = client.post(
+        reverse("admin:training_enrolment_import"), {"import_file": upload, "format": "0"}
+    )
+    assert preview.status_code == 200
+    enrolment.refresh_from_db()
+    assert enrolment.completed_on is None and not AuditLog.objects.exists()
+    done = client.post(
+        reverse("admin:training_enrolment_process_import"),
+        preview.context["confirm_form"].initial,
+        follow=True,
+    )
+
+    assert done.status_code == 200
+    enrolment.refresh_from_db()
+    assert enrolment.completed_on == date(2022, 6, 1)
+    entry = AuditLog.objects.get()
+    assert (entry.action, entry.object_id, entry.user) == (
+        "training.completed",
+        enrolment.pk,
+        training_officer,
+    )
