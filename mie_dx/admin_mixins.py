@@ -14,7 +14,7 @@ AuditLogAdminMixin — the object's entries of mie_dx.audit, shown in a section 
 page with the staff member's full name ("本人・システム" when nobody signed in acted).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -152,3 +152,51 @@ class AuditLogAdminMixin(FieldsetsChain):
             for entry in entries_for(obj)
         ]
         return render_to_string("admin/includes/audit_log.html", {"entries": entries})
+
+
+class ErasePersonalDataMixin:
+    """The one admin action that erases people's data on their request (mie_dx.erasure), for
+    staff who may both change the objects and see the personal data (the app's
+    `view_personal_data`). Add "erase_personal_data" to `actions` and implement
+    `erase_one(obj, by=...)`: the app's erasure service, raising ValueError when the object
+    still needs the person's details (a case still open, a registration still active).
+
+    `still_needed_message` names the objects that were kept (%(items)s, each by
+    `erase_label`), saying what to do first.
+    """
+
+    still_needed_message = _("%(items)s はまだ個人情報が必要なため削除できません。")
+
+    def erase_one(self, obj, *, by) -> None:
+        raise NotImplementedError
+
+    def erase_label(self, obj) -> str:
+        return str(obj)
+
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        opts = self.opts
+        return request.user.has_perms(
+            [f"{opts.app_label}.change_{opts.model_name}", f"{opts.app_label}.view_personal_data"]
+        )
+
+    @admin.action(description=_("個人情報を削除する（本人の求めによる）"), permissions=["erase"])
+    def erase_personal_data(self, request: HttpRequest, queryset) -> None:
+        erased, kept = 0, []
+        for obj in queryset:
+            try:
+                self.erase_one(obj, by=request.user)
+            except ValueError:
+                kept.append(self.erase_label(obj))
+            else:
+                erased += 1
+        if erased:
+            self.message_user(
+                request,
+                _("%(count)s件の%(objects)sの個人情報を削除しました。")
+                % {"count": erased, "objects": self.opts.verbose_name},
+                messages.SUCCESS,
+            )
+        if kept:
+            self.message_user(
+                request, self.still_needed_message % {"items": "、".join(kept)}, messages.ERROR
+            )

@@ -81,6 +81,12 @@ class Requester(models.Model):
     def is_erased(self) -> bool:
         return self.personal_data_erased_at is not None
 
-    def set_person(self, details: PersonDetails) -> None:
-        for name in PersonDetails.field_names():
-            setattr(self, name, getattr(details, name))
+    def fields_to_erase(self) -> list[str]:
+        """What erasure blanks of this person: every personal field, the organisation only
+        for an individual or a resident group (a business, a municipality or the prefecture
+        keeps its name: it is no person's, and the figures count it)."""
+        return [
+            field
+            for field in self.PERSONAL_FIELDS
+            if field != "organization" or self.requester_type in ORGANIZATION_IS_PERSONAL
+        ]

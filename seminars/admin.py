@@ -25,7 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from mie_dx.admin_filters import FiscalYearFieldListFilter
-from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
+from mie_dx.admin_mixins import (
+    AuditLogAdminMixin,
+    ErasePersonalDataMixin,
+    PersonalDataAdminMixin,
+)
 from mie_dx.audit import save_changes
 from mie_dx.fiscal import fiscal_year_label
 from mie_dx.importexport import PortalExportMixin
@@ -473,9 +477,23 @@ class RegistrationAdminForm(forms.ModelForm):
 
 @admin.register(Registration)
 class RegistrationAdmin(
-    AuditLogAdminMixin, PersonalDataAdminMixin, PortalExportMixin, admin.ModelAdmin
+    ErasePersonalDataMixin,
+    AuditLogAdminMixin,
+    PersonalDataAdminMixin,
+    PortalExportMixin,
+    admin.ModelAdmin,
 ):
     """Export (CSV / XLSX, admin:seminars_registration_export) through PortalExportMixin."""
+
+    still_needed_message = gettext_lazy(
+        "%(items)s さんは申込み中のため削除できません。先に申込みを取り消してください。"
+    )
+
+    def erase_one(self, obj: Registration, *, by) -> None:
+        retention.erase_personal_data(registration=obj, by=by)
+
+    def erase_label(self, obj: Registration) -> str:
+        return obj.name
 
     form = RegistrationAdminForm
     personal_fields = Registration.PERSONAL_FIELDS
@@ -603,31 +621,6 @@ class RegistrationAdmin(
             by_seminar.setdefault(registration.seminar_id, []).append(registration)
         for registrations in by_seminar.values():
             _report_slots(self, request, registrations[0].seminar, registrations)
-
-    @admin.action(
-        description=gettext_lazy("選んだ方の個人情報を削除する（本人の求めによる）"),
-        permissions=["change"],
-    )
-    def erase_personal_data(self, request, queryset):
-        erased = 0
-        for registration in queryset:
-            try:
-                retention.erase_personal_data(registration=registration, by=request.user)
-            except ValueError:
-                self.message_user(
-                    request,
-                    _(
-                        "%(name)s さんは申込み中のため削除できません。先に申込みを取り消してください。"
-                    )
-                    % {"name": registration.name},
-                    messages.ERROR,
-                )
-            else:
-                erased += 1
-        if erased:
-            self.message_user(
-                request, _("%(count)s件の個人情報を削除しました。") % {"count": erased}
-            )
 
 
 @admin.register(SeminarSurvey)
