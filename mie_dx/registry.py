@@ -39,11 +39,16 @@ Example (training/apps.py):
         importers = {"staff": "training.resources.StaffResource"}
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.apps import AppConfig, apps
 from django.utils.module_loading import import_string
+
+from mie_dx.figures import KpiSource
+
+# `(*, dry_run: bool)` → what was (or would be) erased: references, ids (they are printed).
+PersonalDataPurge = Callable[..., Sequence[object]]
 
 
 def _declaring(attribute: str) -> Iterator[tuple[AppConfig, Any]]:
@@ -60,7 +65,7 @@ def demo_loaders() -> list[tuple[str, Callable[[], Mapping[str, int]]]]:
     return [(config.label, import_string(path)) for config, path in declared]
 
 
-def personal_data_purges() -> list[tuple[str, Callable[..., list]]]:
+def personal_data_purges() -> list[tuple[str, PersonalDataPurge]]:
     return [
         (str(getattr(config, "personal_data_label", config.label)), import_string(path))
         for config, path in _declaring("personal_data_purge")
@@ -109,9 +114,9 @@ def acknowledgement_templates() -> frozenset[str]:
     return frozenset(gathered)
 
 
-def kpi_sources() -> dict[str, list[Callable]]:
+def kpi_sources() -> dict[str, list[KpiSource]]:
     """{KPI code: [source, ...]} from every app (mie_dx.figures)."""
-    gathered: dict[str, list[Callable]] = {}
+    gathered: dict[str, list[KpiSource]] = {}
     for _config, declared in _declaring("kpi_sources"):
         for code, path in declared.items():
             gathered.setdefault(code, []).append(import_string(path))
@@ -132,9 +137,9 @@ def page_cache_topics() -> dict[str, list[str]]:
     return merged
 
 
-def beat_schedule() -> dict[str, dict]:
+def beat_schedule() -> dict[str, dict[str, Any]]:
     """Every app's Celery beat entries; two apps may not use one entry name."""
-    gathered: dict[str, dict] = {}
+    gathered: dict[str, dict[str, Any]] = {}
     for config, declared in _declaring("beat_schedule"):
         for name, entry in declared.items():
             if name in gathered:
