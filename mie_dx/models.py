@@ -179,16 +179,20 @@ class AuditLog(models.Model):
         return f"{self.action} #{self.object_id}"
 
 
+def exists_in_fiscal_year(fy: int) -> models.Q:
+    """The organisation units (first_fiscal_year … last_fiscal_year) that exist in `fy`."""
+    return models.Q(first_fiscal_year__lte=fy) & (
+        models.Q(last_fiscal_year__isnull=True) | models.Q(last_fiscal_year__gte=fy)
+    )
+
+
 _Unit = TypeVar("_Unit", bound="OrganisationUnit")
 
 
 class FiscalYearRangeQuerySet(models.QuerySet[_Unit]):
     def in_fiscal_year(self, fy: int) -> Self:
         """The rows that exist in fiscal year `fy`."""
-        return self.filter(
-            models.Q(first_fiscal_year__lte=fy)
-            & (models.Q(last_fiscal_year__isnull=True) | models.Q(last_fiscal_year__gte=fy))
-        )
+        return self.filter(exists_in_fiscal_year(fy))
 
 
 class OrganisationUnit(models.Model):
