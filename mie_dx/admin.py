@@ -27,7 +27,7 @@ from mie_dx.registry import audit_action_labels
 from mie_dx.tokens import mask_private_links
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
     # django-stubs' ModelAdmin is generic in its model; Django's is not subscriptable.
     _NotificationAdmin = admin.ModelAdmin[Notification]
@@ -46,7 +46,7 @@ class MaybeDeliveredFilter(admin.SimpleListFilter):
 
     def lookups(
         self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]"
-    ) -> list[tuple[str, "_StrOrPromise"]]:
+    ) -> list[tuple[str, "StrOrPromise"]]:
         return [("yes", _("送信結果が不明だったことがある"))]
 
     def queryset(

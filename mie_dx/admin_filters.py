@@ -32,7 +32,7 @@ from mie_dx.models import exists_in_fiscal_year
 if TYPE_CHECKING:
     from django.contrib.admin.filters import _ListFilterChoices
     from django.contrib.admin.views.main import ChangeList
-    from django.utils.functional import _StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 
 class FiscalYearFieldListFilter(admin.AllValuesFieldListFilter):
@@ -92,7 +92,7 @@ class FiscalYearDateListFilter(admin.DateFieldListFilter):
         )
         # Values as Django's own links hold them (its choices() turns them into the query
         # string, its facets filter by them as they are: an isnull lookup takes a boolean).
-        links: list[tuple[_StrOrPromise, dict[str, bool | date | datetime]]] = [(_("すべて"), {})]
+        links: list[tuple[StrOrPromise, dict[str, bool | date | datetime]]] = [(_("すべて"), {})]
         if span["first"] is not None:
             first, last = (self._day(span[k], with_time) for k in ("first", "last"))
             for fy in range(fiscal_year(last), fiscal_year(first) - 1, -1):

@@ -29,18 +29,9 @@ from mie_dx.registry import audit_action_labels
 
 if TYPE_CHECKING:
     # The shapes of the admin's options, as django-stubs spells them.
-    from django.contrib.admin.options import (
-        _FieldGroups,
-        _FieldOpts,
-        _FieldsetSpec,
-        _ListDisplayT,
-        _ListFilterT,
-    )
+    from django.contrib.admin.options import _FieldGroups, _ListDisplayT, _ListFilterT
     from django.utils.datastructures import _ListOrTuple
-    from django.utils.functional import _StrOrPromise
-
-    # [(title, {"fields": [...], "classes": [...]}), ...]: what finish_fieldsets passes on.
-    Fieldsets = _FieldsetSpec
+    from django_stubs_ext import FieldOpts, FieldsetSpec, StrOrPromise
 
     # What the mixins below are mixed into (for mypy; at run time they stand alone).
     _ModelAdmin = admin.ModelAdmin[Any]
@@ -57,12 +48,14 @@ class FieldsetsChain(_ModelAdmin):
     fieldsets)`; each mixin's finish_fieldsets transforms and passes on.
     """
 
-    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> "Fieldsets":
+    def get_fieldsets(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> "FieldsetSpec":
         return self.finish_fieldsets(request, obj, super().get_fieldsets(request, obj))
 
     def finish_fieldsets(
-        self, request: HttpRequest, obj: models.Model | None, fieldsets: "Fieldsets"
-    ) -> "Fieldsets":
+        self, request: HttpRequest, obj: models.Model | None, fieldsets: "FieldsetSpec"
+    ) -> "FieldsetSpec":
         return fieldsets
 
 
@@ -86,13 +79,13 @@ class PersonalDataAdminMixin(FieldsetsChain):
 
     # Forms and change pages.
     def finish_fieldsets(
-        self, request: HttpRequest, obj: models.Model | None, fieldsets: "Fieldsets"
-    ) -> "Fieldsets":
+        self, request: HttpRequest, obj: models.Model | None, fieldsets: "FieldsetSpec"
+    ) -> "FieldsetSpec":
         fieldsets = super().finish_fieldsets(request, obj, fieldsets)
         if self.has_personal_data_permission(request):
             return fieldsets
         hidden = self._hidden
-        guarded: list[tuple[_StrOrPromise | None, _FieldOpts]] = []
+        guarded: list[tuple[StrOrPromise | None, FieldOpts]] = []
         for title, options in fieldsets:
             fields = [f for f in options.get("fields", ()) if _name_of(f) not in hidden]
             if fields:
@@ -169,8 +162,8 @@ class AuditLogAdminMixin(FieldsetsChain):
     audit_log_fieldset_title = _("操作記録")
 
     def finish_fieldsets(
-        self, request: HttpRequest, obj: models.Model | None, fieldsets: "Fieldsets"
-    ) -> "Fieldsets":
+        self, request: HttpRequest, obj: models.Model | None, fieldsets: "FieldsetSpec"
+    ) -> "FieldsetSpec":
         fieldsets = list(super().finish_fieldsets(request, obj, fieldsets))
         if obj is None:
             return fieldsets

@@ -17,7 +17,7 @@ from mie_dx.surveys import Rating
 from mie_dx.text import is_kana_reading, normalize_kana, normalize_phone
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 # Marks the portal puts on a form field (Django's Field has no place for them):
 # - a required field's own message, which PublicFormMixin leaves alone (keeps_required_message);
@@ -113,7 +113,7 @@ def keeps_required_message(field: forms.Field) -> forms.Field:
 
 class ConfirmationRow(TypedDict):
     name: str
-    label: "_StrOrPromise"
+    label: "StrOrPromise"
     value: object  # what the template prints
     multiline: bool
 

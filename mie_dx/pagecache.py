@@ -198,7 +198,7 @@ def _serve(request: HttpRequest, response: HttpResponseBase, state: str) -> Http
     """The response as this visitor gets it: their own CSRF token in place of the placeholder
     (then the page is theirs alone), and the headers saying who may keep it."""
     placeholder = csrf_placeholder().encode()
-    # An HttpResponse has its content at hand; a streaming response is never rendered here.
+    # Only an HttpResponse has its content at hand (a streaming one is served as it is).
     if isinstance(response, HttpResponse) and placeholder in response.content:
         response.content = response.content.replace(placeholder, get_token(request).encode())
         _private_headers(response)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from mie_dx.forms import CONDITION_NOTE
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -144,7 +144,7 @@ def _errors(bound: forms.BoundField) -> str:
     # stubs type its items as ValidationError | str.
     messages = "".join(
         f'<p class="mb-1">{conditional_escape(error)}</p>'
-        for error in cast("Iterable[_StrOrPromise]", errors)
+        for error in cast("Iterable[StrOrPromise]", errors)
     )
     return f'<div id="{bound.auto_id}_error" class="field-error">{messages}</div>'
 
