@@ -14,27 +14,49 @@ AuditLogAdminMixin — the object's entries of mie_dx.audit, shown in a section 
 page with the staff member's full name ("本人・システム" when nobody signed in acted).
 """
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models.constants import LOOKUP_SEP
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.audit import entries_for
 from mie_dx.registry import audit_action_labels
 
+if TYPE_CHECKING:
+    # The shapes of the admin's options, as django-stubs spells them.
+    from django.contrib.admin.options import _FieldGroups, _ListDisplayT, _ListFilterT
+    from django.utils.datastructures import _ListOrTuple
+    from django_stubs_ext import FieldOpts, FieldsetSpec, StrOrPromise
 
-class FieldsetsChain:
+    # What the mixins below are mixed into (for mypy; at run time they stand alone).
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+_Name = TypeVar("_Name")
+
+
+class FieldsetsChain(_ModelAdmin):
     """Lets several mixins adjust the fieldsets, also of an admin that builds its own.
 
     An admin overriding get_fieldsets ends with `return self.finish_fieldsets(request, obj,
-    fieldsets)`; each mixin's finish_fieldsets transforms and passes on.
+    fieldsets)`; each mixin's finish_fieldsets transforms and passes on. (Fieldsets built in
+    a variable first are typed `django_stubs_ext.FieldsetSpec`, as the admin's own are.)
     """
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> "FieldsetSpec":
         return self.finish_fieldsets(request, obj, super().get_fieldsets(request, obj))
 
-    def finish_fieldsets(self, request, obj, fieldsets):
+    def finish_fieldsets(
+        self, request: HttpRequest, obj: models.Model | None, fieldsets: "FieldsetSpec"
+    ) -> "FieldsetSpec":
         return fieldsets
 
 
@@ -51,51 +73,59 @@ class PersonalDataAdminMixin(FieldsetsChain):
     def _hidden(self) -> frozenset[str]:
         return frozenset((*self.personal_fields, *self.personal_display))
 
-    def _without_personal(self, request: HttpRequest, names) -> list:
+    def _without_personal(self, request: HttpRequest, names: Iterable[_Name]) -> list[_Name]:
         if self.has_personal_data_permission(request):
             return list(names)
         return [name for name in names if _name_of(name) not in self._hidden]
 
     # Forms and change pages.
-    def finish_fieldsets(self, request, obj, fieldsets):
+    def finish_fieldsets(
+        self, request: HttpRequest, obj: models.Model | None, fieldsets: "FieldsetSpec"
+    ) -> "FieldsetSpec":
         fieldsets = super().finish_fieldsets(request, obj, fieldsets)
         if self.has_personal_data_permission(request):
             return fieldsets
         hidden = self._hidden
-        guarded = []
+        guarded: list[tuple[StrOrPromise | None, FieldOpts]] = []
         for title, options in fieldsets:
             fields = [f for f in options.get("fields", ()) if _name_of(f) not in hidden]
             if fields:
                 guarded.append((title, {**options, "fields": fields}))
         return guarded
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> "_FieldGroups":
         return self._without_personal(request, super().get_fields(request, obj))
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> "_ListOrTuple[str]":
         return self._without_personal(request, super().get_readonly_fields(request, obj))
 
-    def get_exclude(self, request, obj=None):
+    def get_exclude(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> "_ListOrTuple[str] | None":
         excluded = super().get_exclude(request, obj)
         if self.has_personal_data_permission(request):
             return excluded
         return [*(excluded or ()), *self.personal_fields]
 
     # Change lists.
-    def get_list_display(self, request):
+    def get_list_display(self, request: HttpRequest) -> "_ListDisplayT[Any]":
         return self._without_personal(request, super().get_list_display(request))
 
-    def get_list_display_links(self, request, list_display):
+    def get_list_display_links(
+        self, request: HttpRequest, list_display: "_ListDisplayT[Any]"
+    ) -> "_ListDisplayT[Any]":
         links = super().get_list_display_links(request, list_display)
         if links is None:
             return links
         kept = [name for name in links if name in list_display]
         return kept or list(list_display[:1])
 
-    def get_search_fields(self, request):
+    def get_search_fields(self, request: HttpRequest) -> "_ListOrTuple[str]":
         return self._without_personal(request, super().get_search_fields(request))
 
-    def get_list_filter(self, request):
+    def get_list_filter(self, request: HttpRequest) -> "_ListOrTuple[_ListFilterT]":
         return self._without_personal(request, super().get_list_filter(request))
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
@@ -108,7 +138,13 @@ class PersonalDataAdminMixin(FieldsetsChain):
         return super().lookup_allowed(lookup, value, request)
 
     # The object's own sections (templates) and history.
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         extra_context = {
             **(extra_context or {}),
             "can_view_personal_data": self.has_personal_data_permission(request),
@@ -116,7 +152,7 @@ class PersonalDataAdminMixin(FieldsetsChain):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
-def _name_of(field) -> str:
+def _name_of(field: object) -> str:
     """A fieldsets entry may be a name or a tuple of names on one line."""
     return field if isinstance(field, str) else ""
 
@@ -126,7 +162,9 @@ class AuditLogAdminMixin(FieldsetsChain):
 
     audit_log_fieldset_title = _("操作記録")
 
-    def finish_fieldsets(self, request, obj, fieldsets):
+    def finish_fieldsets(
+        self, request: HttpRequest, obj: models.Model | None, fieldsets: "FieldsetSpec"
+    ) -> "FieldsetSpec":
         fieldsets = list(super().finish_fieldsets(request, obj, fieldsets))
         if obj is None:
             return fieldsets
@@ -135,12 +173,14 @@ class AuditLogAdminMixin(FieldsetsChain):
             (self.audit_log_fieldset_title, {"fields": ["audit_log"], "classes": ["collapse"]}),
         ]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> "_ListOrTuple[str]":
         readonly = list(super().get_readonly_fields(request, obj))
         return readonly if obj is None else [*readonly, "audit_log"]
 
     @admin.display(description=_("操作記録"))
-    def audit_log(self, obj) -> str:
+    def audit_log(self, obj: models.Model) -> str:
         labels = audit_action_labels()
         entries = [
             {

@@ -21,16 +21,18 @@ importable resource spells them literally in Japanese; an export-only resource m
 them (`gettext_lazy`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import tablib
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -38,12 +40,27 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext
 from import_export import widgets
 from import_export.admin import ExportMixin, ImportMixin
-from import_export.formats.base_formats import CSV, XLSX
+from import_export.fields import Field
+from import_export.formats.base_formats import CSV, XLSX, Format
 from import_export.resources import ModelResource
 from import_export.results import Error, Result, RowResult
 from import_export.signals import post_export
 
 from mie_dx.audit import log_action
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from import_export.instance_loaders import BaseInstanceLoader
+
+    # What the admin mixins below are mixed into (for mypy; at run time they stand alone).
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+# A row of the file, {column name: cell}, as django-import-export hands it over.
+Row = dict[str, Any]
+# The errors import_instance raised, by field or column, as validate_instance receives them.
+ImportValidationErrors = dict[str, list[ValidationError]]
 
 # A cell starting with one of these is a formula (or DDE command) in Excel or LibreOffice;
 # Japanese Excel also takes the full-width forms. Prefixed with ' the cell stays text.
@@ -201,13 +218,13 @@ def dataset_from_file(content: bytes, filename: str) -> tablib.Dataset:
 class PortalResult(Result):
     """A result whose row numbers are lines in the file (the header is line 1)."""
 
-    def append_invalid_row(self, number, row, validation_error):
+    def append_invalid_row(self, number: int, row: Row, validation_error: ValidationError) -> None:
         super().append_invalid_row(number + 1, row, validation_error)
 
-    def append_error_row(self, number, row, errors):
+    def append_error_row(self, number: int, row: Row, errors: list[Error]) -> None:
         super().append_error_row(number + 1, row, errors)
 
-    def row_errors(self):
+    def row_errors(self) -> list[tuple[int, list[Error]]]:
         return [(i + FIRST_DATA_LINE, row.errors) for i, row in enumerate(self.rows) if row.errors]
 
 
@@ -294,7 +311,7 @@ class PortalResource(ModelResource):
         personal_fields: tuple[str, ...] = ()
         required_fields: tuple[str, ...] | None = None
 
-    def __init__(self, *, user=None, **kwargs):
+    def __init__(self, *, user: "User | AnonymousUser | None" = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.user = user
         for resource_field in self.fields.values():
@@ -302,7 +319,7 @@ class PortalResource(ModelResource):
             resource_field.column_name = force_str(resource_field.column_name)
 
     @classmethod
-    def get_result_class(cls):
+    def get_result_class(cls) -> type[PortalResult]:
         return PortalResult
 
     # --- Personal data ---------------------------------------------------------------------
@@ -319,22 +336,22 @@ class PortalResource(ModelResource):
         app_label = self._meta.model._meta.app_label
         return self.user.has_perm(f"{app_label}.view_personal_data")
 
-    def _without_personal(self, fields: Iterable) -> list:
+    def _without_personal(self, fields: Iterable[Field]) -> list[Field]:
         fields = list(fields)
         if self.can_see_personal_data():
             return fields
         personal = self.personal_field_names()
         return [f for f in fields if self.get_field_name(f) not in personal]
 
-    def get_export_fields(self, selected_fields=None):
+    def get_export_fields(self, selected_fields: Sequence[str] | None = None) -> list[Field]:
         return self._without_personal(super().get_export_fields(selected_fields))
 
-    def get_user_visible_fields(self):
+    def get_user_visible_fields(self) -> list[Field]:
         return self._without_personal(super().get_user_visible_fields())
 
     # --- Export ----------------------------------------------------------------------------
 
-    def export_field(self, field, instance, **kwargs):
+    def export_field(self, field: Field, instance: models.Model, **kwargs: Any) -> object:
         value = super().export_field(field, instance, **kwargs)
         if isinstance(field.widget, _NON_TEXT_WIDGETS):
             return value
@@ -348,7 +365,13 @@ class PortalResource(ModelResource):
             return [f.column_name for f in self.get_import_fields() if not f.readonly]
         return [self.fields[name].column_name for name in names]
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+    def import_data(
+        self,
+        dataset: tablib.Dataset,
+        dry_run: bool = False,
+        raise_errors: bool = False,
+        **kwargs: Any,
+    ) -> Result:
         """All or nothing: any bad row rolls the whole import back (and nothing is saved
         for a file that lacks a required column)."""
         dataset.headers = [_normalise_header(h) for h in dataset.headers or []]
@@ -369,7 +392,9 @@ class PortalResource(ModelResource):
         kwargs.setdefault("use_transactions", True)
         return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
 
-    def import_row(self, row, instance_loader, **kwargs):
+    def import_row(
+        self, row: Row, instance_loader: "BaseInstanceLoader", **kwargs: Any
+    ) -> RowResult:
         if all(value is None or force_str(value).strip() == "" for value in row.values()):
             # A blank line (Excel leaves them at the end of a sheet): neither data nor error.
             row_result = self.get_row_result_class()()
@@ -378,7 +403,7 @@ class PortalResource(ModelResource):
             return row_result
         return super().import_row(row, instance_loader, **kwargs)
 
-    def after_import_row(self, row, row_result, **kwargs):
+    def after_import_row(self, row: Row, row_result: RowResult, **kwargs: Any) -> None:
         """Every row an import creates or changes goes into the audit log, with who imported
         it (no user: `import_data` from the command line). A dry run or a rolled-back import
         rolls these entries back with the rows."""
@@ -395,19 +420,25 @@ class PortalResource(ModelResource):
         if key == NON_FIELD_ERRORS:
             return key
         for name, resource_field in self.fields.items():
-            if key in (name, resource_field.attribute, resource_field.column_name):
-                return resource_field.column_name
+            column: str = resource_field.column_name
+            if key in (name, resource_field.attribute, column):
+                return column
         try:
             return force_str(self._meta.model._meta.get_field(key).verbose_name)
         except Exception:
             return key
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+    def validate_instance(
+        self,
+        instance: models.Model,
+        import_validation_errors: ImportValidationErrors | None = None,
+        validate_unique: bool = True,
+    ) -> None:
         """Errors keyed by the file's column names, not by model field names."""
         try:
             super().validate_instance(instance, import_validation_errors, validate_unique)
         except ValidationError as error:
-            by_column: dict[str, list] = {}
+            by_column: dict[str, list[str]] = {}
             for key, reasons in error.message_dict.items():
                 by_column.setdefault(self._column_for(key), []).extend(reasons)
             raise ValidationError(by_column) from error
@@ -424,7 +455,7 @@ def import_report(
 # --- Admin ---------------------------------------------------------------------------------
 
 
-class PortalExportMixin(ExportMixin):
+class PortalExportMixin(ExportMixin, _ModelAdmin):
     """Export of the change list as it is filtered now, as CSV (UTF-8 with BOM, for Japanese
     Excel) or XLSX, with the resource's personal columns only for staff allowed to see them.
 
@@ -441,10 +472,12 @@ class PortalExportMixin(ExportMixin):
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
-    def get_export_resource_kwargs(self, request, **kwargs):
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {"user": request.user}
 
-    def get_export_filename(self, request, queryset, file_format):
+    def get_export_filename(
+        self, request: HttpRequest, queryset: models.QuerySet[Any], file_format: Format
+    ) -> str:
         stem = self.export_filename_stem or self.model._meta.model_name
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return f"{stem}-{stamp}.{file_format.get_extension()}"
@@ -453,8 +486,9 @@ class PortalExportMixin(ExportMixin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         # The format is not a filter: take it out before the change list reads the query.
-        request.GET = request.GET.copy()
-        chosen = request.GET.pop(FORMAT_VAR, ["csv"])[-1]
+        query = request.GET.copy()
+        chosen = query.pop(FORMAT_VAR, ["csv"])[-1]
+        request.GET = query  # type: ignore[assignment]  # stubs: GET is never mutable
         formats = {f().get_extension(): f for f in self.get_export_formats()}
         file_format = formats.get(chosen, CSV)()
         try:
@@ -500,10 +534,10 @@ class PortalImportExportMixin(ImportMixin, PortalExportMixin):
                 return False
         return True
 
-    def get_import_resource_kwargs(self, request, **kwargs):
+    def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {"user": request.user}
 
-    def process_result(self, result, request):
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
         if result.has_errors() or result.has_validation_errors():
             # The file changed between the preview and the confirmation: nothing was saved.
             for problem in summarise(result).problems[:20]:
@@ -515,9 +549,10 @@ class PortalImportExportMixin(ImportMixin, PortalExportMixin):
                     current_app=self.admin_site.name,
                 )
             )
-        return super().process_result(result, request)
+        response: HttpResponse = super().process_result(result, request)
+        return response
 
-    def add_success_message(self, result, request):
+    def add_success_message(self, result: Result, request: HttpRequest) -> None:
         report = summarise(result)
         messages.success(
             request,

@@ -6,7 +6,7 @@ stamps; `PERSONAL_FIELDS` is what the personal-data guard hides and erasure blan
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -50,7 +50,7 @@ class PersonDetails:
         return tuple(cls.__dataclass_fields__)
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> "PersonDetails":
+    def from_data(cls, data: dict[str, Any]) -> Self:
         """From a form's cleaned_data (extra keys ignored; subclasses add their fields)."""
         return cls(**{name: data[name] for name in cls.field_names()})
 

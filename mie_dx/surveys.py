@@ -5,7 +5,7 @@ this base; the answering service and the view are shared.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypedDict, TypeVar
 
 from django.db import models, transaction
 from django.db.models import Count, Q
@@ -46,17 +46,28 @@ class SatisfactionSurvey(PrivateLinkModel):
         return self.answered_at is not None
 
 
-def answered_in(surveys: models.QuerySet, fiscal_years: Sequence[int]) -> models.QuerySet:
+_Survey = TypeVar("_Survey", bound=SatisfactionSurvey)
+
+
+def answered_in(
+    surveys: models.QuerySet[_Survey], fiscal_years: Sequence[int]
+) -> models.QuerySet[_Survey]:
     """The surveys of `surveys` answered in those fiscal years (Asia/Tokyo)."""
     start, end = fiscal_years_span(fiscal_years)
     return surveys.filter(answered_at__gte=start, answered_at__lt=end).exclude(rating="")
 
 
+class UsefulnessRow(TypedDict):
+    fy: int
+    answered: int
+    useful: int
+
+
 def usefulness_by_fiscal_year(
-    surveys: models.QuerySet, fiscal_years: Sequence[int]
-) -> models.QuerySet:
-    """Rows {"fy", "answered", "useful"} (KPI 10-1 a: 役に立った + やや役に立った), by the fiscal
-    year of the answer, in one query."""
+    surveys: models.QuerySet[SatisfactionSurvey], fiscal_years: Sequence[int]
+) -> models.QuerySet[SatisfactionSurvey, UsefulnessRow]:
+    """A row per fiscal year of the answer (KPI 10-1 a: 役に立った + やや役に立った among the
+    answered), in one query."""
     return (
         answered_in(surveys, fiscal_years)
         .annotate(fy=fiscal_year_of("answered_at"))
@@ -71,11 +82,9 @@ class SurveyError(Exception):
 
 
 @transaction.atomic
-def answer_survey(
-    *, survey: SatisfactionSurvey, rating: str, comment: str = ""
-) -> SatisfactionSurvey:
+def answer_survey(*, survey: _Survey, rating: str, comment: str = "") -> _Survey:
     """Record the answer to a satisfaction survey, once. Locks the survey row."""
-    survey = type(survey).objects.select_for_update().get(pk=survey.pk)
+    survey = type(survey)._default_manager.select_for_update().get(pk=survey.pk)
     if survey.is_answered:
         raise SurveyError(gettext("このアンケートにはすでにご回答いただいています。"))
     if rating not in Rating.values:
