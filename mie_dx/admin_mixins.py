@@ -30,6 +30,7 @@ from mie_dx.registry import audit_action_labels
 if TYPE_CHECKING:
     # The shapes of the admin's options, as django-stubs spells them.
     from django.contrib.admin.options import _FieldGroups, _ListDisplayT, _ListFilterT
+    from django.contrib.auth.models import AnonymousUser, User
     from django.utils.datastructures import _ListOrTuple
     from django_stubs_ext import FieldOpts, FieldsetSpec, StrOrPromise
 
@@ -194,7 +195,7 @@ class AuditLogAdminMixin(FieldsetsChain):
         return render_to_string("admin/includes/audit_log.html", {"entries": entries})
 
 
-class ErasePersonalDataMixin:
+class ErasePersonalDataMixin(_ModelAdmin):
     """The one admin action that erases people's data on their request (mie_dx.erasure), for
     staff who may both change the objects and see the personal data (the app's
     `view_personal_data`). Add "erase_personal_data" to `actions` and implement
@@ -207,10 +208,10 @@ class ErasePersonalDataMixin:
 
     still_needed_message = _("%(items)s はまだ個人情報が必要なため削除できません。")
 
-    def erase_one(self, obj, *, by) -> None:
+    def erase_one(self, obj: Any, *, by: "User | AnonymousUser") -> None:
         raise NotImplementedError
 
-    def erase_label(self, obj) -> str:
+    def erase_label(self, obj: Any) -> str:
         return str(obj)
 
     def has_erase_permission(self, request: HttpRequest) -> bool:
@@ -220,7 +221,7 @@ class ErasePersonalDataMixin:
         )
 
     @admin.action(description=_("個人情報を削除する（本人の求めによる）"), permissions=["erase"])
-    def erase_personal_data(self, request: HttpRequest, queryset) -> None:
+    def erase_personal_data(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         erased, kept = 0, []
         for obj in queryset:
             try:

@@ -200,13 +200,16 @@ class RequesterRulesMixin(forms.Form):
     clean_name_kana = clean_kana_field("name_kana")
 
     def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
+        name: str = self.cleaned_data["name"]
+        return " ".join(name.split())
 
     def clean_organization(self) -> str:
-        return self.cleaned_data["organization"].strip()
+        organization: str = self.cleaned_data["organization"]
+        return organization.strip()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         # Only when the field itself is valid: an over-long name already has its message.
         if (
             cleaned.get("requester_type") in ORGANIZATION_REQUIRED

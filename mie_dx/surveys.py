@@ -140,12 +140,12 @@ class UsefulnessSource:
                 label=str(self.label),
                 as_of=today,
             )
-            for row in usefulness_by_fiscal_year(self.model.objects.all(), fiscal_years)
+            for row in usefulness_by_fiscal_year(self.model._default_manager.all(), fiscal_years)
         }
 
     def records(self, fy: int) -> list[dict[str, Any]]:
         surveys = (
-            answered_in(self.model.objects.all(), [fy])
+            answered_in(self.model._default_manager.all(), [fy])
             .select_related(self.related)
             .order_by("answered_at", "pk")[:RECORDS_LIMIT]
         )
