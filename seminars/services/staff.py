@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mie_dx.audit import log_action
+from mie_dx.users import acting_user
 from seminars import notifications
 from seminars.models import (
     ACTIVE,
@@ -56,7 +57,7 @@ def record_attendance(
             RegistrationStatus.ATTENDED if attended else RegistrationStatus.NO_SHOW
         )
         registration.checked_in_at = now
-        registration.checked_in_by = by if by and by.is_authenticated else None
+        registration.checked_in_by = acting_user(by)
     registration.save(update_fields=["status", "checked_in_at", "checked_in_by"])
     log_action(
         registration,
