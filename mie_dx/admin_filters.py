@@ -147,7 +147,3 @@ class ExistsInFiscalYearListFilter(admin.SimpleListFilter):
         if value and value.isdigit():
             return queryset.filter(exists_in_fiscal_year(int(value)))
         return queryset
-
-    def chosen_fiscal_year(self) -> int | None:
-        value = self.value()
-        return int(value) if value and value.isdigit() else None

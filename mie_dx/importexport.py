@@ -224,9 +224,6 @@ class PortalResult(Result):
     def append_error_row(self, number: int, row: Row, errors: list[Error]) -> None:
         super().append_error_row(number + 1, row, errors)
 
-    def row_errors(self) -> list[tuple[int, list[Error]]]:
-        return [(i + FIRST_DATA_LINE, row.errors) for i, row in enumerate(self.rows) if row.errors]
-
 
 @dataclass(frozen=True)
 class RowProblem:

@@ -124,11 +124,6 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
 
-    @property
-    def may_have_been_delivered(self) -> bool:
-        """A send of this message had an unknown outcome: the recipient may already have it."""
-        return self.ambiguous_at is not None and self.status != self.Status.SENT
-
 
 class AuditLogQuerySet(models.QuerySet["AuditLog"]):
     def about(self, obj: models.Model) -> Self:
@@ -222,11 +217,6 @@ class OrganisationUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def exists_in(self, fy: int) -> bool:
-        return self.first_fiscal_year <= fy and (
-            self.last_fiscal_year is None or self.last_fiscal_year >= fy
-        )
 
 
 class Department(OrganisationUnit):
