@@ -35,7 +35,6 @@ from consultations.models import (
 )
 from mie_dx.erasure import ERASED
 from mie_dx.erasure import erase_personal_data as erase
-from mie_dx.people import ORGANIZATION_IS_PERSONAL
 
 __all__ = ["ERASED", "erase_personal_data", "purge_expired"]
 
@@ -52,15 +51,9 @@ def erase_personal_data(
         raise ValueError("An open consultation still needs its requester's contact details.")
     if consultation.personal_data_erased_at:
         return consultation
-    fields = [
-        *(f for f in Consultation.PERSONAL_FIELDS if f != "organization"),
-        "attachment",
-    ]
-    if consultation.requester_type in ORGANIZATION_IS_PERSONAL:
-        fields.append("organization")
     return erase(
         consultation,
-        fields=fields,
+        fields=[*consultation.fields_to_erase(), "attachment"],
         related=[
             (StatusChange.objects.filter(consultation=consultation).exclude(note=""), ["note"]),
             (Assignment.objects.filter(consultation=consultation), ["decline_reason"]),

@@ -20,12 +20,12 @@ from consultations.models import (
     SupportRecord,
     Survey,
 )
-from mie_dx.figures import KpiContribution, changelist_url, fiscal_year_of
+from mie_dx.figures import KpiContribution, fiscal_year_of
 from mie_dx.fiscal import fiscal_year_bounds
 from mie_dx.links import end_link_if_over, object_for_token
 from mie_dx.models import AuditLog
 from mie_dx.people import RequesterType
-from mie_dx.surveys import answered_in, usefulness_by_fiscal_year
+from mie_dx.surveys import UsefulnessSource
 
 
 def _end_case_link(consultation: Consultation) -> None:
@@ -193,45 +193,16 @@ def _field_labels(names: Sequence[str]) -> list[str]:
 KPI_RECORDS_LIMIT = 1000
 
 
-def kpi_survey_usefulness(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
-    """10-1 a: the consultation surveys answered 役に立った / やや役に立った ÷ answered, by the
-    fiscal year (Asia/Tokyo) of the answer. One query for all the years."""
-    rows = usefulness_by_fiscal_year(Survey.objects.all(), fiscal_years)
-    today = timezone.localdate()
-    return {
-        row["fy"]: KpiContribution(
-            numerator=row["useful"],
-            denominator=row["answered"],
-            url=changelist_url("admin:consultations_survey_changelist", "answered_at", row["fy"]),
-            label=gettext("相談の満足度アンケート"),
-            as_of=today,
-        )
-        for row in rows
-    }
-
-
-def _survey_records(fy: int) -> list[dict]:
-    surveys = (
-        answered_in(Survey.objects.all(), [fy])
-        .select_related("consultation")
-        .only("rating", "answered_at", "consultation__reference")
-        .order_by("answered_at", "pk")[:KPI_RECORDS_LIMIT]
-    )
-    return [
-        {
-            "source": gettext("相談の満足度アンケート"),
-            "reference": survey.consultation.reference,
-            "date": timezone.localdate(survey.answered_at),
-            "detail": survey.get_rating_display(),
-        }
-        for survey in surveys
-    ]
-
-
-kpi_survey_usefulness.records = _survey_records
-kpi_survey_usefulness.rule = gettext_lazy(
-    "相談の満足度アンケートの回答を、回答した日（日本時間）の年度に数えます。"
-    "「役に立った」「やや役に立った」の回答数を分子、回答の総数を分母とします。"
+kpi_survey_usefulness = UsefulnessSource(
+    Survey,
+    label=gettext_lazy("相談の満足度アンケート"),
+    changelist="admin:consultations_survey_changelist",
+    related="consultation",
+    reference=lambda survey: survey.consultation.reference,
+    rule=gettext_lazy(
+        "相談の満足度アンケートの回答を、回答した日（日本時間）の年度に数えます。"
+        "「役に立った」「やや役に立った」の回答数を分子、回答の総数を分母とします。"
+    ),
 )
 
 # 10-1 b counts the support given to those the plan names: 事業者等 — businesses and groups.

@@ -50,6 +50,7 @@ from mie_dx.audit import log_action, save_changes
 from mie_dx.business_days import add_business_days
 from mie_dx.fiscal import fiscal_year
 from mie_dx.people import PersonDetails
+from mie_dx.users import acting_user
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def submit_consultation(
     hook); today no caller that passes an attachment wraps this service in a transaction.
     """
     now = created_at or timezone.now()
-    staff = created_by if created_by and created_by.is_authenticated else None
+    staff = acting_user(created_by)
     consultation = Consultation(
         reference=_next_reference(timezone.localtime(now).year),
         source=source,
@@ -235,7 +236,7 @@ def _move(
     consultation.status_changes.create(
         from_status=from_status,
         to_status=to_status,
-        changed_by=by if by and by.is_authenticated else None,
+        changed_by=acting_user(by),
         changed_at=now,
         note=note,
     )
@@ -607,7 +608,7 @@ def record_advice(
         held_on=held_on,
         summary=summary,
         recorded_by_supporter=by_supporter,
-        recorded_by=by if by and by.is_authenticated else None,
+        recorded_by=acting_user(by),
     )
     log_action(
         consultation,
@@ -750,7 +751,7 @@ def record_support(
         programme=programme,
         kind=kind,
         note=note.strip(),
-        recorded_by=by if by is not None and by.is_authenticated else None,
+        recorded_by=acting_user(by),
         recorded_at=timezone.now(),
         is_sample=is_sample,
     )

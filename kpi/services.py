@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from kpi.models import Kpi, KpiActual
 from mie_dx.audit import log_action
+from mie_dx.users import acting_user
 
 
 class KpiError(Exception):
@@ -42,7 +43,7 @@ def enter_actual(
     actual.value = None if value is None else Decimal(value)
     actual.note = note
     actual.grade = grade
-    actual.entered_by = by if by is not None and by.is_authenticated else None
+    actual.entered_by = acting_user(by)
     actual.entered_at = timezone.now()
     actual._history_user = actual.entered_by  # simple-history: who, also outside a request
     actual.save()

@@ -6,13 +6,14 @@ starts with the backlog (late, failed, may-have-been-sent), each linked to its r
 a row that may already have reached its recipient asks first, on a page that lists them.
 """
 
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -25,6 +26,15 @@ from mie_dx.notifications import RESENDABLE, outbox_status, resend
 from mie_dx.registry import audit_action_labels
 from mie_dx.tokens import mask_private_links
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # django-stubs' ModelAdmin is generic in its model; Django's is not subscriptable.
+    _NotificationAdmin = admin.ModelAdmin[Notification]
+    _AuditLogAdmin = admin.ModelAdmin[AuditLog]
+else:
+    _NotificationAdmin = _AuditLogAdmin = admin.ModelAdmin
+
 Status = Notification.Status
 
 
@@ -34,17 +44,21 @@ class MaybeDeliveredFilter(admin.SimpleListFilter):
     title = _("届いている可能性")
     parameter_name = "maybe_delivered"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]"
+    ) -> list[tuple[str, "StrOrPromise"]]:
         return [("yes", _("送信結果が不明だったことがある"))]
 
-    def queryset(self, request, queryset):
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Notification]
+    ) -> QuerySet[Notification]:
         if self.value() == "yes":
             return queryset.filter(ambiguous_at__isnull=False)
         return queryset
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(_NotificationAdmin):
     list_display = (
         "created_at",
         "to",
@@ -110,7 +124,9 @@ class NotificationAdmin(admin.ModelAdmin):
         """Resending needs the model's change permission (staff who run the outbox)."""
         return request.user.has_perm("mie_dx.change_notification")
 
-    def changelist_view(self, request: HttpRequest, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         backlog = outbox_status()
         late_after = settings.NOTIFICATION_LATE_AFTER
         late_query = urlencode(
@@ -142,7 +158,9 @@ class NotificationAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     @admin.action(description=_("再送する"), permissions=["resend"])
-    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]):
+    def resend(
+        self, request: HttpRequest, queryset: QuerySet[Notification]
+    ) -> TemplateResponse | None:
         """Resend failed and ambiguous rows. When some may already have reached their
         recipient, first show them and resend those only when staff confirm."""
         selected = list(
@@ -241,17 +259,19 @@ class ActionFilter(admin.SimpleListFilter):
     title = _("操作")
     parameter_name = "action"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]"
+    ) -> list[tuple[str, str]]:
         labels = audit_action_labels()
         present = AuditLog.objects.order_by("action").values_list("action", flat=True).distinct()
         return [(action, labels.get(action, action)) for action in present]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditLog]) -> QuerySet[AuditLog]:
         return queryset.filter(action=self.value()) if self.value() else queryset
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(_AuditLogAdmin):
     """Every app's audit log in one list, for an audit: read-only, no personal data in it."""
 
     list_display = ("created_at", "action_label", "content_type", "object_id", "acted_by")

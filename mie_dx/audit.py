@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 
 from mie_dx.models import AuditLog
+from mie_dx.users import acting_user
 
 
 def log_action(
@@ -30,12 +31,11 @@ def log_action(
     """Record that `action` ("app.verb", e.g. "seminar.cancelled") happened to `obj`."""
     from django.contrib.contenttypes.models import ContentType
 
-    user = by if by is not None and by.is_authenticated else None
     return AuditLog.objects.create(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=obj.pk,
         action=action,
-        user=user,
+        user=acting_user(by),
         data=data or {},
     )
 
@@ -46,7 +46,11 @@ def entries_for(obj: models.Model) -> models.QuerySet[AuditLog]:
 
 
 def save_changes(
-    obj: models.Model, *, fields: list[str], by: AbstractBaseUser, action: str
+    obj: models.Model,
+    *,
+    fields: list[str],
+    by: AbstractBaseUser | AnonymousUser | None,
+    action: str,
 ) -> None:
     """Save the fields staff changed in an admin form, and log which (never their values).
 
@@ -65,7 +69,7 @@ def save_changes(
 def save_new(
     obj: models.Model,
     *,
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
     action: str,
     data: dict[str, Any] | None = None,
 ) -> None:

@@ -13,10 +13,11 @@ from django.http import HttpRequest
 
 def client_ip(request: HttpRequest) -> str:
     proxies = settings.TRUSTED_PROXY_COUNT
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote: str = request.META.get("REMOTE_ADDR", "")
     if proxies <= 0:
         return remote
-    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    forwarded: str = request.headers.get("x-forwarded-for", "")
+    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
     if len(hops) < proxies:
         # Not sent through the configured proxies (a health check, a misconfiguration).
         return remote

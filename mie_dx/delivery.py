@@ -56,7 +56,7 @@ def queue_send_on_commit(notification_id: int) -> None:
 # The tasks keep the names they were first published under (mie_dx.tasks.*): a message in the
 # broker at the moment of an upgrade is still understood.
 @shared_task(bind=True, max_retries=None, ignore_result=True, name="mie_dx.tasks.send_notification")
-def send_notification(self: Task, notification_id: int) -> str:
+def send_notification(self: "Task[[int], str]", notification_id: int) -> str:
     """Send one notification. Returns "sent", "failed", "ambiguous" (may have been sent, left
     to staff) or "skipped" (for logs).
 
@@ -222,13 +222,16 @@ def _mark_failed(notification: Notification, error: str) -> None:
 
 def _backoff(attempts: int) -> int:
     """Doubling, but capped: a server that is healthy again is tried within a minute."""
+    doubling: int = 2 ** max(attempts - 1, 0)
     return min(
-        settings.NOTIFICATION_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0),
+        settings.NOTIFICATION_RETRY_BACKOFF_SECONDS * doubling,
         settings.NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS,
     )
 
 
-def _after_ambiguous_send(task: Task, notification: Notification, exc: Exception) -> str:
+def _after_ambiguous_send(
+    task: "Task[[int], str]", notification: Notification, exc: Exception
+) -> str:
     """Record the uncertain send; retry an acknowledgement once (same Message-ID)."""
     countdown = _backoff(1)
     if _record_ambiguous([notification], _describe(exc), countdown=countdown):

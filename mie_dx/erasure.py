@@ -14,10 +14,10 @@ carry personal text; this module decides *how*.
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
@@ -29,8 +29,10 @@ from mie_dx.models import AuditLog, Notification
 ERASED = "（削除済み）"
 ERASED_EMAIL_DOMAIN = "invalid.invalid"  # RFC 2606: never delivered
 
+_Model = TypeVar("_Model", bound=models.Model)
 
-def blank_value(obj: models.Model, field: models.Field) -> Any:
+
+def blank_value(obj: models.Model, field: "models.Field[Any, Any]") -> Any:
     """What an erased field holds: the same rule in every app.
 
     E-mail: a unique, undeliverable placeholder (an address may be part of a uniqueness rule);
@@ -47,8 +49,13 @@ def blank_value(obj: models.Model, field: models.Field) -> Any:
     return ERASED
 
 
+def _personal_field(obj: models.Model, name: str) -> "models.Field[Any, Any]":
+    # A person's details are the model's own columns, never the reverse side of a relation.
+    return cast("models.Field[Any, Any]", obj._meta.get_field(name))
+
+
 def _blanked(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
-    return {name: blank_value(obj, obj._meta.get_field(name)) for name in names}
+    return {name: blank_value(obj, _personal_field(obj, name)) for name in names}
 
 
 def _scrub(value: Any, secrets: Sequence[str]) -> Any:
@@ -64,15 +71,15 @@ def _scrub(value: Any, secrets: Sequence[str]) -> Any:
 
 @transaction.atomic
 def erase_personal_data(
-    obj: models.Model,
+    obj: _Model,
     *,
     fields: Iterable[str],
-    related: Iterable[tuple[models.QuerySet, Sequence[str]]] = (),
+    related: Iterable[tuple[models.QuerySet[models.Model], Sequence[str]]] = (),
     also_about: Iterable[models.Model] = (),
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | AnonymousUser | None = None,
     action: str,
     now: datetime | None = None,
-) -> models.Model:
+) -> _Model:
     """Erase the person's data held by `obj` (locked by the caller) and every copy of it.
 
     `fields`: obj's personal fields; `related`: (queryset, fields) of related rows whose
@@ -115,7 +122,7 @@ def erase_personal_data(
             row.save(update_fields=list(names))
             related_rows.append(row)
 
-    subjects = [obj, *also_about, *related_rows]
+    subjects: list[models.Model] = [obj, *also_about, *related_rows]
     _erase_copies(subjects, fields=fields, secrets=secrets)
     log_action(obj, action, by=by)
     return obj

@@ -56,10 +56,10 @@ def fiscal_year_of(field: str, *, is_datetime: bool = True) -> models.Expression
     `queryset.annotate(fy=fiscal_year_of("answered_at")).values("fy").annotate(n=Count("pk"))`
     counts by fiscal year in one query, on PostgreSQL and SQLite alike.
     """
-    tz = {"tzinfo": timezone.get_default_timezone()} if is_datetime else {}
-    year = ExtractYear(field, **tz)
+    tz = timezone.get_default_timezone() if is_datetime else None
+    year = ExtractYear(field, tzinfo=tz)
     return models.Case(
-        models.When(GreaterThanOrEqual(ExtractMonth(field, **tz), 4), then=year),
+        models.When(GreaterThanOrEqual(ExtractMonth(field, tzinfo=tz), 4), then=year),
         default=year - 1,
         output_field=models.IntegerField(),
     )

@@ -3,8 +3,9 @@
 令和N年度 is the fiscal year that starts in April of 2018 + N (R4 = FY2022).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -89,14 +90,16 @@ def fiscal_year_choices(*, before: int = 6, after: int = 6) -> list[tuple[int, s
     return [(fy, fiscal_year_label(fy)) for fy in range(current - before, current + after + 1)]
 
 
-class FiscalYearField(models.PositiveSmallIntegerField):
+# django-stubs makes model fields generic (what is assigned, what is read); subscripting the
+# base class would need django_stubs_ext.monkeypatch() at run time, so it is left bare.
+class FiscalYearField(models.PositiveSmallIntegerField):  # type: ignore[type-arg]
     """A fiscal year stored as its starting calendar year (2022 = 令和4年度).
 
     Validated to a sensible range; forms show a number input whose help text says the
     convention; the admin lists it with `mie_dx.admin_filters.FiscalYearFieldListFilter`.
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "validators",
             [MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)],
@@ -104,7 +107,7 @@ class FiscalYearField(models.PositiveSmallIntegerField):
         kwargs.setdefault("help_text", _("西暦の年度（令和4年度は2022）。"))
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("validators", None)
         return name, path, args, kwargs

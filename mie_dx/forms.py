@@ -3,9 +3,11 @@ fields (mie_dx.people) and the satisfaction question (mie_dx.surveys)."""
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.conf import settings
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,15 @@ from mie_dx.fiscal import fiscal_year_label
 from mie_dx.people import ORGANIZATION_REQUIRED, PersonDetails, RequesterType
 from mie_dx.surveys import Rating
 from mie_dx.text import is_kana_reading, normalize_kana, normalize_phone
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# Marks the portal puts on a form field (Django's Field has no place for them):
+# - a required field's own message, which PublicFormMixin leaves alone (keeps_required_message);
+# - a note shown next to the label instead of 「必須」/「任意」 (mie_dx.templatetags.public_forms).
+KEEPS_REQUIRED_MESSAGE = "keeps_required_message"
+CONDITION_NOTE = "condition_note"
 
 # A reading in Latin letters (romaji, or a foreign name as written): accepted on the English
 # form, where people may not type katakana.
@@ -23,11 +34,11 @@ def japanese_form() -> bool:
     return (get_language() or "ja").startswith("ja")
 
 
-def clean_kana_field(field: str) -> Callable:
+def clean_kana_field(field: str) -> Callable[[forms.Form], str]:
     """A `clean_<field>` method storing the reading as full-width katakana (on the English
     form, Latin letters are kept as typed)."""
 
-    def clean(self) -> str:
+    def clean(self: forms.Form) -> str:
         value = normalize_kana(self.cleaned_data.get(field, ""))
         if not value or is_kana_reading(value):
             return value
@@ -45,10 +56,10 @@ def clean_kana_field(field: str) -> Callable:
     return clean
 
 
-def clean_phone_field(field: str) -> Callable:
+def clean_phone_field(field: str) -> Callable[[forms.Form], str]:
     """A `clean_<field>` method accepting Japanese phone formats (全角, ハイフン, +81)."""
 
-    def clean(self) -> str:
+    def clean(self: forms.Form) -> str:
         try:
             return normalize_phone(self.cleaned_data.get(field, ""))
         except ValueError:
@@ -69,7 +80,7 @@ class PublicFormMixin(forms.Form):
     carry Bootstrap's classes, so that `includes/field.html` renders each field with one
     cached template and no per-field layout work."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -81,10 +92,10 @@ class PublicFormMixin(forms.Form):
                 css = "form-control"
             widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         # Here rather than in __init__: subclasses set labels after super().__init__().
         for field in self.fields.values():
-            if "required" in getattr(field, "_custom_required", ()):
+            if getattr(field, KEEPS_REQUIRED_MESSAGE, False):
                 continue
             if isinstance(field.widget, CHOICE_WIDGETS) or isinstance(field, forms.FileField):
                 message = _("%(label)sを選んでください。") % {"label": field.label or ""}
@@ -96,23 +107,34 @@ class PublicFormMixin(forms.Form):
 
 def keeps_required_message(field: forms.Field) -> forms.Field:
     """Mark a field whose own "required" message PublicFormMixin must not replace."""
-    field._custom_required = ("required",)
+    setattr(field, KEEPS_REQUIRED_MESSAGE, True)
     return field
 
 
-def confirmation_rows(form: forms.Form) -> list[dict]:
+class ConfirmationRow(TypedDict):
+    name: str
+    label: "StrOrPromise"
+    value: object  # what the template prints
+    multiline: bool
+
+
+def confirmation_rows(form: forms.Form) -> list[ConfirmationRow]:
     """What a confirmation page (確認画面) shows: each visible field's label and the value
     as the person will recognise it (a choice's label, はい/いいえ, a file's name)."""
-    rows = []
+    rows: list[ConfirmationRow] = []
     for bound in form:
         field = bound.field
         if bound.is_hidden or bound.name == "website":
             continue
         value = form.cleaned_data.get(bound.name)
+        shown: object
         if isinstance(field, forms.BooleanField):
             shown = _("はい") if value else _("いいえ")
         elif isinstance(field, forms.ChoiceField):
-            shown = dict(field.choices).get(value, value) if value else ""
+            # A bound field's choices are (value, label) pairs; the stubs allow what the
+            # constructor takes too.
+            choices = cast("Iterable[tuple[Any, Any]]", field.choices)
+            shown = dict(choices).get(value, value) if value else ""
         elif isinstance(field, forms.FileField):
             shown = getattr(value, "name", "") or ""
         else:
@@ -130,11 +152,14 @@ def confirmation_rows(form: forms.Form) -> list[dict]:
 
 def resubmitted_fields(form: forms.Form) -> Iterator[tuple[str, str]]:
     """Every field as it was posted (not files), for the confirmation page's hidden inputs:
-    the form is validated again when they come back."""
+    the form is validated again when they come back. Precondition: bound to request.POST."""
+    data = form.data
+    if not isinstance(data, MultiValueDict):
+        raise TypeError("resubmitted_fields() needs a form bound to request.POST.")
     for name, field in form.fields.items():
         if isinstance(field, forms.FileField):
             continue
-        for value in form.data.getlist(form.add_prefix(name)):
+        for value in data.getlist(form.add_prefix(name)):
             yield form.add_prefix(name), value
 
 
@@ -151,14 +176,14 @@ class HoneypotMixin(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("website"):
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if self.cleaned_data.get("website"):
             # A form-level error: the field itself is hidden from people.
             raise forms.ValidationError(
                 _("送信内容を確認できませんでした。もう一度お試しください。"), code="honeypot"
             )
-        return cleaned
+        return self.cleaned_data
 
 
 class RequesterRulesMixin(forms.Form):
@@ -175,13 +200,16 @@ class RequesterRulesMixin(forms.Form):
     clean_name_kana = clean_kana_field("name_kana")
 
     def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
+        name: str = self.cleaned_data["name"]
+        return " ".join(name.split())
 
     def clean_organization(self) -> str:
-        return self.cleaned_data["organization"].strip()
+        organization: str = self.cleaned_data["organization"]
+        return organization.strip()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         # Only when the field itself is valid: an over-long name already has its message.
         if (
             cleaned.get("requester_type") in ORGANIZATION_REQUIRED
@@ -250,13 +278,13 @@ class RequesterFieldsForm(RequesterRulesMixin, PublicFormMixin, HoneypotMixin, f
 
     clean_phone = clean_phone_field("phone")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["requester_type"].label = self.requester_type_label
         self.fields["organization"].help_text = self.organization_help
         self.fields["email"].help_text = self.email_help
         # Shown next to the label: required for some requester types only.
-        self.fields["organization"].condition_note = _("区分により必須")
+        setattr(self.fields["organization"], CONDITION_NOTE, _("区分により必須"))
         if not japanese_form():
             # People who cannot type katakana (issue 11): the reading is optional, and Latin
             # letters are accepted. Staff find people by name.
@@ -286,7 +314,7 @@ class SurveyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["rating"].label = self.question
 
@@ -305,14 +333,14 @@ class FiscalYearForm(forms.Form):
 
     fy = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False)
 
-    def __init__(self, *args, years: Iterable[int], **kwargs):
+    def __init__(self, *args: Any, years: Iterable[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fy"].choices = [
-            (fy, fiscal_year_label(fy)) for fy in sorted(set(years), reverse=True)
-        ]
-        self.fields["fy"].widget.attrs["class"] = "form-select"
+        fy_field = cast(forms.TypedChoiceField, self.fields["fy"])  # the copy of `fy` above
+        fy_field.choices = [(fy, fiscal_year_label(fy)) for fy in sorted(set(years), reverse=True)]
+        fy_field.widget.attrs["class"] = "form-select"
 
     def chosen(self, default: int) -> int:
         if self.is_valid() and self.cleaned_data["fy"]:
-            return self.cleaned_data["fy"]
+            fy: int = self.cleaned_data["fy"]  # coerced by the field
+            return fy
         return default

@@ -21,17 +21,19 @@ importable resource spells them literally in Japanese; an export-only resource m
 them (`gettext_lazy`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import tablib
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.validators import validate_email
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -39,12 +41,28 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext
 from import_export import widgets
 from import_export.admin import ExportMixin, ImportMixin
-from import_export.formats.base_formats import CSV, XLSX
+from import_export.fields import Field
+from import_export.formats.base_formats import CSV, XLSX, Format
 from import_export.resources import ModelResource
 from import_export.results import Error, Result, RowResult
 from import_export.signals import post_export
 
 from mie_dx.audit import log_action
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django_stubs_ext import StrOrPromise
+    from import_export.instance_loaders import BaseInstanceLoader
+
+    # What the admin mixins below are mixed into (for mypy; at run time they stand alone).
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+# A row of the file, {column name: cell}, as django-import-export hands it over.
+Row = dict[str, Any]
+# The errors import_instance raised, by field or column, as validate_instance receives them.
+ImportValidationErrors = dict[str, list[ValidationError]]
 
 # A cell starting with one of these is a formula (or DDE command) in Excel or LibreOffice;
 # Japanese Excel also takes the full-width forms. Prefixed with ' the cell stays text.
@@ -202,14 +220,11 @@ def dataset_from_file(content: bytes, filename: str) -> tablib.Dataset:
 class PortalResult(Result):
     """A result whose row numbers are lines in the file (the header is line 1)."""
 
-    def append_invalid_row(self, number, row, validation_error):
+    def append_invalid_row(self, number: int, row: Row, validation_error: ValidationError) -> None:
         super().append_invalid_row(number + 1, row, validation_error)
 
-    def append_error_row(self, number, row, errors):
+    def append_error_row(self, number: int, row: Row, errors: list[Error]) -> None:
         super().append_error_row(number + 1, row, errors)
-
-    def row_errors(self):
-        return [(i + FIRST_DATA_LINE, row.errors) for i, row in enumerate(self.rows) if row.errors]
 
 
 @dataclass(frozen=True)
@@ -302,7 +317,7 @@ class PortalResource(ModelResource):
         required_fields: tuple[str, ...] | None = None
         audit_rows = True
 
-    def __init__(self, *, user=None, **kwargs):
+    def __init__(self, *, user: "User | AnonymousUser | None" = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.user = user
         for resource_field in self.fields.values():
@@ -310,7 +325,7 @@ class PortalResource(ModelResource):
             resource_field.column_name = force_str(resource_field.column_name)
 
     @classmethod
-    def get_result_class(cls):
+    def get_result_class(cls) -> type[PortalResult]:
         return PortalResult
 
     # --- Personal data ---------------------------------------------------------------------
@@ -327,22 +342,22 @@ class PortalResource(ModelResource):
         app_label = self._meta.model._meta.app_label
         return self.user.has_perm(f"{app_label}.view_personal_data")
 
-    def _without_personal(self, fields: Iterable) -> list:
+    def _without_personal(self, fields: Iterable[Field]) -> list[Field]:
         fields = list(fields)
         if self.can_see_personal_data():
             return fields
         personal = self.personal_field_names()
         return [f for f in fields if self.get_field_name(f) not in personal]
 
-    def get_export_fields(self, selected_fields=None):
+    def get_export_fields(self, selected_fields: Sequence[str] | None = None) -> list[Field]:
         return self._without_personal(super().get_export_fields(selected_fields))
 
-    def get_user_visible_fields(self):
+    def get_user_visible_fields(self) -> list[Field]:
         return self._without_personal(super().get_user_visible_fields())
 
     # --- Export ----------------------------------------------------------------------------
 
-    def export_field(self, field, instance, **kwargs):
+    def export_field(self, field: Field, instance: models.Model, **kwargs: Any) -> object:
         value = super().export_field(field, instance, **kwargs)
         if isinstance(field.widget, _NON_TEXT_WIDGETS):
             return value
@@ -356,7 +371,13 @@ class PortalResource(ModelResource):
             return [f.column_name for f in self.get_import_fields() if not f.readonly]
         return [self.fields[name].column_name for name in names]
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+    def import_data(
+        self,
+        dataset: tablib.Dataset,
+        dry_run: bool = False,
+        raise_errors: bool = False,
+        **kwargs: Any,
+    ) -> Result:
         """All or nothing: any bad row rolls the whole import back (and nothing is saved
         for a file that lacks a required column)."""
         dataset.headers = [_normalise_header(h) for h in dataset.headers or []]
@@ -377,7 +398,9 @@ class PortalResource(ModelResource):
         kwargs.setdefault("use_transactions", True)
         return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
 
-    def import_row(self, row, instance_loader, **kwargs):
+    def import_row(
+        self, row: Row, instance_loader: "BaseInstanceLoader", **kwargs: Any
+    ) -> RowResult:
         if all(value is None or force_str(value).strip() == "" for value in row.values()):
             # A blank line (Excel leaves them at the end of a sheet): neither data nor error.
             row_result = self.get_row_result_class()()
@@ -386,7 +409,7 @@ class PortalResource(ModelResource):
             return row_result
         return super().import_row(row, instance_loader, **kwargs)
 
-    def after_import_row(self, row, row_result, **kwargs):
+    def after_import_row(self, row: Row, row_result: RowResult, **kwargs: Any) -> None:
         """Every row an import creates or changes goes into the audit log, with who imported
         it (no user: `import_data` from the command line). A dry run or a rolled-back import
         rolls these entries back with the rows."""
@@ -405,14 +428,20 @@ class PortalResource(ModelResource):
         if key == NON_FIELD_ERRORS:
             return key
         for name, resource_field in self.fields.items():
-            if key in (name, resource_field.attribute, resource_field.column_name):
-                return resource_field.column_name
+            column: str = resource_field.column_name
+            if key in (name, resource_field.attribute, column):
+                return column
         try:
             return force_str(self._meta.model._meta.get_field(key).verbose_name)
         except Exception:
             return key
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+    def validate_instance(
+        self,
+        instance: models.Model,
+        import_validation_errors: ImportValidationErrors | None = None,
+        validate_unique: bool = True,
+    ) -> None:
         """Errors keyed by the file's column names, not by model field names."""
         try:
             super().validate_instance(instance, import_validation_errors, validate_unique)
@@ -423,7 +452,7 @@ class PortalResource(ModelResource):
         """`error` (a model's, a service's) keyed by the file's column names, not by model
         field names: what a row's problems are reported under."""
         errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-        by_column: dict[str, list] = {}
+        by_column: dict[str, list[str]] = {}
         for key, reasons in errors.items():
             by_column.setdefault(self._column_for(key or NON_FIELD_ERRORS), []).extend(reasons)
         return ValidationError(by_column)
@@ -451,12 +480,12 @@ class TextWidget(widgets.CharWidget):
     """Text, trimmed (`cell_text`). `required` refuses a blank cell; `max_length` a longer
     text."""
 
-    def __init__(self, *, required: bool = False, max_length: int | None = None):
+    def __init__(self, *, required: bool = False, max_length: int | None = None) -> None:
         super().__init__(allow_blank=True)
         self.required = required
         self.max_length = max_length
 
-    def clean(self, value, row=None, **kwargs) -> str:
+    def clean(self, value: Any, row: Row | None = None, **kwargs: Any) -> str:
         text = cell_text(value)
         if not text and self.required:
             raise ValueError(_blank())
@@ -470,7 +499,7 @@ class TextWidget(widgets.CharWidget):
 class EmailWidget(TextWidget):
     """An e-mail address, or blank."""
 
-    def clean(self, value, row=None, **kwargs) -> str:
+    def clean(self, value: Any, row: Row | None = None, **kwargs: Any) -> str:
         text = super().clean(value, row, **kwargs)
         if text:
             try:
@@ -484,36 +513,36 @@ class LabelChoiceWidget(widgets.Widget):
     """One of the labels a spreadsheet uses (「独自」, 「デジタル化済」), stored as its value.
     `message` says what to enter; `%(choices)s` in it lists the labels."""
 
-    def __init__(self, choices: dict[str, str], *, message: str):
+    def __init__(self, choices: Mapping[str, str], *, message: "StrOrPromise") -> None:
         super().__init__()
         self.choices = dict(choices)
         self.labels = {value: label for label, value in self.choices.items()}
         self.message = message
 
-    def clean(self, value, row=None, **kwargs) -> str:
+    def clean(self, value: Any, row: Row | None = None, **kwargs: Any) -> str:
         text = cell_text(value)
         if text not in self.choices:
             raise ValueError(str(self.message) % {"choices": " / ".join(self.choices)})
         return self.choices[text]
 
-    def render(self, value, obj=None, **kwargs) -> str:
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return self.labels.get(value, "")
 
 
 class FlagWidget(widgets.BooleanWidget):
     """1 or 0 (text or an Excel number); anything else is refused with `message`."""
 
-    def __init__(self, *, message: str):
+    def __init__(self, *, message: "StrOrPromise") -> None:
         super().__init__()
         self.message = message
 
-    def clean(self, value, row=None, **kwargs) -> bool:
+    def clean(self, value: Any, row: Row | None = None, **kwargs: Any) -> bool:
         text = cell_text(value)
         if text not in ("1", "0"):
             raise ValueError(str(self.message))
         return text == "1"
 
-    def render(self, value, obj=None, **kwargs) -> int:
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> int:
         return 1 if value else 0
 
 
@@ -521,12 +550,12 @@ class CountWidget(widgets.IntegerWidget):
     """A whole number of 0 or more ("12,600" and Excel's 12600.0 too); a blank cell is None,
     or refused when `required`. `message` says what to enter."""
 
-    def __init__(self, *, message: str, required: bool = False):
+    def __init__(self, *, message: "StrOrPromise", required: bool = False) -> None:
         super().__init__()
         self.message = message
         self.required = required
 
-    def clean(self, value, row=None, **kwargs) -> int | None:
+    def clean(self, value: Any, row: Row | None = None, **kwargs: Any) -> int | None:
         text = cell_text(value).replace(",", "").replace("，", "")
         if not text and not self.required:
             return None
@@ -534,7 +563,7 @@ class CountWidget(widgets.IntegerWidget):
             raise ValueError(str(self.message))
         return int(text)
 
-    def render(self, value, obj=None, **kwargs) -> str:
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return "" if value is None else str(value)
 
 
@@ -542,12 +571,12 @@ class DayWidget(widgets.DateWidget):
     """A date: an Excel date, or text YYYY-MM-DD or YYYY/MM/DD (`cell_date`); a blank cell is
     None, or refused when `required`. `message` says how to write one."""
 
-    def __init__(self, *, message: str, required: bool = False):
+    def __init__(self, *, message: "StrOrPromise", required: bool = False) -> None:
         super().__init__()
         self.message = message
         self.required = required
 
-    def clean(self, value, row=None, **kwargs) -> date | None:
+    def clean(self, value: Any, row: Row | None = None, **kwargs: Any) -> date | None:
         if not isinstance(value, date) and not cell_text(value):
             if self.required:
                 raise ValueError(str(self.message))
@@ -557,7 +586,7 @@ class DayWidget(widgets.DateWidget):
             raise ValueError(str(self.message))
         return day
 
-    def render(self, value, obj=None, **kwargs) -> str:
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return value.isoformat() if value else ""
 
 
@@ -566,18 +595,25 @@ class CodeWidget(widgets.ForeignKeyWidget):
     them, or those `preload` names: the codes in the file). An unknown code is refused with
     `message` (`%(code)s` names it); a blank cell too unless not `required` (then None)."""
 
-    def __init__(self, model, field: str = "code", *, message: str, required: bool = True):
+    def __init__(
+        self,
+        model: type[models.Model],
+        field: str = "code",
+        *,
+        message: "StrOrPromise",
+        required: bool = True,
+    ) -> None:
         super().__init__(model, field)
         self.message = message
         self.required = required
-        self._rows: dict[str, object] | None = None
+        self._rows: dict[str, models.Model] | None = None
 
     def preload(self, codes: Iterable[object]) -> None:
         wanted = {cell_text(code) for code in codes} - {""}
         queryset = self.model.objects.filter(**{f"{self.field}__in": wanted})
         self._rows = {cell_text(getattr(found, self.field)): found for found in queryset}
 
-    def find(self, code: str):
+    def find(self, code: str) -> models.Model | None:
         """The row named `code`, or None."""
         if self._rows is None:
             self._rows = {
@@ -586,7 +622,7 @@ class CodeWidget(widgets.ForeignKeyWidget):
             }
         return self._rows.get(code)
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Row | None = None, **kwargs: Any) -> models.Model | None:
         code = cell_text(value)
         if not code:
             if self.required:
@@ -597,14 +633,14 @@ class CodeWidget(widgets.ForeignKeyWidget):
             raise ValueError(str(self.message) % {"code": code})
         return found
 
-    def render(self, value, obj=None, **kwargs) -> str:
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return "" if value is None else getattr(value, self.field)
 
 
 # --- Admin ---------------------------------------------------------------------------------
 
 
-class PortalExportMixin(ExportMixin):
+class PortalExportMixin(ExportMixin, _ModelAdmin):
     """Export of the change list as it is filtered now, as CSV (UTF-8 with BOM, for Japanese
     Excel) or XLSX, with the resource's personal columns only for staff allowed to see them.
 
@@ -621,10 +657,12 @@ class PortalExportMixin(ExportMixin):
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
-    def get_export_resource_kwargs(self, request, **kwargs):
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {"user": request.user}
 
-    def get_export_filename(self, request, queryset, file_format):
+    def get_export_filename(
+        self, request: HttpRequest, queryset: models.QuerySet[Any], file_format: Format
+    ) -> str:
         stem = self.export_filename_stem or self.model._meta.model_name
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return f"{stem}-{stamp}.{file_format.get_extension()}"
@@ -633,8 +671,9 @@ class PortalExportMixin(ExportMixin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         # The format is not a filter: take it out before the change list reads the query.
-        request.GET = request.GET.copy()
-        chosen = request.GET.pop(FORMAT_VAR, ["csv"])[-1]
+        query = request.GET.copy()
+        chosen = query.pop(FORMAT_VAR, ["csv"])[-1]
+        request.GET = query  # type: ignore[assignment]  # stubs: GET is never mutable
         formats = {f().get_extension(): f for f in self.get_export_formats()}
         file_format = formats.get(chosen, CSV)()
         try:
@@ -680,10 +719,10 @@ class PortalImportExportMixin(ImportMixin, PortalExportMixin):
                 return False
         return True
 
-    def get_import_resource_kwargs(self, request, **kwargs):
+    def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {"user": request.user}
 
-    def process_result(self, result, request):
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
         if result.has_errors() or result.has_validation_errors():
             # The file changed between the preview and the confirmation: nothing was saved.
             for problem in summarise(result).problems[:20]:
@@ -695,9 +734,10 @@ class PortalImportExportMixin(ImportMixin, PortalExportMixin):
                     current_app=self.admin_site.name,
                 )
             )
-        return super().process_result(result, request)
+        response: HttpResponse = super().process_result(result, request)
+        return response
 
-    def add_success_message(self, result, request):
+    def add_success_message(self, result: Result, request: HttpRequest) -> None:
         report = summarise(result)
         messages.success(
             request,

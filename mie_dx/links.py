@@ -9,6 +9,7 @@ was sent).
 """
 
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.db import models
 from django.http import Http404
@@ -32,7 +33,10 @@ def end_link_if_over(
         raise LinkExpired
 
 
-def object_for_token(queryset: models.QuerySet, token: str):
+_Linked = TypeVar("_Linked", bound="PrivateLinkModel")
+
+
+def object_for_token(queryset: models.QuerySet[_Linked], token: str) -> _Linked:
     """The row a private link's token opens (Http404 for any other token): one query, by the
     id in the token, then a constant-time comparison of the keyed hash (mie_dx.tokens)."""
     pk = pk_in_token(token)

@@ -6,10 +6,16 @@ for gunicorn's access log (the request line and the referrer).
 """
 
 import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from gunicorn.glogging import Logger
 
 from mie_dx.tokens import mask_private_links
+
+if TYPE_CHECKING:
+    from gunicorn.http.message import Request
+    from gunicorn.http.wsgi import Response
 
 
 class MaskPrivateLinks(logging.Filter):
@@ -24,7 +30,13 @@ class MaskPrivateLinks(logging.Filter):
 class GunicornLogger(Logger):
     """gunicorn --logger-class mie_dx.log_filters.GunicornLogger"""
 
-    def atoms(self, resp, req, environ, request_time):
+    def atoms(
+        self,
+        resp: "Response",
+        req: "Request",
+        environ: dict[str, Any],
+        request_time: timedelta,
+    ) -> dict[str, object]:
         atoms = super().atoms(resp, req, environ, request_time)
         # The request line, the path, the referrer, and any header or environ value a custom
         # log format may name.

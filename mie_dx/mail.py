@@ -11,8 +11,17 @@ Settings use it in place of Django's SMTP backend (EMAIL_URL smtp://, smtp+tls:/
 """
 
 import smtplib
+from typing import TYPE_CHECKING
 
 from django.core.mail.backends import smtp
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+    # What the mixin below is mixed into (for mypy; at run time it stands alone).
+    _SMTPBase = smtplib.SMTP
+else:
+    _SMTPBase = object
 
 
 class MaybeDelivered(smtplib.SMTPServerDisconnected):
@@ -20,13 +29,13 @@ class MaybeDelivered(smtplib.SMTPServerDisconnected):
     the server may have accepted it."""
 
 
-class _DataTracking:
+class _DataTracking(_SMTPBase):
     """Mixin for smtplib.SMTP: remembers whether DATA's terminating "." went out."""
 
     _in_data = False
     _body_sent = False
 
-    def data(self, msg):
+    def data(self, msg: "ReadableBuffer | str") -> tuple[int, bytes]:
         self._in_data, self._body_sent = True, False
         try:
             return super().data(msg)
@@ -37,10 +46,11 @@ class _DataTracking:
         finally:
             self._in_data = False
 
-    def send(self, s):
+    def send(self, s: "ReadableBuffer | str") -> None:
         super().send(s)
         if self._in_data:
-            tail = s[-5:] if isinstance(s, bytes) else s[-5:].encode("ascii", "replace")
+            # The last five bytes sent (bytes() of the bytes smtplib sends is them, not a copy).
+            tail = s[-5:].encode("ascii", "replace") if isinstance(s, str) else bytes(s)[-5:]
             if tail == b"\r\n.\r\n":
                 self._body_sent = True
 
@@ -57,5 +67,5 @@ class SMTPBackend(smtp.EmailBackend):
     """Django's SMTP backend, raising MaybeDelivered when the outcome is unknown."""
 
     @property
-    def connection_class(self):
+    def connection_class(self) -> type[smtplib.SMTP]:
         return _SMTP_SSL if self.use_ssl else _SMTP

@@ -6,6 +6,8 @@ send and a committed one always leaves something to send (the sweep finds rows w
 message was lost). See mie_dx/notifications.py for the API and mie_dx/delivery.py for delivery.
 """
 
+from typing import Self, TypeVar
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -122,14 +124,9 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
 
-    @property
-    def may_have_been_delivered(self) -> bool:
-        """A send of this message had an unknown outcome: the recipient may already have it."""
-        return self.ambiguous_at is not None and self.status != self.Status.SENT
 
-
-class AuditLogQuerySet(models.QuerySet):
-    def about(self, obj: models.Model) -> "AuditLogQuerySet":
+class AuditLogQuerySet(models.QuerySet["AuditLog"]):
+    def about(self, obj: models.Model) -> Self:
         return self.filter(
             content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
             object_id=obj.pk,
@@ -177,13 +174,20 @@ class AuditLog(models.Model):
         return f"{self.action} #{self.object_id}"
 
 
-class FiscalYearRangeQuerySet(models.QuerySet):
-    def in_fiscal_year(self, fy: int) -> "FiscalYearRangeQuerySet":
+def exists_in_fiscal_year(fy: int) -> models.Q:
+    """The organisation units (first_fiscal_year … last_fiscal_year) that exist in `fy`."""
+    return models.Q(first_fiscal_year__lte=fy) & (
+        models.Q(last_fiscal_year__isnull=True) | models.Q(last_fiscal_year__gte=fy)
+    )
+
+
+_Unit = TypeVar("_Unit", bound="OrganisationUnit")
+
+
+class FiscalYearRangeQuerySet(models.QuerySet[_Unit]):
+    def in_fiscal_year(self, fy: int) -> Self:
         """The rows that exist in fiscal year `fy`."""
-        return self.filter(
-            models.Q(first_fiscal_year__lte=fy)
-            & (models.Q(last_fiscal_year__isnull=True) | models.Q(last_fiscal_year__gte=fy))
-        )
+        return self.filter(exists_in_fiscal_year(fy))
 
 
 class OrganisationUnit(models.Model):
@@ -213,11 +217,6 @@ class OrganisationUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def exists_in(self, fy: int) -> bool:
-        return self.first_fiscal_year <= fy and (
-            self.last_fiscal_year is None or self.last_fiscal_year >= fy
-        )
 
 
 class Department(OrganisationUnit):

@@ -47,7 +47,7 @@ from mie_dx.delivery import queue_send_on_commit
 from mie_dx.models import Notification
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def resend(
     *,
     notification_ids: Iterable[int],
     include_maybe_delivered: bool = False,
-    by: "AbstractBaseUser | None" = None,
+    by: "AbstractBaseUser | AnonymousUser | None" = None,
 ) -> int:
     """Put the failed and ambiguous notifications among `notification_ids` back to pending
     and queue them (with their Message-ID unchanged).
@@ -212,12 +212,12 @@ def resend(
     from mie_dx.audit import log_action
 
     with transaction.atomic():
-        rows = Notification.objects.select_for_update().filter(
+        candidates = Notification.objects.select_for_update().filter(
             pk__in=list(notification_ids), status__in=RESENDABLE
         )
         if not include_maybe_delivered:
-            rows = rows.filter(ambiguous_at__isnull=True)
-        rows = list(rows.only("pk", "status", "ambiguous_at"))
+            candidates = candidates.filter(ambiguous_at__isnull=True)
+        rows = list(candidates.only("pk", "status", "ambiguous_at"))
         ids = [n.pk for n in rows]
         Notification.objects.filter(pk__in=ids).update(
             status=Notification.Status.PENDING,

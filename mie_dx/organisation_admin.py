@@ -5,6 +5,8 @@ exported the same way; departments come with them. Units are never deleted here:
 abolished gets its last fiscal year (past records keep pointing at it).
 """
 
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -31,11 +33,20 @@ class DepartmentResource(PortalResource):
         fields = ("code", "name", "first_fiscal_year", "last_fiscal_year")
 
 
-class OrganisationUnitAdmin(admin.ModelAdmin):
-    search_fields = ("code", "name")
+if TYPE_CHECKING:
+    # django-stubs' ModelAdmin is generic in its model; Django's is not subscriptable.
+    _OrganisationUnitAdmin = admin.ModelAdmin[OrganisationUnit]
+else:
+    _OrganisationUnitAdmin = admin.ModelAdmin
+
+
+class OrganisationUnitAdmin(_OrganisationUnitAdmin):
+    search_fields: ClassVar[tuple[str, ...]] = ("code", "name")
     list_per_page = 100
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(
+        self, request: HttpRequest, obj: OrganisationUnit | None = None
+    ) -> bool:
         return False
 
     @admin.display(description=_("設置年度"), ordering="first_fiscal_year")
@@ -76,7 +87,7 @@ class DivisionAdmin(AuditLogAdminMixin, PortalImportExportMixin, OrganisationUni
     search_fields = ("code", "name", "department__code", "department__name")
     autocomplete_fields = ("department",)
 
-    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs):
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         # The exported 年度 is the year the list is filtered on, if it is.
         chosen = request.GET.get(ExistsInFiscalYearListFilter.parameter_name, "")
         return {

@@ -41,18 +41,22 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib import auth, messages
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +115,8 @@ def csrf_placeholder() -> str:
 
 
 def rendering_for_cache(request: HttpRequest) -> bool:
-    return getattr(request, _RENDERING_ATTRIBUTE, False)
+    rendering: bool = getattr(request, _RENDERING_ATTRIBUTE, False)
+    return rendering
 
 
 def do_not_cache(request: HttpRequest) -> None:
@@ -127,7 +132,7 @@ def _has_messages(request: HttpRequest) -> bool:
     return len(messages.get_messages(request)) > 0  # counts without marking them read
 
 
-def _query_allowed(request: HttpRequest, query: Mapping[str, re.Pattern]) -> bool:
+def _query_allowed(request: HttpRequest, query: Mapping[str, re.Pattern[str]]) -> bool:
     for name in request.GET:
         values = request.GET.getlist(name)
         pattern = query.get(name)
@@ -138,14 +143,14 @@ def _query_allowed(request: HttpRequest, query: Mapping[str, re.Pattern]) -> boo
 
 def _signed_in(request: HttpRequest) -> bool:
     # Without loading the user: whoever's session names a user is treated as signed in.
-    user = getattr(request, "_cached_user", None)
+    user: User | AnonymousUser | None = getattr(request, "_cached_user", None)
     if user is not None:
         return user.is_authenticated
     session = getattr(request, "session", None)
     return session is not None and auth.SESSION_KEY in session
 
 
-def _cacheable_request(request: HttpRequest, query: Mapping[str, re.Pattern]) -> bool:
+def _cacheable_request(request: HttpRequest, query: Mapping[str, re.Pattern[str]]) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and not _signed_in(request)
@@ -163,7 +168,7 @@ def _page_key(request: HttpRequest, generations: str) -> str:
     return f"pagecache:page:{key_generation}:{language}:{generations}:{path}"
 
 
-def _public_headers(response: HttpResponse) -> None:
+def _public_headers(response: HttpResponseBase) -> None:
     for header in ("Cache-Control", "Expires"):
         if header in response:
             del response[header]
@@ -171,7 +176,7 @@ def _public_headers(response: HttpResponse) -> None:
     patch_vary_headers(response, VARY)
 
 
-def _private_headers(response: HttpResponse) -> None:
+def _private_headers(response: HttpResponseBase) -> None:
     if "Cache-Control" in response:
         del response["Cache-Control"]
     add_never_cache_headers(response)
@@ -182,7 +187,6 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     session = getattr(request, "session", None)
     return (
         response.status_code == 200
-        and not response.streaming
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not (session is not None and session.modified)
@@ -190,11 +194,12 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _serve(request: HttpRequest, response: HttpResponse, state: str) -> HttpResponse:
+def _serve(request: HttpRequest, response: HttpResponseBase, state: str) -> HttpResponseBase:
     """The response as this visitor gets it: their own CSRF token in place of the placeholder
     (then the page is theirs alone), and the headers saying who may keep it."""
     placeholder = csrf_placeholder().encode()
-    if not response.streaming and placeholder in response.content:
+    # Only an HttpResponse has its content at hand (a streaming one is served as it is).
+    if isinstance(response, HttpResponse) and placeholder in response.content:
         response.content = response.content.replace(placeholder, get_token(request).encode())
         _private_headers(response)
     elif state == "bypass":
@@ -206,11 +211,11 @@ def _serve(request: HttpRequest, response: HttpResponse, state: str) -> HttpResp
 
 
 def public_page(
-    view: Callable[..., HttpResponse],
+    view: Callable[..., HttpResponseBase],
     *,
     topics: Iterable[str],
     query: Mapping[str, str] | None = None,
-) -> Callable[..., HttpResponse]:
+) -> Callable[..., HttpResponseBase]:
     """`view`, served from the cache to anonymous visitors (see the module's docstring).
 
     `topics`: what the page shows (ALL for every declared topic). `query`: the query
@@ -221,7 +226,7 @@ def public_page(
     patterns = {name: re.compile(regex) for name, regex in (query or {}).items()}
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not settings.PAGE_CACHE_ENABLED or not _cacheable_request(request, patterns):
             response = view(request, *args, **kwargs)
             _private_headers(response)
@@ -244,7 +249,12 @@ def public_page(
                 response.render()
         finally:
             delattr(request, _RENDERING_ATTRIBUTE)
-        if key is None or not _storable(request, response):
+        # Only an HttpResponse (not a streaming one) has content to store.
+        if (
+            key is None
+            or not isinstance(response, HttpResponse)
+            or not _storable(request, response)
+        ):
             return _serve(request, response, "bypass")
         try:
             cache.set(
@@ -258,7 +268,7 @@ def public_page(
 
 
 def _renew_on_change(topic: str) -> Callable[..., None]:
-    def receiver(sender, **kwargs) -> None:
+    def receiver(sender: type[models.Model], **kwargs: Any) -> None:
         if kwargs.get("raw"):  # loaddata
             return
         if kwargs.get("action", "post_").startswith("pre_"):

@@ -2,6 +2,8 @@
 policy, accessibility statement, site policy, FAQ. Static text; the facts come from settings
 (contact, retention period) and domain.md, nothing invented."""
 
+from typing import Any
+
 from django.conf import settings
 from django.urls import path
 from django.views.generic import TemplateView
@@ -15,7 +17,7 @@ PREFECTURE_CENTER_URL = "https://www.pref.mie.lg.jp/D1DIGITAL/mie_dx_center.htm"
 
 
 class InfoPageView(TemplateView):
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             retention=retention_period_text(),
             retention_days=settings.PERSONAL_DATA_RETENTION_DAYS,

@@ -6,7 +6,7 @@ stamps; `PERSONAL_FIELDS` is what the personal-data guard hides and erasure blan
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -50,7 +50,7 @@ class PersonDetails:
         return tuple(cls.__dataclass_fields__)
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> "PersonDetails":
+    def from_data(cls, data: dict[str, Any]) -> Self:
         """From a form's cleaned_data (extra keys ignored; subclasses add their fields)."""
         return cls(**{name: data[name] for name in cls.field_names()})
 
@@ -81,6 +81,12 @@ class Requester(models.Model):
     def is_erased(self) -> bool:
         return self.personal_data_erased_at is not None
 
-    def set_person(self, details: PersonDetails) -> None:
-        for name in PersonDetails.field_names():
-            setattr(self, name, getattr(details, name))
+    def fields_to_erase(self) -> list[str]:
+        """What erasure blanks of this person: every personal field, the organisation only
+        for an individual or a resident group (a business, a municipality or the prefecture
+        keeps its name: it is no person's, and the figures count it)."""
+        return [
+            field
+            for field in self.PERSONAL_FIELDS
+            if field != "organization" or self.requester_type in ORGANIZATION_IS_PERSONAL
+        ]

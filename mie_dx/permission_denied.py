@@ -9,6 +9,8 @@ Which roles may open a page is worked out from what the apps declare for each ro
 - an app's own pages (`/kpi/`, `/training/`): the roles with any permission in that app.
 """
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponseForbidden
 from django.template import loader
 from django.urls import Resolver404, resolve
@@ -25,7 +27,7 @@ def roles_for_path(path: str) -> list[str]:
         return []
     declared = role_permissions()
 
-    def roles_with(test) -> list[str]:
+    def roles_with(test: Callable[[str], bool]) -> list[str]:
         return [role for role in ALL_ROLES if any(test(p) for p in declared.get(role, []))]
 
     if match.namespace == "admin":

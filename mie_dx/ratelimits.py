@@ -18,15 +18,25 @@ logged, and counting resumes as soon as the cache answers again.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage, is_ratelimited
 from redis.exceptions import RedisError
+
+if TYPE_CHECKING:
+    from django.views import View
+
+    # What the mixin below is mixed into (for mypy; at run time it stands alone).
+    _ViewBase = View
+else:
+    _ViewBase = object
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +45,15 @@ RETRY_AFTER_SECONDS = 3600
 _RETRY_ATTRIBUTE = "_public_post_retry_after"
 
 
-def _email_key(email: str):
+# django-ratelimit's key: "ip", or a callable (group, request) → the value counted.
+RatelimitKey = str | Callable[[str, HttpRequest], str]
+
+
+def _email_key(email: str) -> Callable[[str, HttpRequest], str]:
     return lambda group, request: email.strip().lower()
 
 
-def _used_up(request: HttpRequest, *, group: str, key, rate: str) -> int | None:
+def _used_up(request: HttpRequest, *, group: str, key: RatelimitKey, rate: str) -> int | None:
     """Seconds until this budget has room again, or None while it has room."""
     try:
         usage = get_usage(request, group=group, key=key, rate=rate)
@@ -50,7 +64,8 @@ def _used_up(request: HttpRequest, *, group: str, key, rate: str) -> int | None:
     # has reached the limit (get_usage's own should_limit is for after an increment).
     if usage is None or usage["count"] < usage["limit"]:
         return None
-    return min(max(usage["time_left"], 1), RETRY_AFTER_SECONDS)
+    time_left: int = usage["time_left"]
+    return min(max(time_left, 1), RETRY_AFTER_SECONDS)
 
 
 def over_limit(request: HttpRequest, *, group: str, email: str = "") -> bool:
@@ -126,7 +141,7 @@ def too_many_message(request: HttpRequest) -> str:
     ) % {"wait": wait, "phone": settings.CENTER_CONTACT_PHONE}
 
 
-class PublicPostLimitMixin:
+class PublicPostLimitMixin(_ViewBase):
     """For a public view's POST: a sender over the address budget is refused before anything
     is done; a POST that succeeded — answered with a redirect, as every public form and
     private link does after doing something — is counted. A form sent back with mistakes is
@@ -139,7 +154,7 @@ class PublicPostLimitMixin:
     ratelimit_group: str
     counted_email = ""
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method != "POST":
             return super().dispatch(request, *args, **kwargs)
         if over_limit(request, group=self.ratelimit_group):
@@ -149,5 +164,5 @@ class PublicPostLimitMixin:
             count_success(request, group=self.ratelimit_group, email=self.counted_email)
         return response
 
-    def over_limit_response(self, request, *args, **kwargs) -> HttpResponse:
+    def over_limit_response(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return too_many_page(request)

@@ -40,11 +40,16 @@ Example (training/apps.py):
         importers = {"staff": "training.resources.StaffResource"}
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.apps import AppConfig, apps
 from django.utils.module_loading import import_string
+
+from mie_dx.figures import KpiSource
+
+# `(*, dry_run: bool)` → what was (or would be) erased: references, ids (they are printed).
+PersonalDataPurge = Callable[..., Sequence[object]]
 
 
 def _declaring(attribute: str) -> Iterator[tuple[AppConfig, Any]]:
@@ -61,7 +66,7 @@ def demo_loaders() -> list[tuple[str, Callable[[], Mapping[str, int]]]]:
     return [(config.label, import_string(path)) for config, path in declared]
 
 
-def personal_data_purges() -> list[tuple[str, Callable[..., list]]]:
+def personal_data_purges() -> list[tuple[str, PersonalDataPurge]]:
     return [
         (str(getattr(config, "personal_data_label", config.label)), import_string(path))
         for config, path in _declaring("personal_data_purge")
@@ -115,9 +120,9 @@ def acknowledgement_templates() -> frozenset[str]:
     return frozenset(gathered)
 
 
-def kpi_sources() -> dict[str, list[Callable]]:
+def kpi_sources() -> dict[str, list[KpiSource]]:
     """{KPI code: [source, ...]} from every app (mie_dx.figures)."""
-    gathered: dict[str, list[Callable]] = {}
+    gathered: dict[str, list[KpiSource]] = {}
     for _config, declared in _declaring("kpi_sources"):
         for code, paths in declared.items():
             for path in (paths,) if isinstance(paths, str) else paths:
@@ -139,6 +144,6 @@ def page_cache_topics() -> dict[str, list[str]]:
     return merged
 
 
-def beat_schedule() -> dict[str, dict]:
+def beat_schedule() -> dict[str, dict[str, Any]]:
     """Every app's Celery beat entries; two apps may not use one entry name."""
     return _merged_by_name("beat_schedule")

@@ -7,14 +7,20 @@ include the year. Nothing is ever narrowed or deleted: abolishing a unit is done
 (`last_fiscal_year`), because past records keep pointing at it.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 from import_export.fields import Field
 
 from mie_dx.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, fiscal_year
-from mie_dx.importexport import PortalResource, cell_text
+from mie_dx.importexport import ImportValidationErrors, PortalResource, Row, cell_text
 from mie_dx.models import Department, Division
+
+if TYPE_CHECKING:
+    from import_export.instance_loaders import BaseInstanceLoader
 
 # The spec's column names (a contract with the prefecture's spreadsheets: not translated).
 DEPARTMENT_CODE = "部局コード"
@@ -55,7 +61,7 @@ class DivisionResource(PortalResource):
         import_id_fields = ("code",)
         required_fields = ("department_code", "department_name", "code", "name", "year")
 
-    def __init__(self, *, fiscal_year: int | None = None, **kwargs):
+    def __init__(self, *, fiscal_year: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.export_fiscal_year = fiscal_year
         self._departments: dict[str, Department] = {}
@@ -65,7 +71,7 @@ class DivisionResource(PortalResource):
 
     # --- Export ----------------------------------------------------------------------------
 
-    def get_queryset(self):
+    def get_queryset(self) -> models.QuerySet[Division]:
         return Division.objects.select_related("department")
 
     def dehydrate_department_code(self, division: Division) -> str:
@@ -79,17 +85,18 @@ class DivisionResource(PortalResource):
             return self.export_fiscal_year
         current = fiscal_year(timezone.localdate())
         latest = min(division.last_fiscal_year or current, current)
-        return max(latest, division.first_fiscal_year)
+        first: int = division.first_fiscal_year
+        return max(latest, first)
 
     # --- Import ----------------------------------------------------------------------------
 
-    def get_instance(self, instance_loader, row):
+    def get_instance(self, instance_loader: "BaseInstanceLoader", row: Row) -> Division | None:
         code = cell_text(row.get(DIVISION_CODE))
         if not code:
             return None
         return Division.objects.select_related("department").filter(code=code).first()
 
-    def import_instance(self, instance, row, **kwargs):
+    def import_instance(self, instance: Division, row: Row, **kwargs: Any) -> None:
         """Check the row, then apply it to `instance` (and its department, saved with it)."""
         line = kwargs.get("row_number", 0) + 1
         errors: dict[str, list[str]] = {}
@@ -107,7 +114,7 @@ class DivisionResource(PortalResource):
             DIVISION_NAME: Division._meta.get_field("name").max_length,
         }
         for column, limit in max_lengths.items():
-            if len(values[column]) > limit:
+            if limit is not None and len(values[column]) > limit:
                 errors.setdefault(column, []).append(
                     gettext("%(limit)s文字以内にしてください。") % {"limit": limit}
                 )
@@ -143,14 +150,25 @@ class DivisionResource(PortalResource):
         if instance.last_fiscal_year is not None:
             instance.last_fiscal_year = max(instance.last_fiscal_year, year)
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+    def validate_instance(
+        self,
+        instance: models.Model,
+        import_validation_errors: ImportValidationErrors | None = None,
+        validate_unique: bool = True,
+    ) -> None:
         if import_validation_errors:
             # The row was not applied to the instance: the model's own checks would only
             # repeat what is missing.
             raise ValidationError(import_validation_errors)
         super().validate_instance(instance, import_validation_errors, validate_unique)
 
-    def _check_consistent(self, line, instance, values, errors) -> None:
+    def _check_consistent(
+        self,
+        line: int,
+        instance: Division,
+        values: dict[str, str],
+        errors: dict[str, list[str]],
+    ) -> None:
         """A division belongs to one department, and a department has one name, in the file;
         a division keeps its department (a move is a new code, or a change in the admin)."""
         department_code, division_code = values[DEPARTMENT_CODE], values[DIVISION_CODE]
@@ -178,7 +196,13 @@ class DivisionResource(PortalResource):
                 % {"division": division_code, "department": instance.department.code}
             )
 
-    def _check_department_name(self, line, department_code, department_name, errors) -> None:
+    def _check_department_name(
+        self,
+        line: int,
+        department_code: str,
+        department_name: str,
+        errors: dict[str, list[str]],
+    ) -> None:
         name_line, name = self._department_name.setdefault(department_code, (line, department_name))
         if name != department_name:
             errors.setdefault(DEPARTMENT_NAME, []).append(
@@ -193,7 +217,13 @@ class DivisionResource(PortalResource):
             )
         return self._departments[code]
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
+    def skip_row(
+        self,
+        instance: Division,
+        original: Division | None,
+        row: Row,
+        import_validation_errors: ImportValidationErrors | None = None,
+    ) -> bool:
         if import_validation_errors or instance.pk is None:
             return False
         department = instance.department
@@ -212,7 +242,7 @@ class DivisionResource(PortalResource):
             getattr(instance, f) == getattr(original, f) for f in tracked
         )
 
-    def before_save_instance(self, instance, row, **kwargs):
+    def before_save_instance(self, instance: Division, row: Row, **kwargs: Any) -> None:
         department = instance.department
         department.full_clean()
         department.save()

@@ -5,8 +5,10 @@ Each app declares `personal_data_purge` in its apps.py (mie_dx.registry): a call
 the period. Beat runs `purge_all` daily; the `purge_personal_data` command runs it by hand.
 """
 
+from collections.abc import Sequence
+
 from mie_dx.registry import personal_data_purges
 
 
-def purge_all(*, dry_run: bool = False) -> dict[str, list]:
+def purge_all(*, dry_run: bool = False) -> dict[str, Sequence[object]]:
     return {label: purge(dry_run=dry_run) for label, purge in personal_data_purges()}

@@ -13,7 +13,7 @@ MANAGERS = "管理職（KPI閲覧）"
 ALL_ROLES = (CENTER_STAFF, TRAINING_OFFICERS, PROCEDURE_OFFICERS, MANAGERS)
 
 
-def sync_roles(**_signal_kwargs) -> None:
+def sync_roles(**_signal_kwargs: object) -> None:
     """Give every role the permissions the apps declare for it (only adds; idempotent).
 
     Runs after `migrate` (post_migrate) and in tests after a flush. Permissions are created

@@ -4,7 +4,8 @@ Consultations and seminars each keep their own survey table (it belongs to their
 this base; the answering service and the view are shared.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypedDict, TypeVar
 
 from django.db import models, transaction
 from django.db.models import Count, Q
@@ -13,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.audit import log_action
-from mie_dx.figures import fiscal_year_of
+from mie_dx.figures import KpiContribution, changelist_url, fiscal_year_of
 from mie_dx.fiscal import fiscal_years_span
 from mie_dx.links import PrivateLinkModel
 
@@ -45,17 +46,28 @@ class SatisfactionSurvey(PrivateLinkModel):
         return self.answered_at is not None
 
 
-def answered_in(surveys: models.QuerySet, fiscal_years: Sequence[int]) -> models.QuerySet:
+_Survey = TypeVar("_Survey", bound=SatisfactionSurvey)
+
+
+def answered_in(
+    surveys: models.QuerySet[_Survey], fiscal_years: Sequence[int]
+) -> models.QuerySet[_Survey]:
     """The surveys of `surveys` answered in those fiscal years (Asia/Tokyo)."""
     start, end = fiscal_years_span(fiscal_years)
     return surveys.filter(answered_at__gte=start, answered_at__lt=end).exclude(rating="")
 
 
+class UsefulnessRow(TypedDict):
+    fy: int
+    answered: int
+    useful: int
+
+
 def usefulness_by_fiscal_year(
-    surveys: models.QuerySet, fiscal_years: Sequence[int]
-) -> models.QuerySet:
-    """Rows {"fy", "answered", "useful"} (KPI 10-1 a: 役に立った + やや役に立った), by the fiscal
-    year of the answer, in one query."""
+    surveys: models.QuerySet[SatisfactionSurvey], fiscal_years: Sequence[int]
+) -> models.QuerySet[SatisfactionSurvey, UsefulnessRow]:
+    """A row per fiscal year of the answer (KPI 10-1 a: 役に立った + やや役に立った among the
+    answered), in one query."""
     return (
         answered_in(surveys, fiscal_years)
         .annotate(fy=fiscal_year_of("answered_at"))
@@ -70,11 +82,9 @@ class SurveyError(Exception):
 
 
 @transaction.atomic
-def answer_survey(
-    *, survey: SatisfactionSurvey, rating: str, comment: str = ""
-) -> SatisfactionSurvey:
+def answer_survey(*, survey: _Survey, rating: str, comment: str = "") -> _Survey:
     """Record the answer to a satisfaction survey, once. Locks the survey row."""
-    survey = type(survey).objects.select_for_update().get(pk=survey.pk)
+    survey = type(survey)._default_manager.select_for_update().get(pk=survey.pk)
     if survey.is_answered:
         raise SurveyError(gettext("このアンケートにはすでにご回答いただいています。"))
     if rating not in Rating.values:
@@ -86,3 +96,65 @@ def answer_survey(
     # The comment is the person's words: the log keeps only that there is one.
     log_action(survey, "survey.answered", data={"rating": rating, "comment": bool(comment)})
     return survey
+
+
+# The KPI drill-down lists at most this many answers per source and year (the oldest first).
+RECORDS_LIMIT = 1000
+
+
+class UsefulnessSource:
+    """KPI 10-1 a's source over one app's survey table (mie_dx.figures): answered
+    役に立った / やや役に立った ÷ answered, by the fiscal year (Asia/Tokyo) of the answer, in
+    one query for all the years; `records(fy)` lists the answers without personal data.
+
+    An app declares one in its selectors (and names it in `kpi_sources`)::
+
+        kpi_survey_usefulness = UsefulnessSource(
+            Survey, label=_("相談の満足度アンケート"),
+            changelist="admin:consultations_survey_changelist",
+            related="consultation", reference=lambda survey: survey.consultation.reference,
+            rule=_("…"),
+        )
+    """
+
+    def __init__(
+        self,
+        model: type[SatisfactionSurvey],
+        *,
+        label: str,
+        changelist: str,
+        related: str,
+        reference: Callable[[Any], str],
+        rule: str,
+    ) -> None:
+        self.model, self.label, self.changelist = model, label, changelist
+        self.related, self.reference, self.rule = related, reference, rule
+
+    def __call__(self, fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+        today = timezone.localdate()
+        return {
+            row["fy"]: KpiContribution(
+                numerator=row["useful"],
+                denominator=row["answered"],
+                url=changelist_url(self.changelist, "answered_at", row["fy"]),
+                label=str(self.label),
+                as_of=today,
+            )
+            for row in usefulness_by_fiscal_year(self.model._default_manager.all(), fiscal_years)
+        }
+
+    def records(self, fy: int) -> list[dict[str, Any]]:
+        surveys = (
+            answered_in(self.model._default_manager.all(), [fy])
+            .select_related(self.related)
+            .order_by("answered_at", "pk")[:RECORDS_LIMIT]
+        )
+        return [
+            {
+                "source": str(self.label),
+                "reference": self.reference(survey),
+                "date": timezone.localdate(survey.answered_at),
+                "detail": survey.get_rating_display(),
+            }
+            for survey in surveys
+        ]

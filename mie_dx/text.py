@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import jaconv
 
@@ -57,7 +58,7 @@ def normalize_phone(value: str) -> str:
     return value
 
 
-def join_list(items) -> str:
+def join_list(items: Iterable[object]) -> str:
     """Join names for display: '、' in Japanese, ', ' in English."""
     from django.utils.translation import get_language
 

@@ -15,9 +15,13 @@ import base64
 import hmac
 import re
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
+
+if TYPE_CHECKING:
+    from mie_dx.links import PrivateLinkModel
 
 
 def new_token() -> str:
@@ -34,7 +38,7 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def token_matches(obj, token: str) -> bool:
+def token_matches(obj: "PrivateLinkModel", token: str) -> bool:
     """Whether `token` is `obj`'s (constant time; the SECRET_KEY_FALLBACKS too)."""
     given = token[_ID_CHARACTERS:]
     return any(
@@ -57,7 +61,7 @@ def _mac(purpose: str, pk: int, seed: str, secret: str) -> str:
     return _b64(digest)[:_MAC_CHARACTERS]
 
 
-def link_token(obj) -> str:
+def link_token(obj: "PrivateLinkModel") -> str:
     """The token of `obj`'s private link (the same every time it is asked for)."""
     return _b64(obj.pk.to_bytes(8, "big")) + _mac(
         obj.LINK_PURPOSE, obj.pk, obj.link_seed, settings.SECRET_KEY

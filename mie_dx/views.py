@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from mie_dx.forms import SurveyForm
 from mie_dx.ratelimits import PublicPostLimitMixin
-from mie_dx.surveys import SurveyError, answer_survey
+from mie_dx.surveys import SatisfactionSurvey, SurveyError, answer_survey
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ def _database_ok() -> bool:
     try:
         with connections["default"].cursor() as cursor:
             cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
+            row: tuple[object, ...] | None = cursor.fetchone()
+            return row == (1,)
     except DatabaseError:
         logger.exception("healthz: database check failed")
         return False
@@ -64,7 +65,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     else:
         checks["broker"] = "not configured"
     failing = [name for name, state in checks.items() if state == "error"]
-    body = {"status": "error" if failing else "ok", "checks": checks}
+    body: dict[str, object] = {"status": "error" if failing else "ok", "checks": checks}
     if failing:
         body["failing"] = failing
     return JsonResponse(body, status=503 if failing else 200)
@@ -86,10 +87,10 @@ class SurveyView(PublicPostLimitMixin, View):
 
     template_name: str
     url_name: str
-    form_class = SurveyForm
+    form_class: type[SurveyForm] = SurveyForm
     ratelimit_group = "private-link"
 
-    def get_survey(self, token: str):
+    def get_survey(self, token: str) -> SatisfactionSurvey:
         raise NotImplementedError
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:

@@ -36,6 +36,7 @@ from mie_dx.importexport import (
     cell_text,
 )
 from mie_dx.models import Division
+from mie_dx.users import acting_user
 from procedures import services
 from procedures.models import DIGITISED_WITHOUT_DATE, PLAN_YEAR_MISMATCH, Procedure
 from procedures.selectors import editable_division_ids
@@ -207,7 +208,8 @@ class ProcedureResource(PortalResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._allowed: set[int] | bool | None = False  # False: not looked up yet
+        self._allowed: set[int] | None = None
+        self._allowed_known = False
         self._seen_codes: dict[str, int] = {}
         self._changes: dict[int, dict[str, object]] = {}
 
@@ -222,8 +224,8 @@ class ProcedureResource(PortalResource):
     # --- Import ----------------------------------------------------------------------------
 
     def allowed_divisions(self) -> set[int] | None:
-        if self._allowed is False:
-            self._allowed = editable_division_ids(self.user)
+        if not self._allowed_known:
+            self._allowed, self._allowed_known = editable_division_ids(self.user), True
         return self._allowed
 
     def get_instance(self, instance_loader, row):
@@ -281,10 +283,12 @@ class ProcedureResource(PortalResource):
     def do_instance_save(self, instance, is_create):
         try:
             if is_create:
-                services.register_procedure(procedure=instance, by=self.user)
+                services.register_procedure(procedure=instance, by=acting_user(self.user))
             else:
                 services.update_procedure(
-                    procedure=instance, changes=self._changes[instance.pk], by=self.user
+                    procedure=instance,
+                    changes=self._changes[instance.pk],
+                    by=acting_user(self.user),
                 )
         except ValidationError as error:
             raise self.errors_by_column(_under_rule_columns(error)) from error
@@ -292,7 +296,7 @@ class ProcedureResource(PortalResource):
 
 def _value(procedure: Procedure, name: str) -> object:
     """A field's value as stored (the division's id, not the division)."""
-    return getattr(procedure, Procedure._meta.get_field(name).attname)
+    return procedure.serializable_value(name)
 
 
 def _under_rule_columns(error: ValidationError) -> ValidationError:

@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mie_dx.erasure import erase_personal_data as erase
-from mie_dx.people import ORGANIZATION_IS_PERSONAL
 from seminars.models import Registration, RegistrationStatus, SeminarSurvey
 
 
@@ -48,12 +47,9 @@ def erase_personal_data(
         raise ValueError(
             "An active registration for an upcoming seminar needs its contact details."
         )
-    fields = [f for f in Registration.PERSONAL_FIELDS if f != "organization"]
-    if registration.requester_type in ORGANIZATION_IS_PERSONAL:
-        fields.append("organization")
     return erase(
         registration,
-        fields=fields,
+        fields=registration.fields_to_erase(),
         related=[(SeminarSurvey.objects.filter(registration=registration), ["comment"])],
         by=by,
         action="registration.personal_data_erased",

@@ -5,19 +5,17 @@ online meeting link or anyone's registration. Seats are counted by the database 
 request (annotations), so what a visitor sees is live.
 """
 
-from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 
-from mie_dx.figures import KpiContribution, changelist_url
 from mie_dx.fiscal import fiscal_year, fiscal_year_start
 from mie_dx.links import end_link_if_over, object_for_token
-from mie_dx.surveys import Rating, answered_in, usefulness_by_fiscal_year
+from mie_dx.surveys import Rating, UsefulnessSource
 from mie_dx.text import search_key
 from seminars.models import (
     ACTIVE,
@@ -225,49 +223,14 @@ def survey_rating_counts(fy: int) -> dict[str, int]:
 
 # --- Figures for the plan KPIs (mie_dx.figures; declared in apps.py) -------------------------
 
-# The drill-down lists at most this many answers per year (the oldest first).
-KPI_RECORDS_LIMIT = 1000
-
-
-def kpi_survey_usefulness(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
-    """10-1 a: the seminar surveys answered 役に立った / やや役に立った ÷ answered, by the fiscal
-    year (Asia/Tokyo) of the answer. One query for all the years."""
-    rows = usefulness_by_fiscal_year(SeminarSurvey.objects.all(), fiscal_years)
-    today = timezone.localdate()
-    return {
-        row["fy"]: KpiContribution(
-            numerator=row["useful"],
-            denominator=row["answered"],
-            url=changelist_url("admin:seminars_seminarsurvey_changelist", "answered_at", row["fy"]),
-            label=gettext("セミナーのアンケート"),
-            as_of=today,
-        )
-        for row in rows
-    }
-
-
-def _survey_records(fy: int) -> list[dict]:
-    surveys = (
-        answered_in(SeminarSurvey.objects.all(), [fy])
-        .select_related("registration__seminar")
-        .only(
-            "rating",
-            "answered_at",
-            "registration__seminar__number",
-            "registration__seminar__fiscal_year",
-            "registration__seminar__title",
-        )
-        .order_by("answered_at", "pk")[:KPI_RECORDS_LIMIT]
-    )
-    return [
-        {
-            "source": gettext("セミナーのアンケート"),
-            "reference": str(survey.registration.seminar),
-            "date": timezone.localdate(survey.answered_at),
-            "detail": survey.get_rating_display(),
-        }
-        for survey in surveys
-    ]
-
-
-kpi_survey_usefulness.records = _survey_records
+kpi_survey_usefulness = UsefulnessSource(
+    SeminarSurvey,
+    label=gettext_lazy("セミナーのアンケート"),
+    changelist="admin:seminars_seminarsurvey_changelist",
+    related="registration__seminar",
+    reference=lambda survey: str(survey.registration.seminar),
+    rule=gettext_lazy(
+        "セミナーのアンケートの回答を、回答した日（日本時間）の年度に数えます。"
+        "「役に立った」「やや役に立った」の回答数を分子、回答の総数を分母とします。"
+    ),
+)

@@ -20,6 +20,7 @@ from mie_dx.audit import log_action
 from mie_dx.erasure import ERASED_EMAIL_DOMAIN
 from mie_dx.forms import RequesterRulesMixin
 from mie_dx.people import RequesterType
+from mie_dx.users import acting_user
 from seminars.models import (
     SEAT_HOLDING,
     Attendance,
@@ -105,7 +106,7 @@ def register_walk_in(
         registered_at=now,
         confirmed_at=now,
         checked_in_at=now,
-        checked_in_by=by if by is not None and by.is_authenticated else None,
+        checked_in_by=acting_user(by),
     )
     log_action(
         registration,

@@ -10,6 +10,8 @@ matrix, a staff member's details, the corrections of a certification's date or o
 observer's details — goes through the core's one logged save (mie_dx.admin_mixins,
 mie_dx.audit)."""
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -33,8 +35,13 @@ from training.models import (
 )
 from training.resources import CompletionResource, StaffResource
 
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]  # what the mixin below is mixed into (for mypy)
+else:
+    _ModelAdmin = object
 
-class ServiceAdminMixin:
+
+class ServiceAdminMixin(_ModelAdmin):
     """An admin whose writes are calls of training.services.
 
     `create(request, form)` makes the new row through its service and returns it: the admin's
@@ -144,8 +151,8 @@ class EnrolmentForm(forms.ModelForm):
         model = Enrolment
         fields = ("staff", "run", "completed_on")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         staff, run = cleaned.get("staff"), cleaned.get("run")
         if self.instance.pk is None and staff and run:
             _rule(services.check_enrolment, staff=staff, run=run)
@@ -214,8 +221,8 @@ class CertificationForm(forms.ModelForm):
         model = SpecialistCertification
         fields = ("staff", "fiscal_year", "certified_on", "enrolment")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if self.instance.pk is None and cleaned.get("staff") and cleaned.get("enrolment"):
             _rule(
                 services.check_certification,

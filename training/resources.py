@@ -34,6 +34,7 @@ from mie_dx.importexport import (
     cell_text,
 )
 from mie_dx.models import Division
+from mie_dx.users import acting_user
 from training import services
 from training.models import STAGE_BY_IMPORT_NAME, Course, CourseRun, Enrolment, Staff
 
@@ -164,7 +165,8 @@ class StaffResource(PortalResource):
 
 
 def _stored(staff: Staff, name: str) -> object:
-    return getattr(staff, Staff._meta.get_field(name).attname)
+    """A field's value as stored (the division's id, not the division)."""
+    return staff.serializable_value(name)
 
 
 class CompletionResource(PortalResource):
@@ -263,9 +265,9 @@ class CompletionResource(PortalResource):
                 day = instance.completed_on
                 runs = self._runs[(instance.course.pk, fiscal_year(day))]
                 run = next((r for r in runs if r.starts_on <= day <= r.ends_on), runs[0])
-                enrolment = services.enrol(staff=instance.staff, run=run, by=self.user)
+                enrolment = services.enrol(staff=instance.staff, run=run, by=acting_user(self.user))
             saved = services.record_completion(
-                enrolment=enrolment, completed_on=instance.completed_on, by=self.user
+                enrolment=enrolment, completed_on=instance.completed_on, by=acting_user(self.user)
             )
         except services.TrainingError as error:
             raise ValidationError(str(error)) from error

@@ -18,6 +18,7 @@ from mie_dx.business_days import is_business_day
 from mie_dx.fiscal import fiscal_year
 from mie_dx.models import Division
 from mie_dx.notifications import queue_notification
+from mie_dx.users import acting_user
 from training.models import (
     Course,
     CourseRun,
@@ -90,7 +91,7 @@ def auto_enrol(*, fiscal_year: int, by: AbstractBaseUser | None = None) -> int:
                     division_id=division_id,
                     stage=stage,
                     is_mandatory=True,
-                    enrolled_by=by if by is not None and by.is_authenticated else None,
+                    enrolled_by=acting_user(by),
                 )
             )
     with transaction.atomic():
@@ -141,7 +142,7 @@ def enrol_promoters(*, fiscal_year: int, by: AbstractBaseUser | None = None) -> 
                     division_id=staff.division_id,
                     stage=staff.stage,
                     is_mandatory=course.is_mandatory,
-                    enrolled_by=by if by is not None and by.is_authenticated else None,
+                    enrolled_by=acting_user(by),
                 )
             )
     with transaction.atomic():
@@ -179,7 +180,7 @@ def enrol(*, staff: Staff, run: CourseRun, by: AbstractBaseUser | None) -> Enrol
             division_id=staff.division_id,
             stage=staff.stage,
             is_mandatory=run.course.is_mandatory,
-            enrolled_by=by if by is not None and by.is_authenticated else None,
+            enrolled_by=acting_user(by),
         )
         log_action(enrolment, "training.enrolled", by=by, data={"run": run.pk})
     return enrolment

@@ -52,14 +52,22 @@ from consultations.workflow import (
     status_label,
 )
 from mie_dx.admin_filters import FiscalYearDateListFilter
-from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
+from mie_dx.admin_mixins import (
+    AuditLogAdminMixin,
+    ErasePersonalDataMixin,
+    PersonalDataAdminMixin,
+)
 from mie_dx.importexport import PortalExportMixin
 from mie_dx.text import join_list
 
 
 @admin.register(Consultation)
 class ConsultationAdmin(
-    AuditLogAdminMixin, PersonalDataAdminMixin, PortalExportMixin, admin.ModelAdmin
+    ErasePersonalDataMixin,
+    AuditLogAdminMixin,
+    PersonalDataAdminMixin,
+    PortalExportMixin,
+    admin.ModelAdmin,
 ):
     """Export (CSV / XLSX) through PortalExportMixin: the change list as filtered, personal
     columns only for staff with view_personal_data."""
@@ -235,35 +243,15 @@ class ConsultationAdmin(
         return {"source": Source.PHONE}
 
     actions = ["erase_personal_data"]
-
-    def has_erase_permission(self, request) -> bool:
-        return request.user.has_perms(
-            ["consultations.change_consultation", "consultations.view_personal_data"]
-        )
-
-    @admin.action(
-        description=gettext_lazy("個人情報を削除する（本人の求め・終了した相談のみ）"),
-        permissions=["erase"],
+    still_needed_message = gettext_lazy(
+        "対応中の相談の個人情報は削除できません。先に終了してください: %(items)s"
     )
-    def erase_personal_data(self, request, queryset):
-        erased, still_open = [], []
-        for consultation in queryset:
-            if consultation.is_open:
-                still_open.append(consultation.reference)
-                continue
-            retention.erase_personal_data(consultation=consultation, by=request.user)
-            erased.append(consultation.reference)
-        if erased:
-            messages.success(
-                request,
-                _("%(count)s件の相談の個人情報を削除しました。") % {"count": len(erased)},
-            )
-        if still_open:
-            messages.error(
-                request,
-                _("対応中の相談の個人情報は削除できません。先に終了してください: %(refs)s")
-                % {"refs": join_list(still_open)},
-            )
+
+    def erase_one(self, obj: Consultation, *, by) -> None:
+        retention.erase_personal_data(consultation=obj, by=by)
+
+    def erase_label(self, obj: Consultation) -> str:
+        return obj.reference
 
     def has_delete_permission(self, request, obj=None):
         # A consultation is never deleted: its personal data is erased instead (the "erase"

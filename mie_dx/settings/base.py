@@ -7,20 +7,21 @@ configured (a broker, a mail server), not hidden in production.py.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-env = environ.Env()
+env = environ.Env()  # untyped (django-environ): each setting it reads says its type
 environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="")
+DEBUG: bool = env.bool("DEBUG", default=False)
+SECRET_KEY: str = env("SECRET_KEY", default="")
 # After changing SECRET_KEY, the old one here keeps sessions and private links working.
-SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SECRET_KEY_FALLBACKS: list[str] = env.list("SECRET_KEY_FALLBACKS", default=[])
+ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     # django.contrib.admin, with an admin site that asks staff for the second factor.
@@ -110,7 +111,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache ----------------------------------------------------------
-REDIS_URL = env("REDIS_URL", default="")
+REDIS_URL: str = env("REDIS_URL", default="")
 
 if REDIS_URL:
     CACHES = {
@@ -126,15 +127,15 @@ else:
 # Public read pages served from this cache to anonymous visitors (mie_dx.pagecache): kept at
 # most PAGE_CACHE_SECONDS (renewed at once when what they show changes), and browsers or a
 # reverse proxy may keep them PAGE_CACHE_MAX_AGE seconds (seats left: a few seconds at most).
-PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
-PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=5)
+PAGE_CACHE_ENABLED: bool = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_SECONDS: int = env.int("PAGE_CACHE_SECONDS", default=60)
+PAGE_CACHE_MAX_AGE: int = env.int("PAGE_CACHE_MAX_AGE", default=5)
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # With no broker configured, tasks run in process (as pretix does), so `make run` needs
 # nothing else. With REDIS_URL set, tasks go to the worker.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER: bool = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -168,19 +169,19 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
     EMAIL_CONFIG["EMAIL_BACKEND"] = "mie_dx.mail.SMTPBackend"
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env(
+DEFAULT_FROM_EMAIL: str = env(
     "DEFAULT_FROM_EMAIL", default="みえDXセンター <noreply@dxcenter.example.jp>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
 # The center's inbox, which receives staff alerts.
-CENTER_INBOX_EMAIL = env("CENTER_INBOX_EMAIL", default="dxcenter@pref.mie.lg.jp")
+CENTER_INBOX_EMAIL: str = env("CENTER_INBOX_EMAIL", default="dxcenter@pref.mie.lg.jp")
 # The contact details the public sees (domain.md: the center's contact), on pages and e-mails.
 CENTER_CONTACT_PHONE = "059-224-3086"
 CENTER_CONTACT_EMAIL = "dxcenter@pref.mie.lg.jp"
 # Absolute base used in links inside e-mails. `make run` sets it to the address it serves
 # (http://HOST:PORT) unless SITE_URL is given in the environment.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL: str = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # `load_demo` makes one sign-in account per staff role (mie_dx.demo_users). Local settings
 # only: production refuses to start with it on.
@@ -201,7 +202,7 @@ NOTIFICATION_LATE_AFTER = timedelta(minutes=5)
 
 # --- Consultations ---------------------------------------------------------------------------
 # The center offers up to three advisor sessions per consultation.
-CONSULTATION_MAX_ADVICE_SESSIONS = env.int("CONSULTATION_MAX_ADVICE_SESSIONS", default=3)
+CONSULTATION_MAX_ADVICE_SESSIONS: int = env.int("CONSULTATION_MAX_ADVICE_SESSIONS", default=3)
 # Private links (mie_dx.links): status, management and supporter links keep working this long
 # after the case or registration ends; survey links this long after the survey was sent.
 PRIVATE_LINK_DAYS_AFTER_END = timedelta(days=env.int("PRIVATE_LINK_DAYS_AFTER_END", default=90))
@@ -209,11 +210,11 @@ SURVEY_LINK_DAYS = timedelta(days=env.int("SURVEY_LINK_DAYS", default=30))
 CONSULTATION_SURVEY_REMINDER_AFTER = timedelta(days=7)
 CONSULTATION_STALE_BUSINESS_DAYS = 3
 # Requesters' personal data is erased this long after a consultation ends (purge command).
-PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
+PERSONAL_DATA_RETENTION_DAYS: int = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
 # Public POSTs (mie_dx.ratelimits): successful submissions per address and hour — an office
 # behind one shared address sends dozens — and per e-mail address on the forms.
-PUBLIC_POST_RATE = env("PUBLIC_POST_RATE", default="30/h")
-PUBLIC_FORM_EMAIL_RATE = env("PUBLIC_FORM_EMAIL_RATE", default="5/h")
+PUBLIC_POST_RATE: str = env("PUBLIC_POST_RATE", default="30/h")
+PUBLIC_FORM_EMAIL_RATE: str = env("PUBLIC_FORM_EMAIL_RATE", default="5/h")
 
 # --- Seminars --------------------------------------------------------------------------------
 # Registrants confirmed before (start − this) get a reminder at that time; later ones do not.
@@ -254,7 +255,7 @@ AXES_HANDLER = (
     if REDIS_URL
     else "mie_dx.two_factor.lockout.DatabaseHandler"
 )
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_FAILURE_LIMIT: int = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
@@ -273,7 +274,7 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Staff sessions end after 30 idle minutes: each request pushes the expiry forward.
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_COOKIE_AGE: int = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -301,12 +302,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # django-ratelimit reads RATELIMIT_ENABLE; a load test turns it off.
-RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_ENABLE: bool = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "mie_dx.views.ratelimited"
 
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: none, the app
 # is reached directly). The rate limit and the login lockout key on the visitor's address.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_COUNT: int = env.int("TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_IP_META_KEY = "mie_dx.client_ip.client_ip"
 AXES_CLIENT_IP_CALLABLE = "mie_dx.client_ip.client_ip"
 
@@ -324,7 +325,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     # Uploads (consultation attachments) live outside the public static area and are served
     # only through views that check permissions: there is no MEDIA_URL route.
     "default": {
@@ -336,7 +337,7 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Refused with 413 before the body is read (mie_dx.middleware): a 10 MB attachment and the form.
-MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=11 * 1024 * 1024)
+MAX_REQUEST_BODY_BYTES: int = env.int("MAX_REQUEST_BODY_BYTES", default=11 * 1024 * 1024)
 # Uploaded files are readable by the portal's own user only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

@@ -8,11 +8,19 @@ context (`Widget.get_context`: the same attributes, values and options as Django
 Any other widget is rendered by Django as usual.
 """
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms, template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from mie_dx.forms import CONDITION_NOTE
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -27,7 +35,7 @@ _FAST = (
 )
 
 
-def _attrs(attrs: dict) -> str:
+def _attrs(attrs: dict[str, Any]) -> str:
     """As django/forms/widgets/attrs.html: True → the bare name, False → left out."""
     parts = []
     for name, value in attrs.items():
@@ -40,15 +48,16 @@ def _attrs(attrs: dict) -> str:
     return "".join(parts)
 
 
-def _context(bound: forms.BoundField) -> dict:
+def _context(bound: forms.BoundField) -> dict[str, Any]:
     widget = bound.field.widget
     attrs = bound.build_widget_attrs({}, widget)
     if bound.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", bound.auto_id)
-    return widget.get_context(bound.html_name, bound.value(), attrs)["widget"]
+    context: dict[str, Any] = widget.get_context(bound.html_name, bound.value(), attrs)["widget"]
+    return context
 
 
-def _input(context: dict) -> str:
+def _input(context: dict[str, Any]) -> str:
     value = context["value"]
     value_attr = "" if value is None else f' value="{conditional_escape(str(value))}"'
     return (
@@ -112,7 +121,7 @@ def _badge(bound: forms.BoundField) -> str:
     # format_html, not an f-string: makemessages does not find strings inside f-strings.
     if bound.field.required:
         return format_html(' <span class="badge field-required">{}</span>', _("必須"))
-    note = getattr(bound.field, "condition_note", "")
+    note = getattr(bound.field, CONDITION_NOTE, "")
     if note:
         return format_html(' <span class="badge field-conditional">{}</span>', note)
     return format_html(' <span class="badge field-optional">{}</span>', _("任意"))
@@ -131,12 +140,17 @@ def _errors(bound: forms.BoundField) -> str:
     errors = bound.errors
     if not errors:
         return ""
-    messages = "".join(f'<p class="mb-1">{conditional_escape(error)}</p>' for error in errors)
+    # An ErrorList gives its messages (its __getitem__ unwraps each ValidationError); the
+    # stubs type its items as ValidationError | str.
+    messages = "".join(
+        f'<p class="mb-1">{conditional_escape(error)}</p>'
+        for error in cast("Iterable[StrOrPromise]", errors)
+    )
     return f'<div id="{bound.auto_id}_error" class="field-error">{messages}</div>'
 
 
 # The HTML of an unbound form's static fields, per process (see field_html).
-_STATIC_HTML: dict[tuple, SafeString] = {}
+_STATIC_HTML: dict[tuple[str | None, ...], SafeString] = {}
 _STATIC_HTML_MAX = 1024
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -6,8 +8,9 @@ class DescribedForm(forms.Form):
     """Each input names its hint and, when there are any, its errors (aria-describedby);
     Django marks it aria-invalid."""
 
-    def add_error(self, field, error) -> None:
-        super().add_error(field, error)
+    def add_error(self, *args: Any, **kwargs: Any) -> None:
+        """Django's add_error (same arguments), then the inputs name their errors."""
+        super().add_error(*args, **kwargs)
         for name in self.errors:
             if name in self.fields:
                 bound = self[name]

@@ -1,5 +1,7 @@
 """Sends a signed-in user who must pass the second factor, and has not yet, to do so."""
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib.auth import SESSION_KEY
@@ -9,8 +11,11 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from mie_dx.two_factor.policy import has_authenticator, is_verified, second_factor_due
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def second_factor_url(request: HttpRequest, user, next_url: str = "") -> str:
+
+def second_factor_url(request: HttpRequest, user: "User", next_url: str = "") -> str:
     """The verification page, or enrolment for someone with no device yet."""
     name = "two_factor:verify" if has_authenticator(user) else "two_factor:setup"
     url = reverse(name)
@@ -21,7 +26,7 @@ class SecondFactorRequiredMiddleware:
     """After django_otp.middleware.OTPMiddleware. Only the second-factor pages themselves,
     signing out, the language switch and the health check stay open."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self._open_paths: tuple[str, ...] | None = None
 

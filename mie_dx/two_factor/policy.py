@@ -3,8 +3,12 @@
 import hashlib
 import hmac
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 PERSONAL_DATA_CODENAME = "view_personal_data"
 
@@ -13,8 +17,10 @@ RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 RECOVERY_CODE_LENGTH = 10  # about 49 bits each, shown as xxxxx-xxxxx
 
+_DUE_ATTRIBUTE = "_second_factor_due"
 
-def requires_second_factor(user) -> bool:
+
+def requires_second_factor(user: "User | AnonymousUser") -> bool:
     """Superusers, and anyone who may see people's personal data in any app."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -26,29 +32,30 @@ def requires_second_factor(user) -> bool:
     )
 
 
-def second_factor_due(user) -> bool:
+def second_factor_due(user: "User | AnonymousUser") -> bool:
     """Must pass the second factor to go on: everyone who is required to, and everyone who
     enrolled of their own accord. Remembered on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
         return False
-    due = getattr(user, "_second_factor_due", None)
+    due: bool | None = getattr(user, _DUE_ATTRIBUTE, None)
     if due is None:
         from django_otp import user_has_device
 
         due = requires_second_factor(user) or user_has_device(user)
-        user._second_factor_due = due
+        setattr(user, _DUE_ATTRIBUTE, due)
     return due
 
 
-def has_authenticator(user) -> bool:
+def has_authenticator(user: "User") -> bool:
     """Enrolled: a confirmed TOTP device (recovery codes alone do not count: without the app,
     the person enrols again)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+    enrolled: bool = TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+    return enrolled
 
 
-def is_verified(user) -> bool:
+def is_verified(user: "User | AnonymousUser") -> bool:
     """Signed in with a confirmed device in this session (django_otp.middleware)."""
     check = getattr(user, "is_verified", None)
     return bool(check and check())

@@ -5,10 +5,12 @@ is an SVG image in a data: URL, with the key also shown as text for typing it in
 """
 
 import base64
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
+from axes.conf import settings as axes_settings
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.conf import settings
@@ -26,10 +28,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import verify_token as otp_verify_token
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from mie_dx.two_factor.forms import RecoveryCodeForm, TokenForm
+from mie_dx.two_factor.forms import DescribedForm, RecoveryCodeForm, TokenForm
 from mie_dx.two_factor.middleware import second_factor_url
 from mie_dx.two_factor.policy import (
     RECOVERY_CODE_COUNT,
@@ -39,6 +42,9 @@ from mie_dx.two_factor.policy import (
     recovery_code_digest,
     requires_second_factor,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 DEVICE_NAME = "authenticator"
 
@@ -52,8 +58,8 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("admin:index")
 
 
-def _credentials(user) -> dict:
-    return {settings.AXES_USERNAME_FORM_FIELD: user.get_username()}
+def _credentials(user: "User | AnonymousUser") -> dict[str, str]:
+    return {axes_settings.AXES_USERNAME_FORM_FIELD: user.get_username()}
 
 
 def _locked_out(request: HttpRequest) -> HttpResponse | None:
@@ -62,7 +68,8 @@ def _locked_out(request: HttpRequest) -> HttpResponse | None:
     credentials = _credentials(request.user)
     if AxesProxyHandler.is_locked(request, credentials):
         logout(request)
-        return get_lockout_response(request, credentials=credentials)
+        response: HttpResponse = get_lockout_response(request, credentials=credentials)
+        return response
     return None
 
 
@@ -72,17 +79,18 @@ def _count_failure(request: HttpRequest) -> HttpResponse | None:
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if getattr(request, "axes_locked_out", False):
         logout(request)
-        return get_lockout_response(request, credentials=credentials)
+        response: HttpResponse = get_lockout_response(request, credentials=credentials)
+        return response
     return None
 
 
-def _signed_in_with(request: HttpRequest, device) -> None:
+def _signed_in_with(request: HttpRequest, device: Device) -> None:
     otp_login(request, device)
     # A new session key for the fully signed-in session.
     request.session.cycle_key()
 
 
-def _may_enrol(user) -> bool:
+def _may_enrol(user: "User") -> bool:
     return user.is_staff or requires_second_factor(user)
 
 
@@ -91,7 +99,7 @@ def _qr_data_url(data: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode("ascii")
 
 
-def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """The admin's header and title, without its menus (the person is not signed in yet)."""
     from django.contrib import admin
 
@@ -103,7 +111,7 @@ def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def replace_recovery_codes(user) -> list[str]:
+def replace_recovery_codes(user: "User") -> list[str]:
     """A new set of recovery codes (the old ones stop working); only their keyed hashes are
     stored, the codes are returned to be shown once."""
     codes = [new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
@@ -154,11 +162,11 @@ def verify(request: HttpRequest) -> HttpResponse:
     throttled = False
     if request.method == "POST":
         using_recovery = "recovery_code" in request.POST
-        form = RecoveryCodeForm(request.POST) if using_recovery else TokenForm(request.POST)
+        form: DescribedForm
         if using_recovery:
-            recovery_form = form
+            form = recovery_form = RecoveryCodeForm(request.POST)
         else:
-            token_form = form
+            form = token_form = TokenForm(request.POST)
         if form.is_valid():
             if using_recovery:
                 devices = list(StaticDevice.objects.devices_for_user(user, confirmed=True))

@@ -1,7 +1,7 @@
 """Fiscal years in the admin: the seminars' 年度 column and the consultations' date, both
 filtered by fiscal year (1 April – 31 March, Asia/Tokyo), labelled 令和N年度 (FY in English)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +10,7 @@ from django.urls import reverse
 from consultations.models import Consultation
 from mie_dx.admin_filters import FiscalYearFieldListFilter
 from tests.consultations.factories import ConsultationFactory
+from tests.procedures.factories import ProcedureFactory
 from tests.seminars.factories import SeminarFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,18 @@ def test_no_fiscal_year_choices_without_rows(client, center_staff):
     client.force_login(center_staff)
     choices = filter_choices(client.get(CONSULTATIONS), "年度")
     assert not [label for label in choices if "令和" in label]
+
+
+def test_a_nullable_date_filtered_by_fiscal_year_shows_its_counts(client, procedure_officer):
+    """The admin's "show counts" (facets) filters by each choice's own values: 「日付なし」 and
+    「日付あり」 must be booleans there (an isnull lookup refuses the text "True")."""
+    ProcedureFactory(digitised=True, digitised_on=date(2022, 6, 1))
+    ProcedureFactory()
+    client.force_login(procedure_officer)
+
+    response = client.get(reverse("admin:procedures_procedure_changelist") + "?_facets=True")
+
+    assert response.status_code == 200
+    choices = filter_choices(response, "デジタル化日（年度）")
+    assert {label for label in choices if "令和" in label} == {"令和4年度 (1)"}
+    assert "日付なし (1)" in choices and "日付あり (1)" in choices

@@ -74,7 +74,7 @@ def test_staff_erase_on_request_from_the_admin(client, center_staff):
         follow=True,
     )
     body = response.content.decode()
-    assert "1件の個人情報を削除しました" in body
+    assert "1件の申込みの個人情報を削除しました" in body
     assert "申込み中のため削除できません" in body
     active.refresh_from_db()
     done.refresh_from_db()

@@ -8,8 +8,9 @@ prints how many rows were created, updated and unchanged, and exits with 0.
 
 import sys
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -20,14 +21,14 @@ from mie_dx.registry import importers
 class Command(BaseCommand):
     help = "Import a CSV or XLSX file with one of the portal's importers (all or nothing)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="what to import, e.g. divisions")
         parser.add_argument("file", help="a .csv (UTF-8) or .xlsx file")
         parser.add_argument(
             "--dry-run", action="store_true", help="check the file and report; save nothing"
         )
 
-    def handle(self, *args, name: str, file: str, dry_run: bool, **options):
+    def handle(self, *args: Any, name: str, file: str, dry_run: bool, **options: Any) -> None:
         known = importers()
         if name not in known:
             raise CommandError(

@@ -9,9 +9,10 @@ the development server's address.
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from mie_dx import pagecache
@@ -22,7 +23,7 @@ from mie_dx.registry import demo_loaders
 class Command(BaseCommand):
     help = "Load the seed's real data (supporters, seminars, sample consultations, ...). Safe to run again: nothing is duplicated."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--new-passwords",
             action="store_true",
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             "(local settings only).",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         new_passwords = options["new_passwords"]
         if new_passwords and not settings.DEMO_USERS:
             raise CommandError(

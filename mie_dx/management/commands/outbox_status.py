@@ -9,7 +9,9 @@ sent") those waiting for staff. With --check the command exits 1 when mail is no
 e-mails are the staff's daily digest, not an outage. `/healthz` stays about the services.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mie_dx.notifications import outbox_status
 
@@ -17,14 +19,14 @@ from mie_dx.notifications import outbox_status
 class Command(BaseCommand):
     help = "Print the e-mail outbox's backlog (pending, late, sending, failed, ambiguous)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--check",
             action="store_true",
             help="Exit with status 1 when due e-mails have waited longer than they should.",
         )
 
-    def handle(self, *args, check: bool = False, **options) -> None:
+    def handle(self, *args: Any, check: bool = False, **options: Any) -> None:
         status = outbox_status()
         self.stdout.write(status.as_line())
         if check and status.late:

@@ -1,11 +1,9 @@
-"""Running seminars in the admin: seats and alerts, registrants, check-in at the door,
-individual-consultation slots, cancelling, CSV for Excel, attendance figures.
+"""Seminars in the admin: seats and alerts, publishing, cancelling, check-in at the door
+(walk-ins too) and the individual-consultation slots.
 
 Status never changes through a ModelForm: actions and small admin views call the services,
-which lock the seminar and notify the people concerned.
-"""
+which lock the seminar and notify the people concerned."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -25,21 +23,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from mie_dx.admin_filters import FiscalYearFieldListFilter
-from mie_dx.admin_mixins import AuditLogAdminMixin, PersonalDataAdminMixin
-from mie_dx.audit import save_changes
+from mie_dx.admin_mixins import AuditLogAdminMixin
 from mie_dx.fiscal import fiscal_year_label
-from mie_dx.importexport import PortalExportMixin
-from seminars import retention, selectors, services
+from seminars import selectors, services
 from seminars.forms import CancelSeminarForm, SeminarAdminForm
 from seminars.models import (
     Registration,
     RegistrationStatus,
     Seminar,
     SeminarStatus,
-    SeminarSurvey,
     Talk,
 )
-from seminars.resources import RegistrationResource
 from seminars.walkin import WalkInForm, register_walk_in
 
 # At or above this share of on-site seats taken, the change list flags the seminar.
@@ -448,210 +442,3 @@ def _report_slots(model_admin, request, seminar: Seminar, registrations) -> None
             % {"names": "、".join(r.name for r in result.unassigned)},
             messages.WARNING,
         )
-
-
-class SlotFilter(admin.SimpleListFilter):
-    title = gettext_lazy("個別相談の時間")
-    parameter_name = "slot"
-
-    def lookups(self, request, model_admin):
-        return [("yes", gettext_lazy("割当て済み")), ("no", gettext_lazy("未割当て"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(consultation_slot_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(wants_consultation=True, consultation_slot_at__isnull=True)
-        return queryset
-
-
-class RegistrationAdminForm(forms.ModelForm):
-    class Meta:
-        model = Registration
-        fields = ("requester_type", "organization", "name", "name_kana", "email", "phone")
-
-
-@admin.register(Registration)
-class RegistrationAdmin(
-    AuditLogAdminMixin, PersonalDataAdminMixin, PortalExportMixin, admin.ModelAdmin
-):
-    """Export (CSV / XLSX, admin:seminars_registration_export) through PortalExportMixin."""
-
-    form = RegistrationAdminForm
-    personal_fields = Registration.PERSONAL_FIELDS
-    resource_classes = [RegistrationResource]
-    export_filename_stem = "seminar-registrations"
-    list_display = (
-        "name",
-        "name_kana",
-        "seminar_label",
-        "attendance",
-        "status",
-        "registered_at",
-        "waitlisted_at",
-        "wants_consultation",
-        "slot",
-        "consultation_link",
-    )
-    list_filter = (
-        "status",
-        "attendance",
-        "wants_consultation",
-        SlotFilter,
-        "requester_type",
-        ("seminar", admin.RelatedOnlyFieldListFilter),
-    )
-    list_select_related = ("seminar", "consultation")
-    search_fields = ("name", "name_kana", "email", "organization")
-    ordering = ("seminar", "registered_at", "pk")
-    actions = ("assign_slots", "erase_personal_data")
-    list_per_page = 100
-    readonly_fields = (
-        "seminar",
-        "status",
-        "attendance",
-        "wants_consultation",
-        "consultation_topic",
-        "consultation_link",
-        "consultation_slot_at",
-        "registered_at",
-        "confirmed_at",
-        "waitlisted_at",
-        "cancelled_at",
-        "checked_in_at",
-        "reminder_sent_at",
-        "privacy_consent_at",
-        "personal_data_erased_at",
-        "language",
-    )
-    fieldsets = (
-        (None, {"fields": ("seminar", "status", "attendance")}),
-        (
-            gettext_lazy("申込者"),
-            {"fields": ("requester_type", "organization", "name", "name_kana", "email", "phone")},
-        ),
-        (
-            gettext_lazy("個別相談"),
-            {
-                "fields": (
-                    "wants_consultation",
-                    "consultation_topic",
-                    "consultation_link",
-                    "consultation_slot_at",
-                )
-            },
-        ),
-        (
-            gettext_lazy("記録"),
-            {
-                "fields": (
-                    "registered_at",
-                    "confirmed_at",
-                    "waitlisted_at",
-                    "cancelled_at",
-                    "checked_in_at",
-                    "reminder_sent_at",
-                    "privacy_consent_at",
-                    "personal_data_erased_at",
-                    "language",
-                )
-            },
-        ),
-    )
-
-    class Media:
-        css = {"all": ("css/seminars.css",)}
-
-    def has_add_permission(self, request):
-        # People register through the public form, which counts the seats under a lock.
-        return False
-
-    def save_model(self, request, obj, form, change):
-        # Staff correct a registrant's details: only those columns, and the log names them.
-        save_changes(obj, fields=form.changed_data, by=request.user, action="registration.edited")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=gettext_lazy("セミナー"), ordering="seminar")
-    def seminar_label(self, obj: Registration) -> str:
-        return f"{fiscal_year_label(obj.seminar.fiscal_year)} {obj.seminar.numbered_label}"
-
-    @admin.display(description=gettext_lazy("個別相談の時間"), ordering="consultation_slot_at")
-    def slot(self, obj: Registration) -> str:
-        if obj.consultation_slot_at is None:
-            return ""
-        return f"{timezone.localtime(obj.consultation_slot_at):%H:%M}"
-
-    @admin.display(description=gettext_lazy("相談"))
-    def consultation_link(self, obj: Registration) -> str:
-        if obj.consultation is None:
-            return ""
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:consultations_consultation_change", args=[obj.consultation.pk]),
-            obj.consultation.reference,
-        )
-
-    @admin.action(
-        description=gettext_lazy("選んだ方に個別相談の時間を申込順に割り当てる"),
-        permissions=["change"],
-    )
-    def assign_slots(self, request, queryset):
-        by_seminar: dict[int, list[Registration]] = {}
-        for registration in queryset.select_related("seminar"):
-            by_seminar.setdefault(registration.seminar_id, []).append(registration)
-        for registrations in by_seminar.values():
-            _report_slots(self, request, registrations[0].seminar, registrations)
-
-    @admin.action(
-        description=gettext_lazy("選んだ方の個人情報を削除する（本人の求めによる）"),
-        permissions=["change"],
-    )
-    def erase_personal_data(self, request, queryset):
-        erased = 0
-        for registration in queryset:
-            try:
-                retention.erase_personal_data(registration=registration, by=request.user)
-            except ValueError:
-                self.message_user(
-                    request,
-                    _(
-                        "%(name)s さんは申込み中のため削除できません。先に申込みを取り消してください。"
-                    )
-                    % {"name": registration.name},
-                    messages.ERROR,
-                )
-            else:
-                erased += 1
-        if erased:
-            self.message_user(
-                request, _("%(count)s件の個人情報を削除しました。") % {"count": erased}
-            )
-
-
-@admin.register(SeminarSurvey)
-class SeminarSurveyAdmin(AuditLogAdminMixin, PersonalDataAdminMixin, admin.ModelAdmin):
-    """Answers without the respondent's name: managers read these for KPI 10-1 a (the
-    comments only with the personal-data permission: people write their names in them)."""
-
-    personal_fields = ("comment",)
-
-    list_display = ("seminar", "rating", "comment", "sent_at", "answered_at")
-    list_filter = ("rating", ("registration__seminar", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("registration__seminar",)
-    fields = ("seminar", "rating", "comment", "sent_at", "answered_at")
-    readonly_fields = fields
-
-    @admin.display(description=gettext_lazy("セミナー"))
-    def seminar(self, obj: SeminarSurvey) -> str:
-        return str(obj.registration.seminar)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
