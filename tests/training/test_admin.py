@@ -431,7 +431,7 @@ ADMIN_PAGES = {
     "admin:training_staff_import": 6,
     "admin:training_staff_export": 8,
     "admin:training_enrolment_import": 6,
-    "admin:training_enrolment_export": 9,
+    "admin:training_enrolment_export": 8,
 }
 
 
