@@ -32,7 +32,6 @@ from mie_dx.fiscal import (
     fiscal_year_abbr,
     fiscal_year_bounds,
     fiscal_year_label,
-    fiscal_year_short,
 )
 from mie_dx.registry import kpi_sources
 
@@ -68,20 +67,12 @@ class YearFigure:
         return Grade(self.grade).label if self.grade in Grade.values else ""
 
     @property
-    def short(self) -> str:
-        return fiscal_year_short(self.fiscal_year)
-
-    @property
     def abbr(self) -> str:
         return fiscal_year_abbr(self.fiscal_year)
 
     @property
     def target_or_guide(self) -> Decimal | None:
         return self.target if self.target is not None else self.guide
-
-    @property
-    def drilldown(self) -> list[KpiContribution]:
-        return [c for c in self.contributions if c.url]
 
 
 # A KPI's status at a glance (the card says it in words and colour, never colour alone).
@@ -108,12 +99,11 @@ STANDING_RULES: dict[str, Promise] = {
 class Standing:
     """Where a KPI stands: judged on `year` (this fiscal year, or the latest year with an
     actual) against its target — or, where the plan sets none for that year, the straight
-    path from the baseline to the final target (`target_is_guide`)."""
+    path from the baseline to the final target (then `year.target` is None)."""
 
     code: str
     year: YearFigure | None = None
     target: Decimal | None = None
-    target_is_guide: bool = False
     # In a year still running: where the figure should be by today on the way to the target.
     expected: Decimal | None = None
 
@@ -151,11 +141,6 @@ class KpiFigures:
     @property
     def has_figures(self) -> bool:
         return any(y.actual is not None or y.target_or_guide is not None for y in self.years)
-
-    @property
-    def final_year(self) -> YearFigure | None:
-        fy = self.kpi.final_target_fiscal_year
-        return next((y for y in self.years if y.fiscal_year == fy), None)
 
 
 def quantize(value: Decimal | None, measure: str) -> Decimal | None:
@@ -237,15 +222,14 @@ def judge_year(kpi: Kpi, years: list[YearFigure], year: YearFigure, today: date)
     target = year.target_or_guide
     if year.actual is None or target is None:
         return Standing(NO_ACTUAL, year=year)
-    is_guide = year.target is None
 
     def reaches(value: Decimal) -> bool:
         return year.actual >= value if kpi.higher_is_better else year.actual <= value
 
     if reaches(target):
-        return Standing(ACHIEVED, year, target, is_guide)
+        return Standing(ACHIEVED, year, target)
     if year.ended:
-        return Standing(BEHIND, year, target, is_guide)
+        return Standing(BEHIND, year, target)
     # A year still running: from last year's target (the baseline, or nothing for a yearly
     # count that starts again at zero) toward this year's, as far as the year has gone.
     if kpi.measure == Measure.COUNT and not kpi.cumulative:
@@ -259,7 +243,7 @@ def judge_year(kpi: Kpi, years: list[YearFigure], year: YearFigure, today: date)
         start + (target - start) * _share_of_year_elapsed(year.fiscal_year, today), kpi.measure
     )
     code = ON_TRACK if reaches(expected) else BEHIND
-    return Standing(code, year, target, is_guide, expected)
+    return Standing(code, year, target, expected)
 
 
 def year_standings(figures: "KpiFigures", today: date) -> dict[int, str]:

@@ -188,10 +188,6 @@ class Seminar(models.Model):
         return self._at(self.end_time)
 
     @property
-    def doors_open_at(self) -> datetime | None:
-        return self._at(self.doors_open_time)
-
-    @property
     def consultation_starts_at(self) -> datetime | None:
         return self._at(self.consultation_start_time)
 
@@ -430,10 +426,6 @@ class Registration(PrivateLinkModel, Requester):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_HOLDING
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE
 
     @property
     def is_online(self) -> bool:

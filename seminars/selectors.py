@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from mie_dx.fiscal import fiscal_year, fiscal_year_start
 from mie_dx.links import end_link_if_over, object_for_token
-from mie_dx.surveys import Rating, UsefulnessSource
+from mie_dx.surveys import UsefulnessSource
 from mie_dx.text import search_key
 from seminars.models import (
     ACTIVE,
@@ -198,27 +198,6 @@ def registrations_for_checkin(seminar: Seminar, search: str = "") -> list[Regist
         for r in registrations
         if any(key in search_key(value) for value in (r.name, r.name_kana, r.organization))
     ]
-
-
-def survey_rating_counts(fy: int) -> dict[str, int]:
-    """Answered seminar surveys by rating for seminars of fiscal year `fy` (KPI 10-1 a).
-
-    Keys are every `consultations.models.Rating` value (zero when none). KPI 10-1 a adds these
-    to the consultation surveys' counts: useful share = sum of the USEFUL_RATINGS counts of
-    both / sum of all counts of both.
-    """
-    rows = (
-        SeminarSurvey.objects.filter(
-            answered_at__isnull=False, registration__seminar__fiscal_year=fy
-        )
-        .values("rating")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts = dict.fromkeys(Rating.values, 0)
-    for row in rows:
-        counts[row["rating"]] = row["n"]
-    return counts
 
 
 # --- Figures for the plan KPIs (mie_dx.figures; declared in apps.py) -------------------------

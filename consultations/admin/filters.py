@@ -51,7 +51,6 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
     offers "すべて" as a choice of its own instead of Django's unfiltered "All"."""
 
     default_label = ""
-    all_value = "all"
     overridden_by: tuple[str, ...] = ()
 
     def overridden(self, request) -> bool:
