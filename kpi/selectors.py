@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, overload
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -64,7 +65,7 @@ class YearFigure:
 
     @property
     def grade_display(self) -> str:
-        return Grade(self.grade).label if self.grade in Grade.values else ""
+        return str(Grade(self.grade).label) if self.grade in Grade.values else ""
 
     @property
     def abbr(self) -> str:
@@ -143,6 +144,12 @@ class KpiFigures:
         return any(y.actual is not None or y.target_or_guide is not None for y in self.years)
 
 
+@overload
+def quantize(value: Decimal, measure: str) -> Decimal: ...
+@overload
+def quantize(value: None, measure: str) -> None: ...
+@overload
+def quantize(value: Decimal | None, measure: str) -> Decimal | None: ...
 def quantize(value: Decimal | None, measure: str) -> Decimal | None:
     """A KPI's value as it is printed: a percentage to 1 decimal, a count whole if it is."""
     if value is None:
@@ -154,7 +161,9 @@ def quantize(value: Decimal | None, measure: str) -> Decimal | None:
     return value.quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def achievement(actual: Decimal | None, target: Decimal | None, *, higher_is_better: bool):
+def achievement(
+    actual: Decimal | None, target: Decimal | None, *, higher_is_better: bool
+) -> Decimal | None:
     """actual ÷ target (or target ÷ actual when lower is better), capped at 1.00."""
     if actual is None or target is None:
         return None
@@ -219,12 +228,12 @@ def standing_of(kpi: Kpi, years: list[YearFigure], today: date) -> Standing:
 
 def judge_year(kpi: Kpi, years: list[YearFigure], year: YearFigure, today: date) -> Standing:
     """達成 / 順調 / 遅れ of one year with an actual, against its target or guide."""
-    target = year.target_or_guide
-    if year.actual is None or target is None:
+    actual, target = year.actual, year.target_or_guide
+    if actual is None or target is None:
         return Standing(NO_ACTUAL, year=year)
 
     def reaches(value: Decimal) -> bool:
-        return year.actual >= value if kpi.higher_is_better else year.actual <= value
+        return actual >= value if kpi.higher_is_better else actual <= value
 
     if reaches(target):
         return Standing(ACHIEVED, year, target)
@@ -232,6 +241,7 @@ def judge_year(kpi: Kpi, years: list[YearFigure], year: YearFigure, today: date)
         return Standing(BEHIND, year, target)
     # A year still running: from last year's target (the baseline, or nothing for a yearly
     # count that starts again at zero) toward this year's, as far as the year has gone.
+    start: Decimal | None
     if kpi.measure == Measure.COUNT and not kpi.cumulative:
         start = Decimal(0)
     else:
@@ -298,7 +308,9 @@ def _computed_contributions(
     return gathered
 
 
-def _computed_value(kpi: Kpi, contributions: list[KpiContribution], previous: Decimal | None):
+def _computed_value(
+    kpi: Kpi, contributions: list[KpiContribution], previous: Decimal | None
+) -> Decimal | None:
     numerator = sum((Decimal(c.numerator) for c in contributions), Decimal(0))
     if kpi.measure == Measure.PERCENTAGE:
         denominator = sum((Decimal(c.denominator or 0) for c in contributions), Decimal(0))
@@ -310,7 +322,9 @@ def _computed_value(kpi: Kpi, contributions: list[KpiContribution], previous: De
     return numerator
 
 
-def figures_for(kpi: Kpi, contributions: dict[int, list[KpiContribution]], today: date):
+def figures_for(
+    kpi: Kpi, contributions: dict[int, list[KpiContribution]], today: date
+) -> KpiFigures:
     current_fy = fiscal_year(today)
     targets = {t.fiscal_year: t for t in kpi.targets.all()}
     entered = {a.fiscal_year: a for a in kpi.actuals.all()}
@@ -369,7 +383,9 @@ def figures_for(kpi: Kpi, contributions: dict[int, list[KpiContribution]], today
     )
 
 
-def kpi_figures(*, today: date | None = None, kpis: Iterable[Kpi] | None = None):
+def kpi_figures(
+    *, today: date | None = None, kpis: Iterable[Kpi] | None = None
+) -> list[KpiFigures]:
     """Every KPI (or those given, prefetched as by `kpis_with_figures`) with its figures."""
     today = today or timezone.localdate()
     kpis = list(kpis if kpis is not None else kpis_with_figures())
@@ -401,7 +417,7 @@ def counting_rules(kpi: Kpi) -> list[str]:
 RECORDS_SHOWN = 1000
 
 
-def drilldown_records(kpi: Kpi, fy: int) -> list[dict]:
+def drilldown_records(kpi: Kpi, fy: int) -> list[dict[str, Any]]:
     """The records behind a computed figure, from each source that lists them.
 
     A source may offer `source.records(fy)` (a list of {"source", "reference", "date",
@@ -409,7 +425,7 @@ def drilldown_records(kpi: Kpi, fy: int) -> list[dict]:
     """
     if not kpi.is_computed_in(fy):
         return []
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for source in kpi_sources().get(kpi.code, []):
         records = getattr(source, "records", None)
         if records is not None:

@@ -6,6 +6,7 @@ request (annotations), so what a visitor sees is live.
 """
 
 from datetime import date, datetime, time, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -31,7 +32,9 @@ from seminars.models import (
 
 
 def _with_seat_counts(queryset: QuerySet[Seminar]) -> QuerySet[Seminar]:
-    return queryset.annotate(
+    # Seminar declares onsite_taken / online_taken (its seat properties read them), which the
+    # django-stubs plugin reports as a redefinition of the annotations that set them.
+    return queryset.annotate(  # type: ignore[no-redef]
         onsite_taken=Count(
             "registrations",
             filter=Q(
@@ -139,8 +142,19 @@ def survey_for_respondent(token: str) -> SeminarSurvey:
     return survey
 
 
+class AdminCounts(TypedDict):
+    """What `seminars_for_admin` adds to each seminar (the admin reads them as
+    `WithAnnotations[Seminar, AdminCounts]`), beside the seats taken."""
+
+    waitlisted: int
+    attended: int
+    no_show: int
+    consultation_requests: int
+
+
 def seminars_for_admin() -> QuerySet[Seminar]:
-    """The admin's change list: seat use, waiting list and attendance per seminar."""
+    """The admin's change list: seat use, waiting list and attendance per seminar
+    (AdminCounts)."""
     return _with_seat_counts(Seminar.objects.all()).annotate(
         waitlisted=Count(
             "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
@@ -202,13 +216,14 @@ def registrations_for_checkin(seminar: Seminar, search: str = "") -> list[Regist
 
 # --- Figures for the plan KPIs (mie_dx.figures; declared in apps.py) -------------------------
 
+# label and rule: lazy texts, which mie_dx.surveys.UsefulnessSource types as str (reported).
 kpi_survey_usefulness = UsefulnessSource(
     SeminarSurvey,
-    label=gettext_lazy("セミナーのアンケート"),
+    label=gettext_lazy("セミナーのアンケート"),  # type: ignore[arg-type]
     changelist="admin:seminars_seminarsurvey_changelist",
     related="registration__seminar",
     reference=lambda survey: str(survey.registration.seminar),
-    rule=gettext_lazy(
+    rule=gettext_lazy(  # type: ignore[arg-type]
         "セミナーのアンケートの回答を、回答した日（日本時間）の年度に数えます。"
         "「役に立った」「やや役に立った」の回答数を分子、回答の総数を分母とします。"
     ),

@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,7 +72,7 @@ def register_walk_in(
     name_kana: str = "",
     organization: str = "",
     requester_type: str = RequesterType.INDIVIDUAL,
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
     now: datetime | None = None,
 ) -> tuple[Registration, bool]:
     """Record a walk-in as attended on site. Returns (registration, over capacity).
