@@ -124,7 +124,7 @@ def assign_consultation_slots(
             result.unassigned.append(registration)
             continue
         if changed:
-            notifications.consultation_slot(registration)
+            notifications.consultation_slot(registration, slot)
         result.assigned.append(registration)
     return result
 
