@@ -126,6 +126,7 @@ class KpiFigures:
     connected: bool  # a computed KPI whose sources are registered
     standing: Standing = field(default_factory=lambda: Standing(NO_ACTUAL))
     this_year: YearFigure | None = None  # this fiscal year's row, with or without an actual
+    chart: str = ""  # the SVG line chart, for the pages that draw it (kpi.views, kpi.charts)
 
     @property
     def last_achievement(self) -> YearFigure | None:
