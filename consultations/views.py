@@ -178,7 +178,8 @@ class ConsultationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, _Consu
         replaced = self.request.POST.get("attachment_token", "") if upload else ""
         if replaced:
             pending_uploads.discard(replaced)
-        return form.cleaned_data.get("attachment_token", "")
+        token: str = form.cleaned_data.get("attachment_token", "")
+        return token
 
     def confirmation_context(self, form: forms.Form) -> dict[str, Any]:
         form = self._own(form)
@@ -440,7 +441,8 @@ class FiscalYearForm(forms.Form):
     def chosen(self) -> int:
         """The fiscal year asked for, or the current one (also when the choice was bad)."""
         if self.is_valid() and self.cleaned_data["fy"]:
-            return self.cleaned_data["fy"]
+            fy: int = self.cleaned_data["fy"]  # coerced by the field
+            return fy
         return figures.fiscal_year_choices()[0][0]
 
 

@@ -44,7 +44,7 @@ class AssessmentForm(forms.Form):
             del self.fields["value"]
 
     def clean_fiscal_year(self) -> int:
-        fy = self.cleaned_data["fiscal_year"]
+        fy: int = self.cleaned_data["fiscal_year"]
         if fy not in self.years:
             raise forms.ValidationError(_("この年度は入力できません。"), code="fiscal_year")
         return fy

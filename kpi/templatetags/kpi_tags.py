@@ -52,7 +52,7 @@ def fiscal_label(fy: int) -> str:
 
 
 @register.filter
-def number_or_dash(value: int | None) -> str:
+def number_or_dash(value: int | str | None) -> str:  # "": the template's missing lookup
     return "—" if value is None or value == "" else f"{value:,}"
 
 
