@@ -101,8 +101,8 @@ def assignment_for_supporter(token: str) -> Assignment:
 
 
 class ActiveAssignments(TypedDict):
-    """What `consultations_for_triage` loads on each consultation (`WithAnnotations[
-    Consultation, ActiveAssignments]`): its assignments but the declined ones."""
+    """What `consultations_for_triage` loads on each consultation: its assignments but the
+    declined ones. Its readers take `WithAnnotations[Consultation, ActiveAssignments]`."""
 
     active_assignments: list[Assignment]
 
@@ -126,8 +126,8 @@ class TimelineEvent(TypedDict):
     kind: str  # status, note, reply, assignment, response, advice, correction, survey_…
     item: Model
     by: User | None
-    response: NotRequired["StrOrPromise"]  # kind "response": the supporter's answer as they gave it
-    fields: NotRequired[list[str]]  # kind "correction": the labels of the fields corrected
+    response: NotRequired["StrOrPromise"]  # "response": the supporter's answer as given
+    fields: NotRequired[list[str]]  # "correction": the labels of the fields corrected
 
 
 def timeline(consultation: Consultation) -> list[TimelineEvent]:
