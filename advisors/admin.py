@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
@@ -8,9 +10,23 @@ from simple_history.admin import SimpleHistoryAdmin
 from advisors.models import ExpertiseArea, Supporter
 from mie_dx.text import join_list
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # django-stubs' ModelAdmin is generic in its model; Django's is not subscriptable.
+    _ExpertiseAreaAdmin = admin.ModelAdmin[ExpertiseArea]
+else:
+    _ExpertiseAreaAdmin = admin.ModelAdmin
+
+
+class SupporterCount(TypedDict):
+    """What ExpertiseAreaAdmin.get_queryset adds to each area."""
+
+    supporter_count: int
+
 
 @admin.register(ExpertiseArea)
-class ExpertiseAreaAdmin(admin.ModelAdmin):
+class ExpertiseAreaAdmin(_ExpertiseAreaAdmin):
     list_display = ("name", "name_en", "slug", "display_order", "supporter_count")
     list_editable = ("display_order",)
     search_fields = ("name", "name_en", "slug")
@@ -21,7 +37,7 @@ class ExpertiseAreaAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(supporter_count=Count("supporters"))
 
     @admin.display(description=_("登録数"), ordering="supporter_count")
-    def supporter_count(self, obj: ExpertiseArea) -> int:
+    def supporter_count(self, obj: "WithAnnotations[ExpertiseArea, SupporterCount]") -> int:
         return obj.supporter_count
 
 

@@ -132,10 +132,6 @@ class Supporter(models.Model):
         return reverse("advisors:detail", kwargs={"slug": self.slug})
 
     @property
-    def is_advisor(self) -> bool:
-        return self.kind == self.Kind.ADVISOR
-
-    @property
     def affiliation_lines(self) -> list[str]:
         """The roles, one per item, without blank lines."""
         return [line.strip() for line in self.affiliation.splitlines() if line.strip()]

@@ -1,7 +1,8 @@
 """Public directory of みえDXアドバイザーズ and みえDXパートナーズ (read only)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import QuerySet
 from django.views.generic import DetailView, ListView
 
 from advisors.forms import DirectoryFilterForm
@@ -9,8 +10,15 @@ from advisors.models import ExpertiseArea, Supporter
 from advisors.selectors import public_supporters
 from mie_dx.pagecache import do_not_cache
 
+if TYPE_CHECKING:
+    # django-stubs' generic views are generic in their model; Django's are not subscriptable.
+    _SupporterListView = ListView[Supporter]
+    _SupporterDetailView = DetailView[Supporter]
+else:
+    _SupporterListView, _SupporterDetailView = ListView, DetailView
 
-class DirectoryView(ListView):
+
+class DirectoryView(_SupporterListView):
     """/advisors/ — active supporters in two sections, optionally filtered by expertise.
 
     An unknown `?expertise=` value shows the error on the form and the unfiltered directory.
@@ -19,7 +27,7 @@ class DirectoryView(ListView):
     template_name = "advisors/supporter_list.html"
     context_object_name = "supporters"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Supporter]:
         self.filter_form = DirectoryFilterForm(self.request.GET or None)
         self.selected_area: ExpertiseArea | None = None
         if self.filter_form.is_bound and self.filter_form.is_valid():
@@ -40,11 +48,11 @@ class DirectoryView(ListView):
         return context
 
 
-class SupporterDetailView(DetailView):
+class SupporterDetailView(_SupporterDetailView):
     """/advisors/<slug>/ — one active supporter; inactive or unknown slugs are 404."""
 
     template_name = "advisors/supporter_detail.html"
     context_object_name = "supporter"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Supporter]:
         return public_supporters()

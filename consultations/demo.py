@@ -64,7 +64,7 @@ QUOTED = {
     3: ("自治体DXの必要性に関する講義", "自治体DXの必要性などに関する講義をしてほしい。"),
 }
 
-GENERIC = {
+GENERIC: dict[str, tuple[str, str]] = {
     INFO: (
         "DXに関する情報提供のご相談",
         "DXの取組について参考になる情報を知りたい。（サンプルデータ）",
@@ -122,7 +122,7 @@ ROWS: list[tuple[str, str, str, str]] = [
 ]
 
 MUNICIPALITIES = [m for m in Municipality if m != Municipality.OUTSIDE_MIE]
-PATHS = {
+PATHS: dict[str, list[Status]] = {
     Status.CLOSED: [Status.TRIAGE, Status.MATCHING, Status.ADVISING, Status.CLOSED],
     Status.WITHDRAWN: [Status.TRIAGE, Status.WITHDRAWN],
     Status.DECLINED: [Status.TRIAGE, Status.DECLINED],
@@ -167,12 +167,13 @@ def _first_number_of(year: int) -> int:
 def _create(sample: Sample, supporters: list[Supporter]) -> Consultation:
     n = sample.number
     title, description = QUOTED.get(n) or GENERIC[sample.category]
-    organization = {
+    organizations: dict[str, str] = {
         B: f"サンプル事業者{n:02d}",
         G: f"サンプル県民グループ{n:02d}",
         M: f"サンプル市町{n:02d}",
         P: f"サンプル県所属{n:02d}",
-    }[sample.requester_type]
+    }
+    organization = organizations[sample.requester_type]
     at = sample.created_at
     consultation = Consultation.objects.create(
         reference=sample.reference,
@@ -262,13 +263,17 @@ def _complete(consultation: Consultation, sample: Sample, supporters: list[Suppo
         return 0
     assignments = list(consultation.assignments.all())
     if sample.status == Status.MATCHING and not assignments:
-        changed = consultation.status_changes.filter(to_status=Status.MATCHING).last()
+        changed = consultation.status_changes.filter(to_status=Status.MATCHING).latest(
+            "changed_at", "pk"
+        )
         _ask(consultation, supporters[sample.number % len(supporters)], at=changed.changed_at)
         return 1
     if sample.status == Status.ADVISING and assignments:
         if AdviceSession.objects.filter(assignment__consultation=consultation).exists():
             return 0
-        changed = consultation.status_changes.filter(to_status=Status.ADVISING).last()
+        changed = consultation.status_changes.filter(to_status=Status.ADVISING).latest(
+            "changed_at", "pk"
+        )
         _advise(assignments[0], on=changed.changed_at + timedelta(days=1))
         return 1
     return 0

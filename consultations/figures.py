@@ -62,9 +62,6 @@ class FiguresTable:
     def total(self) -> int:
         return sum(row.total for row in self.rows)
 
-    def row(self, key: str | int) -> FiguresRow:
-        return next(row for row in self.rows if row.key == key)
-
 
 @dataclass
 class ConsultationFigures:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +49,7 @@ class ConsultationForm(RequesterFieldsForm):
     # The file chosen before the confirmation page (consultations.pending_uploads).
     attachment_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         token = cleaned.get("attachment_token", "")
         if cleaned.get("attachment"):
@@ -74,10 +76,12 @@ class ConsultationForm(RequesterFieldsForm):
         return ConsultationDetails.from_data(self.cleaned_data)
 
     def clean_title(self) -> str:
-        return self.cleaned_data["title"].strip()
+        title: str = self.cleaned_data["title"]
+        return title.strip()
 
     def clean_description(self) -> str:
-        return self.cleaned_data["description"].strip()
+        description: str = self.cleaned_data["description"]
+        return description.strip()
 
 
 class WithdrawForm(forms.Form):

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advisors.models import Supporter
+from advisors.models import ExpertiseArea, Supporter
 from consultations.models import (
     OPEN_STATUSES,
     Assignment,
@@ -81,7 +81,7 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
 
 
-def _text_areas(consultation: Consultation, areas_by_slug: dict) -> set[str]:
+def _text_areas(consultation: Consultation, areas_by_slug: dict[str, ExpertiseArea]) -> set[str]:
     text = f"{consultation.title}\n{consultation.description}".lower()
     found = set()
     for slug, area in areas_by_slug.items():

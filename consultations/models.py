@@ -6,6 +6,7 @@ consultation along, and records who did it, when and why.
 
 import uuid
 from pathlib import PurePath
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -54,8 +55,8 @@ class Source(models.TextChoices):
 OPEN_STATUSES = (Status.RECEIVED, Status.TRIAGE, Status.MATCHING, Status.ADVISING, Status.ON_HOLD)
 
 
-class ConsultationQuerySet(models.QuerySet):
-    def open(self):
+class ConsultationQuerySet(models.QuerySet["Consultation"]):
+    def open(self) -> Self:
         return self.filter(status__in=OPEN_STATUSES)
 
 

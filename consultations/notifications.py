@@ -5,6 +5,7 @@ Requesters get messages in the language they used on the form; the center's inbo
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -13,7 +14,7 @@ from consultations.models import Assignment, Consultation, RequesterReply, Surve
 from mie_dx.notifications import queue_notification
 
 
-def _url(name: str, **kwargs) -> str:
+def _url(name: str, **kwargs: Any) -> str:
     return settings.SITE_URL + reverse(name, kwargs=kwargs)
 
 
@@ -26,7 +27,7 @@ def _admin_url(consultation: Consultation) -> str:
 
 
 def _to_requester(
-    consultation: Consultation, template: str, *, dedupe_key: str = "", **context
+    consultation: Consultation, template: str, *, dedupe_key: str = "", **context: Any
 ) -> bool:
     """A message to the person who asked, in the language they used on the form.
 
@@ -47,7 +48,7 @@ def _to_requester(
     return True
 
 
-def _to_center(consultation: Consultation, template: str, **context) -> None:
+def _to_center(consultation: Consultation, template: str, **context: Any) -> None:
     """An alert to the center's inbox (in Japanese), with the case's admin link."""
     queue_notification(
         to=settings.CENTER_INBOX_EMAIL,

@@ -12,6 +12,7 @@ import logging
 import uuid
 from datetime import timedelta
 from pathlib import PurePath
+from typing import TypedDict
 
 from django.core import signing
 from django.core.files import File
@@ -26,17 +27,25 @@ PENDING_MAX_AGE = timedelta(hours=2)
 _SALT = "consultations.pending-attachment"
 
 
-def keep(upload: UploadedFile) -> str:
+class _Pending(TypedDict):
+    """What a token names: the kept file in the storage and the name it was uploaded under."""
+
+    path: str
+    name: str
+
+
+def keep(upload: "UploadedFile[bytes]") -> str:
     """Store the upload until the confirmation comes back; returns the token naming it."""
     sweep()
-    suffix = PurePath(upload.name).suffix.lower()[:10]
+    name = upload.name or ""  # an upload always has the name the browser gave it
+    suffix = PurePath(name).suffix.lower()[:10]
     path = default_storage.save(f"{PENDING_DIR}/{uuid.uuid4().hex}{suffix}", upload)
-    return signing.dumps({"path": path, "name": upload.name}, salt=_SALT)
+    return signing.dumps(_Pending(path=path, name=name), salt=_SALT)
 
 
-def _payload(token: str) -> dict | None:
+def _payload(token: str) -> _Pending | None:
     try:
-        data = signing.loads(token, salt=_SALT, max_age=PENDING_MAX_AGE)
+        data: _Pending = signing.loads(token, salt=_SALT, max_age=PENDING_MAX_AGE)
     except signing.BadSignature:
         return None
     path = data.get("path", "")
@@ -51,7 +60,7 @@ def name_of(token: str) -> str | None:
     return data["name"] if data else None
 
 
-def open_file(token: str) -> File | None:
+def open_file(token: str) -> "File[bytes] | None":
     data = _payload(token)
     if data is None:
         return None

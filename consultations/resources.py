@@ -2,6 +2,7 @@
 of support given outside the desk (`import_data support_records FILE`)."""
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -20,9 +21,22 @@ from consultations.models import (
     SupportRecord,
 )
 from consultations.workflow import status_label
-from mie_dx.importexport import PortalResource, cell_date, cell_text
+from mie_dx.importexport import (
+    ImportValidationErrors,
+    PortalResource,
+    Row,
+    cell_date,
+    cell_text,
+)
 from mie_dx.people import Requester
 from mie_dx.text import join_list
+from mie_dx.users import acting_user
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+    from import_export.instance_loaders import BaseInstanceLoader
+
+    from consultations.selectors import ActiveAssignments
 
 
 class ConsultationResource(PortalResource):
@@ -65,13 +79,15 @@ class ConsultationResource(PortalResource):
         )
         personal_fields = Requester.PERSONAL_FIELDS
 
-    def get_queryset(self):
+    def get_queryset(self) -> models.QuerySet[Consultation]:
         return selectors.consultations_for_triage()
 
     def dehydrate_created_at(self, consultation: Consultation) -> str:
         return timezone.localtime(consultation.created_at).strftime("%Y-%m-%d %H:%M")
 
-    def dehydrate_status(self, consultation: Consultation) -> str:
+    def dehydrate_status(
+        self, consultation: "WithAnnotations[Consultation, ActiveAssignments]"
+    ) -> str:
         # As the change list shows it: 「マッチング（依頼中）」 while an answer is awaited.
         return status_label(
             consultation.status,
@@ -80,7 +96,9 @@ class ConsultationResource(PortalResource):
             ),
         )
 
-    def dehydrate_supporters(self, consultation: Consultation) -> str:
+    def dehydrate_supporters(
+        self, consultation: "WithAnnotations[Consultation, ActiveAssignments]"
+    ) -> str:
         # `active_assignments` is prefetched by selectors.consultations_for_triage().
         return join_list(a.supporter.name for a in consultation.active_assignments)
 
@@ -99,7 +117,7 @@ DATE_FORMAT_HINT = _("日付は YYYY-MM-DD または YYYY/MM/DD で入力して�
 class RequiredDateWidget(widgets.DateWidget):
     """A date as Excel stores it or as text YYYY-MM-DD / YYYY/MM/DD; exported YYYY-MM-DD."""
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: object, row: Row | None = None, **kwargs: Any) -> date | None:
         if isinstance(value, date):
             return cell_date(value)
         if not cell_text(value):
@@ -109,12 +127,12 @@ class RequiredDateWidget(widgets.DateWidget):
             raise ValueError(str(DATE_FORMAT_HINT))
         return parsed
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: object, obj: models.Model | None = None, **kwargs: Any) -> str:
         return value.isoformat() if isinstance(value, date) else ""
 
 
 class RequiredTextWidget(widgets.CharWidget):
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: object, row: Row | None = None, **kwargs: Any) -> str:
         text = cell_text(value)
         if not text:
             raise ValueError(gettext("空欄です。"))
@@ -122,7 +140,7 @@ class RequiredTextWidget(widgets.CharWidget):
 
 
 class TextWidget(widgets.CharWidget):
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: object, row: Row | None = None, **kwargs: Any) -> str:
         return cell_text(value)
 
 
@@ -130,7 +148,7 @@ class ChoiceLabelWidget(widgets.Widget):
     """A choice written as its Japanese label (「空の移動革命」), the way a programme's
     spreadsheet names it; exported the same way, so an export imports again unchanged."""
 
-    def __init__(self, choices: type[models.TextChoices], **kwargs):
+    def __init__(self, choices: type[models.TextChoices], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.choices = choices
 
@@ -139,7 +157,7 @@ class ChoiceLabelWidget(widgets.Widget):
         with translation.override("ja"):
             return {str(choice.label): choice.value for choice in self.choices}
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: object, row: Row | None = None, **kwargs: Any) -> str:
         text = cell_text(value)
         labels = self._labels()
         if text in labels:
@@ -151,7 +169,7 @@ class ChoiceLabelWidget(widgets.Widget):
             % {"value": text[:50], "labels": "、".join(f"「{label}」" for label in labels)}
         )
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: str, obj: models.Model | None = None, **kwargs: Any) -> str:
         by_value = {v: label for label, v in self._labels().items()}
         return by_value.get(value, "")
 
@@ -180,42 +198,42 @@ class SupportRecordResource(PortalResource):
         # reads the row's instance), from `import_data` as from the admin.
         store_instance = True
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._seen: dict[tuple, int] = {}
+        self._seen: dict[tuple[object, ...], int] = {}  # each key's first line
 
-    def get_queryset(self):
+    def get_queryset(self) -> models.QuerySet[SupportRecord]:
         return SupportRecord.objects.order_by("supported_on", "pk")
 
-    def get_instance(self, instance_loader, row):
+    def get_instance(self, instance_loader: "BaseInstanceLoader", row: Row) -> SupportRecord | None:
         try:
             key = {name: self.fields[name].clean(row) for name in self.KEY}
         except (ValueError, KeyError):
             return None  # import_instance reports the column and the reason
         return SupportRecord.objects.filter(**key).first()
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict = {}
+    def import_instance(self, instance: SupportRecord, row: Row, **kwargs: Any) -> None:
+        errors: ImportValidationErrors = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if "supported_on" not in errors and instance.supported_on > timezone.localdate():
-            errors["supported_on"] = [gettext("未来の日付は指定できません。")]
+            errors["supported_on"] = [ValidationError(gettext("未来の日付は指定できません。"))]
         if not errors:
             line = kwargs.get("row_number", 0) + 1
             key = tuple(getattr(instance, name) for name in self.KEY)
             if key in self._seen:
                 errors[NON_FIELD_ERRORS] = [
-                    gettext("支援日・支援先・事業・支援の種類が %(line)s行目と同じです。")
-                    % {"line": self._seen[key]}
+                    ValidationError(
+                        gettext("支援日・支援先・事業・支援の種類が %(line)s行目と同じです。")
+                        % {"line": self._seen[key]}
+                    )
                 ]
             else:
                 self._seen[key] = line
         if instance.pk is None:
-            instance.recorded_by = (
-                self.user if getattr(self.user, "is_authenticated", False) else None
-            )
+            instance.recorded_by = acting_user(self.user)
             instance.recorded_at = timezone.now()
         if errors:
             raise ValidationError(errors)

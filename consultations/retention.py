@@ -15,10 +15,10 @@ scores), the dates and number of advice sessions, the survey rating, the sample 
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def erase_personal_data(
-    *, consultation: Consultation, by: AbstractBaseUser | None = None
+    *, consultation: Consultation, by: AbstractBaseUser | AnonymousUser | None = None
 ) -> Consultation:
     """Erase one requester's personal data. Precondition: the consultation is not open."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -67,7 +67,7 @@ def erase_personal_data(
     )
 
 
-def purge_expired(*, now=None, dry_run: bool = False) -> list[str]:
+def purge_expired(*, now: datetime | None = None, dry_run: bool = False) -> list[str]:
     """Erase personal data of consultations ended more than the retention period ago."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)

@@ -1,12 +1,15 @@
 """Reads of consultations, each with its access rule and the related rows it needs."""
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Field, Model, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -20,12 +23,15 @@ from consultations.models import (
     SupportRecord,
     Survey,
 )
-from mie_dx.figures import KpiContribution, fiscal_year_of
+from mie_dx.figures import KpiContribution, KpiSource, fiscal_year_of
 from mie_dx.fiscal import fiscal_year_bounds
 from mie_dx.links import end_link_if_over, object_for_token
 from mie_dx.models import AuditLog
 from mie_dx.people import RequesterType
 from mie_dx.surveys import UsefulnessSource
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _end_case_link(consultation: Consultation) -> None:
@@ -94,31 +100,44 @@ def assignment_for_supporter(token: str) -> Assignment:
     return assignment
 
 
+class ActiveAssignments(TypedDict):
+    """What `consultations_for_triage` loads on each consultation: its assignments but the
+    declined ones. Its readers take `WithAnnotations[Consultation, ActiveAssignments]`."""
+
+    active_assignments: list[Assignment]
+
+
 def consultations_for_triage() -> QuerySet[Consultation]:
-    """The admin's change list: everything staff filter on, in a fixed number of queries."""
-    return (
-        Consultation.objects.select_related("staff_in_charge")
-        .annotate(assignment_count=Count("assignments", distinct=True))
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.exclude(state=Assignment.State.DECLINED).select_related(
-                    "supporter"
-                ),
-                to_attr="active_assignments",
-            )
+    """The admin's change list: everything staff filter on, in a fixed number of queries
+    (with ActiveAssignments)."""
+    return Consultation.objects.select_related("staff_in_charge").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.exclude(state=Assignment.State.DECLINED).select_related(
+                "supporter"
+            ),
+            to_attr="active_assignments",
         )
     )
 
 
-def timeline(consultation: Consultation) -> list[dict]:
+class TimelineEvent(TypedDict):
+    at: datetime
+    kind: str  # status, note, reply, assignment, response, advice, correction, survey_…
+    item: Model
+    by: User | None
+    response: NotRequired["StrOrPromise"]  # "response": the supporter's answer as given
+    fields: NotRequired[list[str]]  # "correction": the labels of the fields corrected
+
+
+def timeline(consultation: Consultation) -> list[TimelineEvent]:
     """Everything that happened to a consultation, oldest first (staff only: has notes).
 
     Each entry says what happened at that moment (a supporter's answer as they gave it, not
     the assignment's state today) and who did it, with the staff member loaded for their
     full name.
     """
-    events: list[dict] = []
+    events: list[TimelineEvent] = []
     for change in consultation.status_changes.select_related("changed_by"):
         events.append(
             {"at": change.changed_at, "kind": "status", "item": change, "by": change.changed_by}
@@ -181,7 +200,9 @@ def _field_labels(names: Sequence[str]) -> list[str]:
     labels = []
     for name in names:
         try:
-            labels.append(str(Consultation._meta.get_field(name).verbose_name))
+            # A column staff corrected (services.CORRECTABLE_FIELDS), never a relation.
+            field = cast("Field[Any, Any]", Consultation._meta.get_field(name))
+            labels.append(str(field.verbose_name))
         except FieldDoesNotExist:
             labels.append(name)
     return labels
@@ -193,17 +214,34 @@ def _field_labels(names: Sequence[str]) -> list[str]:
 KPI_RECORDS_LIMIT = 1000
 
 
+# mie_dx.surveys.UsefulnessSource types `label` and `rule` as str, though it reads them when
+# asked (str(self.label)) so that they follow the page's language: a core signature (reported).
 kpi_survey_usefulness = UsefulnessSource(
     Survey,
-    label=gettext_lazy("相談の満足度アンケート"),
+    label=gettext_lazy("相談の満足度アンケート"),  # type: ignore[arg-type]
     changelist="admin:consultations_survey_changelist",
     related="consultation",
     reference=lambda survey: survey.consultation.reference,
-    rule=gettext_lazy(
+    rule=gettext_lazy(  # type: ignore[arg-type]
         "相談の満足度アンケートの回答を、回答した日（日本時間）の年度に数えます。"
         "「役に立った」「やや役に立った」の回答数を分子、回答の総数を分母とします。"
     ),
 )
+
+
+@dataclass(frozen=True)
+class DrilldownSource:
+    """A KPI source (mie_dx.figures) with what the KPI app also reads of it: the records
+    behind a year's figure (`source.records(fy)`, for the drill-down) and how it counts
+    (`source.rule`). Called like the figures function it wraps."""
+
+    figures: KpiSource
+    records: Callable[[int], list[dict[str, Any]]]
+    rule: "StrOrPromise"
+
+    def __call__(self, fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+        return self.figures(fiscal_years)
+
 
 # 10-1 b counts the support given to those the plan names: 事業者等 — businesses and groups.
 # Individual residents, municipalities and the prefecture are helped too, but not counted.
@@ -235,7 +273,7 @@ def _support_cases_label() -> str:
     return gettext("相談窓口での支援（事業者・団体）")
 
 
-def kpi_support_cases(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+def _support_cases(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
     """10-1 b: consultations from businesses and groups, by the fiscal year of their first
     advice. One query for all the years."""
     if not fiscal_years:
@@ -256,7 +294,7 @@ def kpi_support_cases(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]
     }
 
 
-def _support_case_records(fy: int) -> list[dict]:
+def _support_case_records(fy: int) -> list[dict[str, Any]]:
     sessions = (
         _first_advice_in([fy])
         .select_related("assignment__consultation")
@@ -282,11 +320,14 @@ def _support_case_records(fy: int) -> list[dict]:
     ]
 
 
-kpi_support_cases.records = _support_case_records
-kpi_support_cases.rule = gettext_lazy(
-    "みえDXセンターの相談のうち、相談者が事業者または団体（県内事業者・県民グループ）のものを、"
-    "最初の助言・提案を記録した実施日の年度に1件と数えます（アドバイザー等に依頼しただけで"
-    "助言・提案の記録がない相談、個人・市町・県からの相談は数えません）。"
+kpi_support_cases = DrilldownSource(
+    _support_cases,
+    records=_support_case_records,
+    rule=gettext_lazy(
+        "みえDXセンターの相談のうち、相談者が事業者または団体（県内事業者・県民グループ）のものを、"
+        "最初の助言・提案を記録した実施日の年度に1件と数えます（アドバイザー等に依頼しただけで"
+        "助言・提案の記録がない相談、個人・市町・県からの相談は数えません）。"
+    ),
 )
 
 
@@ -311,7 +352,7 @@ def _support_records_url(fy: int) -> str:
     return f"{reverse('admin:consultations_supportrecord_changelist')}?{query}"
 
 
-def kpi_support_records(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+def _support_records(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
     """10-1 b: support recorded outside the desk, by the fiscal year of the support's date.
     One query for all the years."""
     if not fiscal_years:
@@ -335,7 +376,7 @@ def kpi_support_records(fiscal_years: Sequence[int]) -> dict[int, KpiContributio
     }
 
 
-def _support_record_records(fy: int) -> list[dict]:
+def _support_record_records(fy: int) -> list[dict[str, Any]]:
     records = _support_records_in([fy]).order_by("supported_on", "pk")[:KPI_RECORDS_LIMIT]
     return [
         {
@@ -348,9 +389,12 @@ def _support_record_records(fy: int) -> list[dict]:
     ]
 
 
-kpi_support_records.records = _support_record_records
-kpi_support_records.rule = gettext_lazy(
-    "相談窓口以外の事業（スタートアップ支援、空の移動革命、先端技術など）で事業者・団体に行った"
-    "情報提供・マッチング・事業計画への助言を、「相談窓口以外の支援記録」の1件ごとに、"
-    "支援日の年度に1件と数えます。"
+kpi_support_records = DrilldownSource(
+    _support_records,
+    records=_support_record_records,
+    rule=gettext_lazy(
+        "相談窓口以外の事業（スタートアップ支援、空の移動革命、先端技術など）で事業者・団体に行った"
+        "情報提供・マッチング・事業計画への助言を、「相談窓口以外の支援記録」の1件ごとに、"
+        "支援日の年度に1件と数えます。"
+    ),
 )

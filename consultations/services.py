@@ -20,16 +20,18 @@ import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from advisors.models import Supporter
 from consultations import notifications
 from consultations.matching import in_term
 from consultations.models import (
@@ -87,10 +89,10 @@ def _next_reference(year: int) -> str:
 def submit_consultation(
     *,
     details: ConsultationDetails,
-    attachment: UploadedFile | None = None,
+    attachment: "File[bytes] | None" = None,
     source: str = Source.WEB,
-    created_by: AbstractBaseUser | None = None,
-    created_at=None,
+    created_by: AbstractBaseUser | AnonymousUser | None = None,
+    created_at: datetime | None = None,
     is_sample: bool = False,
     language: str | None = None,
     acknowledge: bool = True,
@@ -124,8 +126,9 @@ def submit_consultation(
         **asdict(details),
     )
     if attachment is not None:
-        consultation.attachment_name = attachment.name[:255]
-        consultation.attachment.save(attachment.name, attachment, save=False)
+        name = attachment.name or ""  # an upload, or the kept file, has the name it was sent as
+        consultation.attachment_name = name[:255]
+        consultation.attachment.save(name, attachment, save=False)
     try:
         consultation.save()
         consultation.status_changes.create(
@@ -213,7 +216,11 @@ def _lock(consultation: Consultation) -> Consultation:
 
 
 def _move(
-    consultation: Consultation, *, to_status: str, by: AbstractBaseUser | None, note: str = ""
+    consultation: Consultation,
+    *,
+    to_status: str,
+    by: AbstractBaseUser | AnonymousUser | None,
+    note: str = "",
 ) -> Consultation:
     """Precondition: `consultation` is locked in the current transaction."""
     if consultation.status == to_status or not can_transition(consultation.status, to_status):
@@ -252,7 +259,11 @@ def _move(
 
 @transaction.atomic
 def change_status(
-    *, consultation: Consultation, to_status: str, by: AbstractBaseUser, note: str = ""
+    *,
+    consultation: Consultation,
+    to_status: str,
+    by: AbstractBaseUser | AnonymousUser,
+    note: str = "",
 ) -> Consultation:
     """Staff move a consultation along the workflow. Closing sends the survey.
 
@@ -316,7 +327,9 @@ def _cancel_assignments(consultation: Consultation, *, states: Iterable[str]) ->
     return ended
 
 
-def _close(consultation: Consultation, *, by: AbstractBaseUser | None, note: str) -> Consultation:
+def _close(
+    consultation: Consultation, *, by: AbstractBaseUser | AnonymousUser | None, note: str
+) -> Consultation:
     _move(consultation, to_status=Status.CLOSED, by=by, note=note)
     consultation.assignments.filter(state=Assignment.State.ACCEPTED).update(
         state=Assignment.State.DONE
@@ -331,7 +344,7 @@ def _close(consultation: Consultation, *, by: AbstractBaseUser | None, note: str
 
 @transaction.atomic
 def start_matching(
-    *, consultation: Consultation, by: AbstractBaseUser, note: str = ""
+    *, consultation: Consultation, by: AbstractBaseUser | AnonymousUser, note: str = ""
 ) -> Consultation:
     """Staff take a case to matching in one step: a case still `received` passes through
     `triage` on the way (both steps are recorded, so the history and the figures read as
@@ -345,7 +358,10 @@ def start_matching(
 
 @transaction.atomic
 def set_staff_in_charge(
-    *, consultation: Consultation, staff: AbstractBaseUser | None, by: AbstractBaseUser
+    *,
+    consultation: Consultation,
+    staff: User | None,
+    by: AbstractBaseUser | AnonymousUser,
 ) -> Consultation:
     """Who at the center looks after the case (None: nobody yet). Any staff member."""
     consultation = _lock(consultation)
@@ -367,7 +383,7 @@ def set_staff_in_charge(
 
 @transaction.atomic
 def reply_to_requester(
-    *, consultation: Consultation, body: str, by: AbstractBaseUser
+    *, consultation: Consultation, body: str, by: AbstractBaseUser | AnonymousUser
 ) -> RequesterReply:
     """Write to the requester from the case: shown on their status page, and e-mailed to them
     when they gave an address (`reply.emailed` says whether). Unlike an internal note, the
@@ -379,7 +395,7 @@ def reply_to_requester(
     if not body:
         raise ConsultationError(_("相談者への連絡を入力してください。"))
     reply = RequesterReply.objects.create(
-        consultation=consultation, body=body, sent_by=by, sent_at=timezone.now()
+        consultation=consultation, body=body, sent_by=acting_user(by), sent_at=timezone.now()
     )
     reply.emailed = notifications.reply_to_requester(reply)
     if reply.emailed:
@@ -401,7 +417,7 @@ CORRECTABLE_FIELDS = frozenset(
 
 
 def correct_details(
-    *, consultation: Consultation, fields: Iterable[str], by: AbstractBaseUser
+    *, consultation: Consultation, fields: Iterable[str], by: AbstractBaseUser | AnonymousUser
 ) -> None:
     """Save staff's corrections of the requester's details (already set on `consultation`
     from a validated form) and log which fields changed, never their values.
@@ -410,14 +426,16 @@ def correct_details(
     withdrawn meanwhile, and writing every column would undo that.
     """
     fields = [f for f in fields if f in CORRECTABLE_FIELDS]
-    save_changes(consultation, fields=fields, by=by, action="consultation.corrected")
+    # mie_dx.audit.save_changes types `by` as AbstractBaseUser only (log_action, which it
+    # calls, takes request.user as it comes): a core signature, reported.
+    save_changes(consultation, fields=fields, by=by, action="consultation.corrected")  # type: ignore[arg-type]
 
 
 @transaction.atomic
 def add_internal_note(
-    *, consultation: Consultation, by: AbstractBaseUser, body: str
+    *, consultation: Consultation, by: AbstractBaseUser | AnonymousUser, body: str
 ) -> InternalNote:
-    note = InternalNote.objects.create(consultation=consultation, author=by, body=body)
+    note = InternalNote.objects.create(consultation=consultation, author=acting_user(by), body=body)
     log_action(consultation, "consultation.note_added", by=by, data={"note": note.pk})
     return note
 
@@ -426,8 +444,8 @@ def add_internal_note(
 def assign_supporters(
     *,
     consultation: Consultation,
-    supporters: Iterable,
-    by: AbstractBaseUser,
+    supporters: Iterable[Supporter],
+    by: AbstractBaseUser | AnonymousUser,
     scores: dict[int, tuple[int, list[str]]] | None = None,
     note: str = "",
 ) -> list[Assignment]:
@@ -467,7 +485,7 @@ def assign_supporters(
             Assignment.objects.create(
                 consultation=consultation,
                 supporter=supporter,
-                assigned_by=by,
+                assigned_by=acting_user(by),
                 score=score,
                 reasons=reasons,
             )
@@ -482,7 +500,9 @@ def assign_supporters(
     )
     note = note.strip()
     if note:
-        internal = InternalNote.objects.create(consultation=consultation, author=by, body=note)
+        internal = InternalNote.objects.create(
+            consultation=consultation, author=acting_user(by), body=note
+        )
         log_action(consultation, "consultation.note_added", by=by, data={"note": internal.pk})
     for assignment in created:
         notifications.supporter_matched(assignment)
@@ -542,7 +562,7 @@ def _begin_advice(
     consultation: Consultation,
     assignment: Assignment,
     *,
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
     by_advice: bool = False,
 ) -> None:
     """A supporter has taken the case on: a case in `matching` moves to `advising`, with a
@@ -567,7 +587,7 @@ def record_advice(
     held_on: date,
     summary: str,
     by_supporter: bool,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | AnonymousUser | None = None,
 ) -> AdviceSession:
     """Record one advice session; the center offers at most CONSULTATION_MAX_ADVICE_SESSIONS.
 
@@ -619,7 +639,7 @@ def record_advice(
     return session
 
 
-def send_survey_reminders(*, now=None) -> int:
+def send_survey_reminders(*, now: datetime | None = None) -> int:
     """One reminder for surveys unanswered 7 days after they were sent (beat, hourly in
     office hours: consultations/apps.py beat_schedule).
 
@@ -679,7 +699,7 @@ def stale_after(created_at: datetime) -> datetime:
     return local.replace(year=due_day.year, month=due_day.month, day=due_day.day)
 
 
-def alert_stale_consultations(*, now=None) -> int:
+def alert_stale_consultations(*, now: datetime | None = None) -> int:
     """Alert the center once about consultations still `received` after 3 business days.
 
     Erased consultations never qualify (only ended ones are erased), and the alert goes to the
@@ -719,10 +739,12 @@ def _check_support(record: SupportRecord) -> None:
     try:
         record.full_clean(exclude=["recorded_by"])
     except ValidationError as error:
-        reasons = []
+        reasons: list[str] = []
         for name, messages in error.message_dict.items():
             try:
-                label = str(SupportRecord._meta.get_field(name).verbose_name)
+                # A field full_clean checked: a concrete column, never a reverse relation.
+                field = cast("Field[Any, Any]", SupportRecord._meta.get_field(name))
+                label = str(field.verbose_name)
             except FieldDoesNotExist:  # NON_FIELD_ERRORS: the one-record-per-day rule
                 label = ""
             reasons.extend(f"{label}: {m}" if label else m for m in messages)
@@ -737,7 +759,7 @@ def record_support(
     programme: str,
     kind: str,
     note: str = "",
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
     is_sample: bool = False,
 ) -> SupportRecord:
     """Record support given to a business or group outside the consultation desk (a
@@ -772,7 +794,7 @@ SUPPORT_RECORD_FIELDS = ("supported_on", "organization", "programme", "kind", "n
 
 @transaction.atomic
 def correct_support_record(
-    *, record: SupportRecord, fields: Iterable[str], by: AbstractBaseUser
+    *, record: SupportRecord, fields: Iterable[str], by: AbstractBaseUser | AnonymousUser
 ) -> SupportRecord:
     """Save staff's corrections (already set on `record` from a validated form) and log which
     fields changed. Locks the row."""
@@ -783,12 +805,13 @@ def correct_support_record(
     if "supported_on" in fields and record.supported_on > timezone.localdate():
         raise ConsultationError(_("支援日に未来の日付は指定できません。"))
     _check_support(record)
-    save_changes(record, fields=fields, by=by, action="support_record.corrected")
+    # mie_dx.audit.save_changes: `by` typed narrower than log_action's (see correct_details).
+    save_changes(record, fields=fields, by=by, action="support_record.corrected")  # type: ignore[arg-type]
     return record
 
 
 @transaction.atomic
-def delete_support_record(*, record: SupportRecord, by: AbstractBaseUser) -> None:
+def delete_support_record(*, record: SupportRecord, by: AbstractBaseUser | AnonymousUser) -> None:
     """Delete a record entered by mistake; the log keeps that it existed (no content)."""
     log_action(
         record,

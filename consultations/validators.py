@@ -30,12 +30,14 @@ ALLOWED_TYPES: dict[str, set[str]] = {
 }
 
 
-def validate_attachment(upload: UploadedFile) -> None:
+def validate_attachment(upload: "UploadedFile[bytes]") -> None:
     allowed_names = ", ".join(sorted(ALLOWED_TYPES))
-    if upload.size > MAX_ATTACHMENT_BYTES:
+    # The form's FileField refuses an empty (or sizeless) upload before its validators run.
+    size = upload.size or 0
+    if size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             _("添付ファイルは%(limit)sまでです（選択したファイル: %(size)s）。")
-            % {"limit": filesizeformat(MAX_ATTACHMENT_BYTES), "size": filesizeformat(upload.size)},
+            % {"limit": filesizeformat(MAX_ATTACHMENT_BYTES), "size": filesizeformat(size)},
             code="too_large",
         )
     extension = PurePath(upload.name or "").suffix.lower().lstrip(".")

@@ -3,6 +3,8 @@
 Views are thin: a form validates, one service writes, a domain error becomes a form error.
 """
 
+from typing import TYPE_CHECKING, Any, TypedDict, cast
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +34,14 @@ from consultations.forms import (
     ConsultationForm,
     WithdrawForm,
 )
-from consultations.models import AdviceSession, Assignment, Category, Consultation, Status
+from consultations.models import (
+    AdviceSession,
+    Assignment,
+    Category,
+    Consultation,
+    Status,
+    Survey,
+)
 from consultations.workflow import ADVICE_STATUSES
 from mie_dx.confirmation import ConfirmationStepMixin, Outcome
 from mie_dx.forms import resubmitted_fields, retention_period_text
@@ -41,11 +50,19 @@ from mie_dx.pagecache import do_not_cache
 from mie_dx.ratelimits import PublicPostLimitMixin, too_many, too_many_message
 from mie_dx.views import SurveyView
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # django-stubs' FormView is generic in its form; Django's is not subscriptable.
+    _ConsultationFormView = FormView[ConsultationForm]
+else:
+    _ConsultationFormView = FormView
+
 # The page after the form shows the reference it was given (mie_dx.confirmation.Outcome).
 SUBMITTED = Outcome("consultation_submitted", path="/consultations/")
 
 # What each status means to the person who asked, in plain words.
-STATUS_EXPLANATIONS = {
+STATUS_EXPLANATIONS: dict[str, "StrOrPromise"] = {
     Status.RECEIVED: gettext_lazy("相談を受け付けました。担当者が内容を確認しています。"),
     Status.TRIAGE: gettext_lazy(
         "担当者が課題を整理しています（課題の明確化）。必要に応じてご連絡します。"
@@ -74,11 +91,16 @@ def _explain(status: str) -> str:
     return str(STATUS_EXPLANATIONS[status])
 
 
-def _steps(status: str) -> list[dict]:
+class Step(TypedDict):
+    label: "StrOrPromise"
+    state: str  # done, current or todo
+
+
+def _steps(status: str) -> list[Step]:
     """Where the consultation is on the usual path ([] when it left it: on hold, ended)."""
     if status not in MAIN_PATH:
         return []
-    current = MAIN_PATH.index(status)
+    current = MAIN_PATH.index(Status(status))
     return [
         {
             "label": step.label,
@@ -90,12 +112,12 @@ def _steps(status: str) -> list[dict]:
     ]
 
 
-def retention_context() -> dict:
+def retention_context() -> dict[str, str]:
     """The retention period as the privacy notices state it (PERSONAL_DATA_RETENTION_DAYS)."""
     return {"retention": retention_period_text()}
 
 
-class ConsultationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, FormView):
+class ConsultationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, _ConsultationFormView):
     """The form, its confirmation page (確認画面) and the save (mie_dx.confirmation).
 
     The attachment cannot travel in hidden inputs: it is kept in private storage until the
@@ -107,7 +129,7 @@ class ConsultationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, FormVi
     form_class = ConsultationForm
     ratelimit_group = "consultation-form"
 
-    def get_initial(self):
+    def get_initial(self) -> dict[str, Any]:
         initial = super().get_initial()
         # 「この分野で相談する」 on a supporter's page pre-fills the kind of consultation.
         category = self.request.GET.get("category")
@@ -128,21 +150,27 @@ class ConsultationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, FormVi
             return None
         return ExpertiseArea.objects.filter(slug=slug).first()
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(**retention_context(), **kwargs)
 
-    def over_limit_response(self, request, *args, **kwargs) -> HttpResponse:
+    def over_limit_response(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # The form comes back with what was typed (not the file: browsers never refill it).
         form = self.get_form()
         form.full_clean()
         form.add_error(None, too_many_message(request))
         return too_many(request, self.render_to_response(self.get_context_data(form=form)))
 
-    def post(self, request, *args, **kwargs) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.through_confirmation(self.get_form())
 
-    def form_page(self, form) -> HttpResponse:
+    def form_page(self, form: forms.Form) -> HttpResponse:
         return self.render_to_response(self.get_context_data(form=form))
+
+    @staticmethod
+    def _own(form: forms.Form) -> ConsultationForm:
+        # The form the mixin hands back is the one `post` gave it (get_form): the core's
+        # ConfirmationStepMixin types it as any Form (it is not generic in its form).
+        return cast(ConsultationForm, form)
 
     def attachment_token(self, form: ConsultationForm) -> str:
         """The kept attachment's token; a new file replaces the one kept before at once."""
@@ -150,9 +178,11 @@ class ConsultationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, FormVi
         replaced = self.request.POST.get("attachment_token", "") if upload else ""
         if replaced:
             pending_uploads.discard(replaced)
-        return form.cleaned_data.get("attachment_token", "")
+        token: str = form.cleaned_data.get("attachment_token", "")
+        return token
 
-    def confirmation_context(self, form: ConsultationForm) -> dict:
+    def confirmation_context(self, form: forms.Form) -> dict[str, Any]:
+        form = self._own(form)
         token = self.attachment_token(form)
         upload = form.cleaned_data.get("attachment")
         if upload:
@@ -167,7 +197,8 @@ class ConsultationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, FormVi
             "attachment_name": pending_uploads.name_of(token) if token else "",
         }
 
-    def save(self, form: ConsultationForm) -> HttpResponse:
+    def save(self, form: forms.Form) -> HttpResponse:
+        form = self._own(form)
         token = self.attachment_token(form)
         upload = form.cleaned_data.get("attachment")
         kept = pending_uploads.open_file(token) if token and not upload else None
@@ -193,7 +224,7 @@ class ConsultationSubmittedView(TemplateView):
 
     template_name = "consultations/consultation_submitted.html"
 
-    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         outcome = SUBMITTED.read(request)
         if not outcome or "reference" not in outcome:
             return redirect("consultations:new")
@@ -227,8 +258,14 @@ class ConsultationStatusView(PublicPostLimitMixin, View):
         return redirect("consultations:status", token=token)
 
     def _render(
-        self, request, consultation: Consultation, form, *, error: str = "", status: int = 200
-    ):
+        self,
+        request: HttpRequest,
+        consultation: Consultation,
+        form: WithdrawForm,
+        *,
+        error: str = "",
+        status: int = 200,
+    ) -> HttpResponse:
         return render(
             request,
             self.template_name,
@@ -250,7 +287,7 @@ class ConsultationSurveyView(SurveyView):
     template_name = "consultations/survey_form.html"
     url_name = "consultations:survey"
 
-    def get_survey(self, token: str):
+    def get_survey(self, token: str) -> Survey:
         return selectors.survey_for_requester(token)
 
 
@@ -268,7 +305,8 @@ class AssignmentView(PublicPostLimitMixin, View):
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         assignment = selectors.assignment_for_supporter(token)
         action = request.POST.get("action")
-        response_form = advice_form = None
+        response_form: AssignmentResponseForm | None = None
+        advice_form: AdviceForm | None = None
         try:
             if action == "respond":
                 response_form = AssignmentResponseForm(request.POST)
@@ -312,8 +350,15 @@ class AssignmentView(PublicPostLimitMixin, View):
         )
 
     def _render(
-        self, request, assignment, *, response_form=None, advice_form=None, error="", status=200
-    ):
+        self,
+        request: HttpRequest,
+        assignment: Assignment,
+        *,
+        response_form: AssignmentResponseForm | None = None,
+        advice_form: AdviceForm | None = None,
+        error: str = "",
+        status: int = 200,
+    ) -> HttpResponse:
         consultation = assignment.consultation
         max_sessions = settings.CONSULTATION_MAX_ADVICE_SESSIONS
         # In matching, recording advice is the supporter's acceptance (services.record_advice).
@@ -373,7 +418,7 @@ class AttachmentDownloadView(PermissionRequiredMixin, View):
         response = FileResponse(
             handle,
             as_attachment=True,
-            filename=consultation.attachment_name or consultation.attachment.name,
+            filename=consultation.attachment_name or consultation.attachment.name or "",
         )
         response["Cache-Control"] = "private, no-store"
         return response
@@ -385,17 +430,19 @@ class AttachmentDownloadView(PermissionRequiredMixin, View):
 class FiscalYearForm(forms.Form):
     fy = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fy"].choices = figures.fiscal_year_choices()
-        self.fields["fy"].error_messages["invalid_choice"] = gettext_lazy(
+        fy = cast(forms.TypedChoiceField, self.fields["fy"])  # the copy of `fy` above
+        fy.choices = figures.fiscal_year_choices()
+        fy.error_messages["invalid_choice"] = gettext_lazy(
             "その年度は選べません。一覧から年度を選んでください。"
         )
 
     def chosen(self) -> int:
         """The fiscal year asked for, or the current one (also when the choice was bad)."""
         if self.is_valid() and self.cleaned_data["fy"]:
-            return self.cleaned_data["fy"]
+            fy: int = self.cleaned_data["fy"]  # coerced by the field
+            return fy
         return figures.fiscal_year_choices()[0][0]
 
 
@@ -412,7 +459,7 @@ class ConsultationFiguresView(FiguresAccessMixin, TemplateView):
 
     template_name = "consultations/consultation_figures.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         form = FiscalYearForm(self.request.GET or None)
         fy = form.chosen()
         return super().get_context_data(

@@ -1,5 +1,9 @@
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +22,26 @@ from kpi.models import (
 from mie_dx.admin_mixins import AuditLogAdminMixin
 from mie_dx.fiscal import fiscal_year_choices
 
+if TYPE_CHECKING:
+    # django-stubs' admin classes and model forms are generic in their models; Django's are
+    # not subscriptable.
+    _KpiAdmin = admin.ModelAdmin[Kpi]
+    _KpiTargetForm = forms.ModelForm[KpiTarget]
+    _KpiTargetInline = admin.TabularInline[KpiTarget, Kpi]
+    _KpiActualForm = forms.ModelForm[KpiActual]
+    _ReportIndicatorInline = admin.TabularInline[ReportIndicator, AnnualReport]
+    _ReportBudgetForm = forms.ModelForm[ReportBudget]
+    _ReportBudgetInline = admin.TabularInline[ReportBudget, AnnualReport]
+    _ReportParagraphInline = admin.StackedInline[ReportParagraph, AnnualReport]
+    _AnnualReportForm = forms.ModelForm[AnnualReport]
+else:
+    _KpiAdmin = admin.ModelAdmin
+    _KpiTargetForm = _KpiActualForm = _ReportBudgetForm = _AnnualReportForm = forms.ModelForm
+    _KpiTargetInline = _ReportIndicatorInline = _ReportBudgetInline = admin.TabularInline
+    _ReportParagraphInline = admin.StackedInline
 
-def fiscal_year_field(**kwargs) -> forms.TypedChoiceField:
+
+def fiscal_year_field(**kwargs: Any) -> forms.TypedChoiceField:
     """A fiscal year chosen by its 令和 label (the pages speak 令和, so does the admin)."""
     return forms.TypedChoiceField(
         coerce=int,
@@ -28,7 +50,7 @@ def fiscal_year_field(**kwargs) -> forms.TypedChoiceField:
     )
 
 
-class KpiTargetForm(forms.ModelForm):
+class KpiTargetForm(_KpiTargetForm):
     fiscal_year = fiscal_year_field(label=_("年度"))
 
     class Meta:
@@ -36,14 +58,14 @@ class KpiTargetForm(forms.ModelForm):
         fields = ("fiscal_year", "value", "approx_count")
 
 
-class KpiTargetInline(admin.TabularInline):
+class KpiTargetInline(_KpiTargetInline):
     model = KpiTarget
     form = KpiTargetForm
     extra = 0
 
 
 @admin.register(Kpi)
-class KpiAdmin(AuditLogAdminMixin, admin.ModelAdmin):
+class KpiAdmin(AuditLogAdminMixin, _KpiAdmin):
     list_display = (
         "code",
         "name",
@@ -63,7 +85,9 @@ class KpiAdmin(AuditLogAdminMixin, admin.ModelAdmin):
     def page_link(self, obj: Kpi) -> str:
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("目標と実績を見る"))
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # The staff menu has no link to /kpi/ (it would cost every page a permission query):
         # managers reach the dashboard from here.
         self.message_user(
@@ -78,15 +102,16 @@ class KpiAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
-class KpiActualForm(forms.ModelForm):
+class KpiActualForm(_KpiActualForm):
     fiscal_year = fiscal_year_field(label=_("年度"))
 
     class Meta:
         model = KpiActual
         fields = ("kpi", "fiscal_year", "value", "grade", "note")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         # On the change page the KPI and the year are read-only: the row's own.
         kpi = cleaned.get("kpi") or getattr(self.instance, "kpi", None)
         fy = cleaned.get("fiscal_year") or self.instance.fiscal_year
@@ -109,11 +134,15 @@ class KpiActualAdmin(AuditLogAdminMixin, SimpleHistoryAdmin):
     readonly_fields = ("entered_by", "entered_at")
     history_list_display = ("value", "grade")
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         return readonly if obj is None else [*readonly, "kpi", "fiscal_year"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: KpiActual, form: KpiActualForm, change: bool
+    ) -> None:
         try:
             saved = services.enter_actual(
                 kpi=obj.kpi,
@@ -129,13 +158,13 @@ class KpiActualAdmin(AuditLogAdminMixin, SimpleHistoryAdmin):
         obj.pk = saved.pk
 
 
-class ReportIndicatorInline(admin.TabularInline):
+class ReportIndicatorInline(_ReportIndicatorInline):
     model = ReportIndicator
     extra = 0
     autocomplete_fields = ("kpi",)
 
 
-class ReportBudgetForm(forms.ModelForm):
+class ReportBudgetForm(_ReportBudgetForm):
     fiscal_year = fiscal_year_field(label=_("年度"))
 
     class Meta:
@@ -143,18 +172,18 @@ class ReportBudgetForm(forms.ModelForm):
         fields = ("fiscal_year", "budget", "personnel_cost", "staff")
 
 
-class ReportBudgetInline(admin.TabularInline):
+class ReportBudgetInline(_ReportBudgetInline):
     model = ReportBudget
     form = ReportBudgetForm
     extra = 0
 
 
-class ReportParagraphInline(admin.StackedInline):
+class ReportParagraphInline(_ReportParagraphInline):
     model = ReportParagraph
     extra = 0
 
 
-class AnnualReportForm(forms.ModelForm):
+class AnnualReportForm(_AnnualReportForm):
     fiscal_year = fiscal_year_field(label=_("評価する年度"))
 
     class Meta:

@@ -78,7 +78,9 @@ def line_chart(figures: KpiFigures, *, chart_id: str) -> SafeString:
         ((x(yr.fiscal_year), HEIGHT - 8, yr.abbr) for yr in years),
     )
 
-    def series(points, colour, dashed, *, join_gaps=False):
+    def series(
+        points: list[tuple[int, Decimal]], colour: str, dashed: bool, *, join_gaps: bool = False
+    ) -> str:
         if not points:
             return ""
         dash = mark_safe(' stroke-dasharray="6 4"') if dashed else ""

@@ -8,6 +8,7 @@ KPI, target or actual is left as staff have it (`create_missing`).
 """
 
 from decimal import Decimal
+from typing import TypedDict
 
 from kpi.models import (
     AnnualReport,
@@ -26,10 +27,48 @@ from mie_dx.demo import create_missing
 
 R1, R2, R3, R4, R5, R6, R7, R8 = range(2019, 2027)
 
+# (value, fiscal year, note); the final target's year may be unknown.
+Figure = tuple[Decimal | None, int | None, str]
+# A year's target, with the plan's count in applications when it gives one: (value, count).
+Target = Decimal | int | tuple[int, int]
+
+
+class KpiSpec(TypedDict):
+    code: str
+    slug: str
+    policy: str
+    name: str
+    description: str
+    measure: str
+    unit: str
+    baseline: Figure
+    final: Figure
+    cumulative: bool
+    source: str
+    first_computed: int | None
+    counting_rule: str
+    english: dict[str, str]  # {field: English text}, for the KPI's *_en fields
+    targets: dict[int, Target]
+    actuals: dict[int, tuple[Decimal, str, str]]  # {fy: (value, grade, note)}
+
+
+class ReportSpec(TypedDict):
+    fiscal_year: int
+    title: str
+    department: str
+    vision: str
+    evaluation: str
+    related_policies: str
+    main: str  # the main indicator's KPI code
+    subs: list[str]  # the sub-indicators' codes
+    budgets: dict[int, tuple[int, int, int]]  # {fy: (予算額等, 概算人件費, 配置人員)}
+    paragraphs: list[str]
+
+
 # code, slug, policy, name, description, measure, unit, baseline (value, fy, note),
 # final target (value, fy, note), cumulative, source, first computed fy, counting rule,
 # yearly targets {fy: value}, actuals {fy: (value, grade, note)}
-KPIS: list[dict] = [
+KPIS: list[KpiSpec] = [
     {
         "code": "10-1 a",
         "slug": "10-1-a",
@@ -311,7 +350,7 @@ KPIS: list[dict] = [
 
 
 # The 県政レポート page of the seed (§1): the report of 令和3年度 in 令和4年版県政レポート（案）.
-R3_REPORT = {
+R3_REPORT: ReportSpec = {
     "fiscal_year": R3,
     "title": "令和4年版県政レポート（案）（関係分）",
     "department": "デジタル社会推進局",
@@ -441,7 +480,7 @@ def load_kpis() -> dict[str, int]:
     return counts
 
 
-def _load_report(spec: dict) -> int:
+def _load_report(spec: ReportSpec) -> int:
     """The seed's 県政レポート page as a report (left as it is when it exists)."""
     if AnnualReport.objects.filter(fiscal_year=spec["fiscal_year"], title=spec["title"]).exists():
         return 0

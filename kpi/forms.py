@@ -1,5 +1,7 @@
 """The manager's assessment of a KPI's year, entered on the KPI's own page."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +32,9 @@ class AssessmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, kpi: Kpi, fiscal_year: int, years: list[int], **kwargs):
+    def __init__(
+        self, *args: Any, kpi: Kpi, fiscal_year: int, years: list[int], **kwargs: Any
+    ) -> None:
         entered = next((a for a in kpi.actuals.all() if a.fiscal_year == fiscal_year), None)
         kwargs.setdefault("initial", _initial(fiscal_year, entered))
         super().__init__(*args, **kwargs)
@@ -40,13 +44,14 @@ class AssessmentForm(forms.Form):
             del self.fields["value"]
 
     def clean_fiscal_year(self) -> int:
-        fy = self.cleaned_data["fiscal_year"]
+        fy: int = self.cleaned_data["fiscal_year"]
         if fy not in self.years:
             raise forms.ValidationError(_("この年度は入力できません。"), code="fiscal_year")
         return fy
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         fy = cleaned.get("fiscal_year")
         if fy is not None and "value" not in self.errors:
             problem = services.value_problem(self.kpi, fy, cleaned.get("value"))
@@ -55,7 +60,7 @@ class AssessmentForm(forms.Form):
         return cleaned
 
 
-def _initial(fiscal_year: int, entered: KpiActual | None) -> dict:
+def _initial(fiscal_year: int, entered: KpiActual | None) -> dict[str, Any]:
     if entered is None:
         return {"fiscal_year": fiscal_year}
     return {

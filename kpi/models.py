@@ -5,6 +5,8 @@ Computed actuals are not stored: they are read live from the apps that hold the 
 (mie_dx.registry.kpi_sources, contract in mie_dx.figures) by kpi.selectors.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -14,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mie_dx.fiscal import FiscalYearField, fiscal_year_label
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Policy(models.TextChoices):
@@ -207,6 +212,9 @@ class KpiActual(models.Model):
     entered_at = models.DateTimeField(_("入力日時"), default=timezone.now)
 
     history = HistoricalRecords()
+    # Whom simple-history records as the author of the next saved version, when set on the
+    # row before it is saved (kpi.services.enter_actual: also outside a request).
+    _history_user: "User | None"
 
     class Meta:
         verbose_name = _("実績（手入力）")

@@ -177,7 +177,7 @@ def report_xlsx(data: ReportFigures) -> bytes:
     width = 2 + 2 * len(data.year_columns) + 1  # item, baseline, (target, actual)…, status
     row = 1
 
-    def merged_text(text: str, *, height: int | None = None, font=None) -> None:
+    def merged_text(text: str, *, height: int | None = None, font: Font | None = None) -> None:
         nonlocal row
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
         cell = sheet.cell(row=row, column=1, value=text)
@@ -287,8 +287,8 @@ def report_xlsx(data: ReportFigures) -> bytes:
         merged_text(text, height=lines_height(text))
 
     sheet.column_dimensions["A"].width = 34
-    for column in range(2, width + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 12
+    for index in range(2, width + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 12
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "portrait"
     sheet.page_setup.fitToWidth = 1

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, overload
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -32,7 +33,6 @@ from mie_dx.fiscal import (
     fiscal_year_abbr,
     fiscal_year_bounds,
     fiscal_year_label,
-    fiscal_year_short,
 )
 from mie_dx.registry import kpi_sources
 
@@ -65,11 +65,7 @@ class YearFigure:
 
     @property
     def grade_display(self) -> str:
-        return Grade(self.grade).label if self.grade in Grade.values else ""
-
-    @property
-    def short(self) -> str:
-        return fiscal_year_short(self.fiscal_year)
+        return str(Grade(self.grade).label) if self.grade in Grade.values else ""
 
     @property
     def abbr(self) -> str:
@@ -78,10 +74,6 @@ class YearFigure:
     @property
     def target_or_guide(self) -> Decimal | None:
         return self.target if self.target is not None else self.guide
-
-    @property
-    def drilldown(self) -> list[KpiContribution]:
-        return [c for c in self.contributions if c.url]
 
 
 # A KPI's status at a glance (the card says it in words and colour, never colour alone).
@@ -108,12 +100,11 @@ STANDING_RULES: dict[str, Promise] = {
 class Standing:
     """Where a KPI stands: judged on `year` (this fiscal year, or the latest year with an
     actual) against its target — or, where the plan sets none for that year, the straight
-    path from the baseline to the final target (`target_is_guide`)."""
+    path from the baseline to the final target (then `year.target` is None)."""
 
     code: str
     year: YearFigure | None = None
     target: Decimal | None = None
-    target_is_guide: bool = False
     # In a year still running: where the figure should be by today on the way to the target.
     expected: Decimal | None = None
 
@@ -135,6 +126,7 @@ class KpiFigures:
     connected: bool  # a computed KPI whose sources are registered
     standing: Standing = field(default_factory=lambda: Standing(NO_ACTUAL))
     this_year: YearFigure | None = None  # this fiscal year's row, with or without an actual
+    chart: str = ""  # the SVG line chart, for the pages that draw it (kpi.views, kpi.charts)
 
     @property
     def last_achievement(self) -> YearFigure | None:
@@ -152,12 +144,13 @@ class KpiFigures:
     def has_figures(self) -> bool:
         return any(y.actual is not None or y.target_or_guide is not None for y in self.years)
 
-    @property
-    def final_year(self) -> YearFigure | None:
-        fy = self.kpi.final_target_fiscal_year
-        return next((y for y in self.years if y.fiscal_year == fy), None)
 
-
+@overload
+def quantize(value: Decimal, measure: str) -> Decimal: ...
+@overload
+def quantize(value: None, measure: str) -> None: ...
+@overload
+def quantize(value: Decimal | None, measure: str) -> Decimal | None: ...
 def quantize(value: Decimal | None, measure: str) -> Decimal | None:
     """A KPI's value as it is printed: a percentage to 1 decimal, a count whole if it is."""
     if value is None:
@@ -169,7 +162,9 @@ def quantize(value: Decimal | None, measure: str) -> Decimal | None:
     return value.quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def achievement(actual: Decimal | None, target: Decimal | None, *, higher_is_better: bool):
+def achievement(
+    actual: Decimal | None, target: Decimal | None, *, higher_is_better: bool
+) -> Decimal | None:
     """actual ÷ target (or target ÷ actual when lower is better), capped at 1.00."""
     if actual is None or target is None:
         return None
@@ -234,20 +229,20 @@ def standing_of(kpi: Kpi, years: list[YearFigure], today: date) -> Standing:
 
 def judge_year(kpi: Kpi, years: list[YearFigure], year: YearFigure, today: date) -> Standing:
     """達成 / 順調 / 遅れ of one year with an actual, against its target or guide."""
-    target = year.target_or_guide
-    if year.actual is None or target is None:
+    actual, target = year.actual, year.target_or_guide
+    if actual is None or target is None:
         return Standing(NO_ACTUAL, year=year)
-    is_guide = year.target is None
 
     def reaches(value: Decimal) -> bool:
-        return year.actual >= value if kpi.higher_is_better else year.actual <= value
+        return actual >= value if kpi.higher_is_better else actual <= value
 
     if reaches(target):
-        return Standing(ACHIEVED, year, target, is_guide)
+        return Standing(ACHIEVED, year, target)
     if year.ended:
-        return Standing(BEHIND, year, target, is_guide)
+        return Standing(BEHIND, year, target)
     # A year still running: from last year's target (the baseline, or nothing for a yearly
     # count that starts again at zero) toward this year's, as far as the year has gone.
+    start: Decimal | None
     if kpi.measure == Measure.COUNT and not kpi.cumulative:
         start = Decimal(0)
     else:
@@ -259,7 +254,7 @@ def judge_year(kpi: Kpi, years: list[YearFigure], year: YearFigure, today: date)
         start + (target - start) * _share_of_year_elapsed(year.fiscal_year, today), kpi.measure
     )
     code = ON_TRACK if reaches(expected) else BEHIND
-    return Standing(code, year, target, is_guide, expected)
+    return Standing(code, year, target, expected)
 
 
 def year_standings(figures: "KpiFigures", today: date) -> dict[int, str]:
@@ -314,7 +309,9 @@ def _computed_contributions(
     return gathered
 
 
-def _computed_value(kpi: Kpi, contributions: list[KpiContribution], previous: Decimal | None):
+def _computed_value(
+    kpi: Kpi, contributions: list[KpiContribution], previous: Decimal | None
+) -> Decimal | None:
     numerator = sum((Decimal(c.numerator) for c in contributions), Decimal(0))
     if kpi.measure == Measure.PERCENTAGE:
         denominator = sum((Decimal(c.denominator or 0) for c in contributions), Decimal(0))
@@ -326,7 +323,9 @@ def _computed_value(kpi: Kpi, contributions: list[KpiContribution], previous: De
     return numerator
 
 
-def figures_for(kpi: Kpi, contributions: dict[int, list[KpiContribution]], today: date):
+def figures_for(
+    kpi: Kpi, contributions: dict[int, list[KpiContribution]], today: date
+) -> KpiFigures:
     current_fy = fiscal_year(today)
     targets = {t.fiscal_year: t for t in kpi.targets.all()}
     entered = {a.fiscal_year: a for a in kpi.actuals.all()}
@@ -385,7 +384,9 @@ def figures_for(kpi: Kpi, contributions: dict[int, list[KpiContribution]], today
     )
 
 
-def kpi_figures(*, today: date | None = None, kpis: Iterable[Kpi] | None = None):
+def kpi_figures(
+    *, today: date | None = None, kpis: Iterable[Kpi] | None = None
+) -> list[KpiFigures]:
     """Every KPI (or those given, prefetched as by `kpis_with_figures`) with its figures."""
     today = today or timezone.localdate()
     kpis = list(kpis if kpis is not None else kpis_with_figures())
@@ -417,7 +418,7 @@ def counting_rules(kpi: Kpi) -> list[str]:
 RECORDS_SHOWN = 1000
 
 
-def drilldown_records(kpi: Kpi, fy: int) -> list[dict]:
+def drilldown_records(kpi: Kpi, fy: int) -> list[dict[str, Any]]:
     """The records behind a computed figure, from each source that lists them.
 
     A source may offer `source.records(fy)` (a list of {"source", "reference", "date",
@@ -425,7 +426,7 @@ def drilldown_records(kpi: Kpi, fy: int) -> list[dict]:
     """
     if not kpi.is_computed_in(fy):
         return []
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for source in kpi_sources().get(kpi.code, []):
         records = getattr(source, "records", None)
         if records is not None:

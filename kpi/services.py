@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -22,7 +22,7 @@ def enter_actual(
     kpi: Kpi,
     fiscal_year: int,
     value: Decimal | None,
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
     note: str = "",
     grade: str = "",
 ) -> KpiActual:

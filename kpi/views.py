@@ -5,13 +5,15 @@ else signed in gets 403.
 """
 
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 import tablib
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.generic import TemplateView, View
@@ -41,7 +43,7 @@ def _with_chart(figures: selectors.KpiFigures, prefix: str) -> selectors.KpiFigu
 class DashboardView(KpiAccessMixin, TemplateView):
     template_name = "kpi/dashboard.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         today = timezone.localdate()
         figures = [_with_chart(f, "chart") for f in selectors.kpi_figures(today=today)]
         return super().get_context_data(
@@ -61,7 +63,7 @@ class KpiDetailView(KpiAccessMixin, TemplateView):
 
     template_name = "kpi/kpi_detail.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.today = timezone.localdate()
         return super().dispatch(request, *args, **kwargs)
 
@@ -79,11 +81,11 @@ class KpiDetailView(KpiAccessMixin, TemplateView):
         form = FiscalYearForm(self.request.GET or None, years=years)
         return form.chosen(default=years[-1])
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         figures = selectors.kpi_by_slug(self.kwargs["slug"], today=self.today)
         return self.render(figures)
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not self.may_assess():
             raise PermissionDenied
         figures = selectors.kpi_by_slug(self.kwargs["slug"], today=self.today)
@@ -116,7 +118,13 @@ class KpiDetailView(KpiAccessMixin, TemplateView):
                 )
         return self.render(figures, form=form, status=400)
 
-    def render(self, figures, *, form=None, status=200):
+    def render(
+        self,
+        figures: selectors.KpiFigures,
+        *,
+        form: AssessmentForm | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
         figures = _with_chart(figures, "chart")
         context = {"figures": figures, "kpi": figures.kpi, "today": self.today}
         context["rules"] = selectors.counting_rules(figures.kpi)
@@ -137,7 +145,7 @@ class DrilldownView(KpiAccessMixin, TemplateView):
 
     template_name = "kpi/kpi_drilldown.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         today = timezone.localdate()
         figures = selectors.kpi_by_slug(self.kwargs["slug"], today=today)
         fy = self.kwargs["fiscal_year"]
@@ -164,7 +172,7 @@ class ExportView(KpiAccessMixin, View):
     """`/kpi/export.csv` (spec): UTF-8 with BOM, one row per KPI and fiscal year; the seven
     contract columns first, then the KPI's name, the grade, the note and the status."""
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         today = timezone.localdate()
         dataset = tablib.Dataset(headers=[*EXPORT_COLUMNS, *EXTRA_COLUMNS])
         for figures in selectors.kpi_figures(today=today):
@@ -193,7 +201,7 @@ class ReportListView(KpiAccessMixin, TemplateView):
 
     template_name = "kpi/report_list.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         years = reports.report_years()
         form = FiscalYearForm(self.request.GET or None, years=years)
         chosen = form.chosen(default=0) if years else 0
@@ -210,7 +218,7 @@ class ReportView(KpiAccessMixin, TemplateView):
 
     template_name = "kpi/report_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         data = reports.report_figures(self.kwargs["pk"])
         return super().get_context_data(
             data=data,
@@ -222,7 +230,7 @@ class ReportView(KpiAccessMixin, TemplateView):
 
 
 class ReportXlsxView(KpiAccessMixin, View):
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         data = reports.report_figures(self.kwargs["pk"])
         return download_response(
             reports.report_xlsx(data),

@@ -25,7 +25,7 @@ are fictional (example.com addresses) and are stored without sending any e-mail.
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from advisors.models import Supporter
@@ -142,7 +142,7 @@ def load_seminars() -> dict[str, int]:
         create_missing(Talk, {"seminar": first, "order": order}, {**values, "supporter": supporter})
 
     for number, day, note, theme in PLANNED:
-        values = {
+        planned: dict[str, object] = {
             "fiscal_year": R4,
             "number": number,
             "title": theme,
@@ -151,7 +151,7 @@ def load_seminars() -> dict[str, int]:
             "date": day,
             "date_note": note,
         }
-        _seminar, created = create_missing(Seminar, {"slug": _slug(number)}, values)
+        _seminar, created = create_missing(Seminar, {"slug": _slug(number)}, planned)
         counts["created" if created else "kept"] += 1
     return {
         "seminars": Seminar.objects.filter(slug__in=[_slug(n) for n in range(1, 6)]).count(),
@@ -187,7 +187,7 @@ SAMPLE_REQUESTER_TYPES = [
 ]
 
 
-def upcoming_samples(today: date | None = None):
+def upcoming_samples(today: date | None = None) -> QuerySet[Seminar]:
     """The sample seminars that have not taken place yet."""
     today = today or timezone.localdate()
     return Seminar.objects.filter(slug__startswith=SAMPLE_SLUG_PREFIX, date__gte=today)

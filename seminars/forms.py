@@ -5,6 +5,9 @@ phone, organization, requester_type, attendance, wants_consultation, consultatio
 privacy_consent (and the honeypot `website`).
 """
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from mie_dx.fiscal import fiscal_year, reiwa_year
 from mie_dx.forms import RequesterFieldsForm, SurveyForm
 from seminars.models import Attendance, Seminar
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # django-stubs' ModelForm is generic in its model; Django's is not subscriptable.
+    _SeminarModelForm = forms.ModelForm[Seminar]
+else:
+    _SeminarModelForm = forms.ModelForm
 
 
 class RegistrationForm(RequesterFieldsForm):
@@ -62,10 +73,11 @@ class RegistrationForm(RequesterFieldsForm):
         help_text=_("個別相談会を希望する方は、相談したい内容をお書きください（2,000字以内）。"),
     )
 
-    def __init__(self, *args, seminar: Seminar, **kwargs):
+    def __init__(self, *args: Any, seminar: Seminar, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.seminar = seminar
-        self.fields["attendance"].choices = [
+        attendance = cast(forms.ChoiceField, self.fields["attendance"])  # the copy of the field
+        attendance.choices = [
             (value, self._attendance_label(value, label))
             for value, label in seminar.attendance_choices
         ]
@@ -76,7 +88,7 @@ class RegistrationForm(RequesterFieldsForm):
             del self.fields["wants_consultation"]
             del self.fields["consultation_topic"]
 
-    def _attendance_label(self, value: str, label: str) -> str:
+    def _attendance_label(self, value: str, label: "StrOrPromise") -> str:
         """The choice with what it means now: seats left, or that it joins the waiting list."""
         seminar = self.seminar
         if not hasattr(seminar, "onsite_taken"):
@@ -90,7 +102,7 @@ class RegistrationForm(RequesterFieldsForm):
             return _("%(label)s（満席のため、キャンセル待ちでの受付になります）") % {"label": label}
         return _("%(label)s（残り%(left)s席）") % {"label": label, "left": left}
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("wants_consultation") and not cleaned.get("consultation_topic", "").strip():
             self.add_error(
@@ -109,9 +121,10 @@ class RegistrationForm(RequesterFieldsForm):
 class ChangeAttendanceForm(forms.Form):
     attendance = forms.ChoiceField(label=_("変更後の参加方法"), widget=forms.RadioSelect)
 
-    def __init__(self, *args, seminar: Seminar, **kwargs):
+    def __init__(self, *args: Any, seminar: Seminar, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attendance"].choices = seminar.attendance_choices
+        attendance = cast(forms.ChoiceField, self.fields["attendance"])  # the copy of the field
+        attendance.choices = seminar.attendance_choices
 
 
 class CancelRegistrationForm(forms.Form):
@@ -125,7 +138,7 @@ class SeminarSurveyForm(SurveyForm):
     question = _("今回のセミナーは役に立ちましたか")
 
 
-class SeminarAdminForm(forms.ModelForm):
+class SeminarAdminForm(_SeminarModelForm):
     """Staff edit a seminar; its status changes only through the admin's actions."""
 
     online_meeting_url = forms.URLField(
@@ -176,15 +189,16 @@ class SeminarAdminForm(forms.ModelForm):
         ),
     }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, help_text in self.auto_help_texts.items():
             if name in self.fields:
                 self.fields[name].required = False
                 self.fields[name].help_text = help_text
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         day = cleaned.get("date")
         if day is not None:
             cleaned["fiscal_year"] = fiscal_year(day)
@@ -213,7 +227,7 @@ class SeminarAdminForm(forms.ModelForm):
         return cleaned
 
 
-def _free_slug(wanted: str, taken) -> str:
+def _free_slug(wanted: str, taken: Iterable[str]) -> str:
     """`wanted`, or `wanted-2`, `-3` … when another seminar has it."""
     used = {slug for slug in taken if slug == wanted or slug.startswith(f"{wanted}-")}
     slug, n = wanted, 1

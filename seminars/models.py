@@ -10,6 +10,7 @@ is empty and `date_note` says what is known. Times are wall-clock times in Asia/
 
 from datetime import date as date_type
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +26,9 @@ from mie_dx.links import PrivateLinkModel
 from mie_dx.people import Requester, RequesterType
 from mie_dx.surveys import SatisfactionSurvey
 from mie_dx.tokens import new_token  # noqa: F401 (the historical migrations name it here)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Format(models.TextChoices):
@@ -188,10 +192,6 @@ class Seminar(models.Model):
         return self._at(self.end_time)
 
     @property
-    def doors_open_at(self) -> datetime | None:
-        return self._at(self.doors_open_time)
-
-    @property
     def consultation_starts_at(self) -> datetime | None:
         return self._at(self.consultation_start_time)
 
@@ -225,8 +225,8 @@ class Seminar(models.Model):
         return self.format in (Format.ONLINE, Format.HYBRID)
 
     @property
-    def attendance_choices(self) -> list[tuple[str, str]]:
-        choices = []
+    def attendance_choices(self) -> list[tuple[str, "StrOrPromise"]]:
+        choices: list[tuple[str, StrOrPromise]] = []
         if self.offers_onsite:
             choices.append((Attendance.ONSITE.value, Attendance.ONSITE.label))
         if self.offers_online:
@@ -250,8 +250,11 @@ class Seminar(models.Model):
     def is_free(self) -> bool:
         return self.fee_yen == 0
 
-    # The two below need the `onsite_taken` / `online_taken` annotations that
-    # seminars.selectors adds (counted by the database on every request).
+    # The seats taken, counted by the database on every request: annotations that
+    # seminars.selectors adds (the properties below need them; a Seminar loaded otherwise
+    # has neither).
+    onsite_taken: int
+    online_taken: int
 
     @property
     def onsite_seats_left(self) -> int:
@@ -430,10 +433,6 @@ class Registration(PrivateLinkModel, Requester):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_HOLDING
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE
 
     @property
     def is_online(self) -> bool:

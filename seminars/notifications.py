@@ -10,7 +10,7 @@ queue twice, even if a task or an admin action runs again.
 """
 
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 from django.conf import settings
 from django.urls import reverse
@@ -29,7 +29,12 @@ def _url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _consultation_context(registration: Registration) -> dict:
+class _ConsultationLink(TypedDict, total=False):
+    consultation_reference: str
+    consultation_status_url: str
+
+
+def _consultation_context(registration: Registration) -> _ConsultationLink:
     """The individual consultation asked for with the registration (a consultation case of its
     own): its reference and status link, told in the registration's own messages."""
     consultation = registration.consultation
@@ -43,7 +48,7 @@ def _consultation_context(registration: Registration) -> dict:
     }
 
 
-def _context(registration: Registration, **extra) -> dict:
+def _context(registration: Registration, **extra: Any) -> dict[str, Any]:
     seminar = registration.seminar
     confirmed = registration.status == RegistrationStatus.CONFIRMED
     return {
@@ -73,7 +78,7 @@ def _queue(
     *,
     attachment: Attachment | None = None,
     dedupe_key: str = "",
-    **extra,
+    **extra: Any,
 ) -> None:
     if not registration.can_be_emailed:
         return  # a walk-in who gave no address (seminars.walkin), or an erased registrant
@@ -180,8 +185,9 @@ def seminar_cancelled(registration: Registration) -> None:
     )
 
 
-def consultation_slot(registration: Registration) -> None:
-    slot = registration.consultation_slot_at
+def consultation_slot(registration: Registration, slot: datetime) -> None:
+    """The individual-consultation time `slot` just given to the registrant (it is the
+    registration's consultation_slot_at)."""
     _queue(
         registration,
         "seminar_consultation_slot",

@@ -1,5 +1,7 @@
 """The registrants export: the registration list as staff filtered it, for Excel."""
 
+from datetime import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
@@ -8,7 +10,7 @@ from mie_dx.importexport import PortalResource
 from seminars.models import Registration
 
 
-def _local(moment) -> str:
+def _local(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 

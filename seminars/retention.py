@@ -10,7 +10,7 @@ erase (consultations.retention).
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,7 +23,7 @@ from seminars.models import Registration, RegistrationStatus, SeminarSurvey
 def erase_personal_data(
     *,
     registration: Registration,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | AnonymousUser | None = None,
     now: datetime | None = None,
 ) -> Registration:
     """Erase one registrant's personal data.

@@ -6,6 +6,7 @@ request (annotations), so what a visitor sees is live.
 """
 
 from datetime import date, datetime, time, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from mie_dx.fiscal import fiscal_year, fiscal_year_start
 from mie_dx.links import end_link_if_over, object_for_token
-from mie_dx.surveys import Rating, UsefulnessSource
+from mie_dx.surveys import UsefulnessSource
 from mie_dx.text import search_key
 from seminars.models import (
     ACTIVE,
@@ -31,7 +32,9 @@ from seminars.models import (
 
 
 def _with_seat_counts(queryset: QuerySet[Seminar]) -> QuerySet[Seminar]:
-    return queryset.annotate(
+    # Seminar declares onsite_taken / online_taken (its seat properties read them), which the
+    # django-stubs plugin reports as a redefinition of the annotations that set them.
+    return queryset.annotate(  # type: ignore[no-redef]
         onsite_taken=Count(
             "registrations",
             filter=Q(
@@ -139,8 +142,19 @@ def survey_for_respondent(token: str) -> SeminarSurvey:
     return survey
 
 
+class AdminCounts(TypedDict):
+    """What `seminars_for_admin` adds to each seminar (the admin reads them as
+    `WithAnnotations[Seminar, AdminCounts]`), beside the seats taken."""
+
+    waitlisted: int
+    attended: int
+    no_show: int
+    consultation_requests: int
+
+
 def seminars_for_admin() -> QuerySet[Seminar]:
-    """The admin's change list: seat use, waiting list and attendance per seminar."""
+    """The admin's change list: seat use, waiting list and attendance per seminar
+    (AdminCounts)."""
     return _with_seat_counts(Seminar.objects.all()).annotate(
         waitlisted=Count(
             "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
@@ -200,36 +214,16 @@ def registrations_for_checkin(seminar: Seminar, search: str = "") -> list[Regist
     ]
 
 
-def survey_rating_counts(fy: int) -> dict[str, int]:
-    """Answered seminar surveys by rating for seminars of fiscal year `fy` (KPI 10-1 a).
-
-    Keys are every `consultations.models.Rating` value (zero when none). KPI 10-1 a adds these
-    to the consultation surveys' counts: useful share = sum of the USEFUL_RATINGS counts of
-    both / sum of all counts of both.
-    """
-    rows = (
-        SeminarSurvey.objects.filter(
-            answered_at__isnull=False, registration__seminar__fiscal_year=fy
-        )
-        .values("rating")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts = dict.fromkeys(Rating.values, 0)
-    for row in rows:
-        counts[row["rating"]] = row["n"]
-    return counts
-
-
 # --- Figures for the plan KPIs (mie_dx.figures; declared in apps.py) -------------------------
 
+# label and rule: lazy texts, which mie_dx.surveys.UsefulnessSource types as str (reported).
 kpi_survey_usefulness = UsefulnessSource(
     SeminarSurvey,
-    label=gettext_lazy("セミナーのアンケート"),
+    label=gettext_lazy("セミナーのアンケート"),  # type: ignore[arg-type]
     changelist="admin:seminars_seminarsurvey_changelist",
     related="registration__seminar",
     reference=lambda survey: str(survey.registration.seminar),
-    rule=gettext_lazy(
+    rule=gettext_lazy(  # type: ignore[arg-type]
         "セミナーのアンケートの回答を、回答した日（日本時間）の年度に数えます。"
         "「役に立った」「やや役に立った」の回答数を分子、回答の総数を分母とします。"
     ),

@@ -4,8 +4,12 @@ page and the survey.
 Views are thin: a form validates, one service writes, a domain error becomes a form error.
 """
 
+from typing import TYPE_CHECKING, Any, cast
+
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,7 +32,19 @@ from seminars.forms import (
     SeminarSurveyForm,
 )
 from seminars.ics import seminar_calendar
-from seminars.models import Attendance, RegistrationStatus, Seminar
+from seminars.models import (
+    Attendance,
+    Registration,
+    RegistrationStatus,
+    Seminar,
+    SeminarSurvey,
+)
+
+if TYPE_CHECKING:
+    # django-stubs' DetailView is generic in its model; Django's is not subscriptable.
+    _SeminarDetailView = DetailView[Seminar]
+else:
+    _SeminarDetailView = DetailView
 
 # The outcome shown after the form (mie_dx.confirmation.Outcome), nothing personal in it: the
 # seminar, confirmed or wait-listed, the kind of attendance.
@@ -42,7 +58,7 @@ class SeminarListView(TemplateView):
 
     template_name = "seminars/seminar_list.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         past = Paginator(selectors.past_seminars(today), PAST_PER_PAGE)
@@ -56,7 +72,7 @@ class SeminarListView(TemplateView):
         return context
 
 
-class SeminarDetailView(DetailView):
+class SeminarDetailView(_SeminarDetailView):
     """Served from the page cache (seminars/urls.py), renewed whenever a seminar or a
     registration changes, so the seats left shown are those of the last change; registering
     counts them again under the seminar's lock."""
@@ -64,10 +80,10 @@ class SeminarDetailView(DetailView):
     template_name = "seminars/seminar_detail.html"
     context_object_name = "seminar"
 
-    def get_object(self, queryset=None) -> Seminar:
+    def get_object(self, queryset: QuerySet[Seminar] | None = None) -> Seminar:
         return selectors.seminar_for_public(self.kwargs["slug"])
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         seminar = self.object
         context.update(
@@ -94,6 +110,7 @@ class RegistrationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, View):
     template_name = "seminars/registration_form.html"
     confirm_template_name = "seminars/registration_confirm.html"
     ratelimit_group = "seminar-registration"
+    seminar: Seminar  # the one posted to (post)
 
     def over_limit_response(self, request: HttpRequest, slug: str) -> HttpResponse:
         seminar = selectors.seminar_for_public(slug)
@@ -112,18 +129,25 @@ class RegistrationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, View):
         self.seminar = selectors.seminar_for_public(slug)
         return self.through_confirmation(RegistrationForm(request.POST, seminar=self.seminar))
 
-    def can_save(self, form: RegistrationForm) -> bool:
+    @staticmethod
+    def _own(form: forms.Form) -> RegistrationForm:
+        # The form the mixin hands back is the one `post` gave it: the core's
+        # ConfirmationStepMixin types it as any Form (it is not generic in its form).
+        return cast(RegistrationForm, form)
+
+    def can_save(self, form: forms.Form) -> bool:
         return services.registration_closed_reason(self.seminar) is None
 
-    def form_page(self, form: RegistrationForm) -> HttpResponse:
+    def form_page(self, form: forms.Form) -> HttpResponse:
         # Re-rendered with the errors (or the reason registration is closed) and 200, like
         # Django's FormView and the consultation form.
-        return self._render(self.request, self.seminar, form)
+        return self._render(self.request, self.seminar, self._own(form))
 
-    def confirmation_context(self, form: RegistrationForm) -> dict:
+    def confirmation_context(self, form: forms.Form) -> dict[str, Any]:
         return {"seminar": self.seminar}
 
-    def save(self, form: RegistrationForm) -> HttpResponse:
+    def save(self, form: forms.Form) -> HttpResponse:
+        form = self._own(form)
         seminar = self.seminar
         wants_consultation, topic = form.consultation_request()
         try:
@@ -151,7 +175,9 @@ class RegistrationCreateView(ConfirmationStepMixin, PublicPostLimitMixin, View):
             },
         )
 
-    def _render(self, request, seminar: Seminar, form: RegistrationForm):
+    def _render(
+        self, request: HttpRequest, seminar: Seminar, form: RegistrationForm
+    ) -> HttpResponse:
         closed_reason = services.registration_closed_reason(seminar)
         return render(
             request,
@@ -208,7 +234,8 @@ class RegistrationManageView(PublicPostLimitMixin, View):
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         registration = selectors.registration_for_registrant(token)
         action = request.POST.get("action")
-        attendance_form = cancel_form = None
+        attendance_form: ChangeAttendanceForm | None = None
+        cancel_form: CancelRegistrationForm | None = None
         try:
             if action == "change_attendance":
                 attendance_form = ChangeAttendanceForm(request.POST, seminar=registration.seminar)
@@ -234,7 +261,10 @@ class RegistrationManageView(PublicPostLimitMixin, View):
             else:
                 raise Http404
         except services.SeminarError as error:
-            (attendance_form or cancel_form).add_error(None, str(error))
+            # Raised by a service, called once the posted form was built and valid.
+            posted = attendance_form or cancel_form
+            if posted is not None:
+                posted.add_error(None, str(error))
         return self._render(
             request,
             registration,
@@ -243,7 +273,15 @@ class RegistrationManageView(PublicPostLimitMixin, View):
             status=400,
         )
 
-    def _render(self, request, registration, *, attendance_form=None, cancel_form=None, status=200):
+    def _render(
+        self,
+        request: HttpRequest,
+        registration: Registration,
+        *,
+        attendance_form: ChangeAttendanceForm | None = None,
+        cancel_form: CancelRegistrationForm | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
         seminar = registration.seminar
         changeable = (
             registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
@@ -279,5 +317,5 @@ class SeminarSurveyView(SurveyView):
     form_class = SeminarSurveyForm
     url_name = "seminars:survey"
 
-    def get_survey(self, token: str):
+    def get_survey(self, token: str) -> SeminarSurvey:
         return selectors.survey_for_respondent(token)

@@ -8,9 +8,10 @@ and seminars.notifications sends it nothing.
 
 import secrets
 from datetime import datetime
+from typing import TypedDict
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,15 @@ from seminars.models import (
     SeminarStatus,
 )
 from seminars.services import SeminarError
+
+
+class WalkIn(TypedDict):
+    """Who came to the door, as register_walk_in takes it."""
+
+    name: str
+    name_kana: str
+    organization: str
+    requester_type: str
 
 
 class WalkInForm(RequesterRulesMixin, forms.Form):
@@ -56,12 +66,15 @@ class WalkInForm(RequesterRulesMixin, forms.Form):
         },
     )
 
-    def cleaned_data_for_service(self) -> dict[str, str]:
+    def cleaned_data_for_service(self) -> WalkIn:
         """register_walk_in's keyword arguments."""
-        return {
-            key: self.cleaned_data[key]
-            for key in ("name", "name_kana", "organization", "requester_type")
-        }
+        data = self.cleaned_data
+        return WalkIn(
+            name=data["name"],
+            name_kana=data["name_kana"],
+            organization=data["organization"],
+            requester_type=data["requester_type"],
+        )
 
 
 @transaction.atomic
@@ -72,7 +85,7 @@ def register_walk_in(
     name_kana: str = "",
     organization: str = "",
     requester_type: str = RequesterType.INDIVIDUAL,
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
     now: datetime | None = None,
 ) -> tuple[Registration, bool]:
     """Record a walk-in as attended on site. Returns (registration, over capacity).

@@ -3,15 +3,18 @@
 Status never changes through the ModelForm: the change page posts to small admin views that
 call the services, which check the workflow and record who did what."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -59,6 +62,17 @@ from mie_dx.admin_mixins import (
 )
 from mie_dx.importexport import PortalExportMixin
 from mie_dx.text import join_list
+from mie_dx.users import acting_user
+
+if TYPE_CHECKING:
+    from django_stubs_ext import FieldsetSpec, WithAnnotations
+
+    from consultations.selectors import ActiveAssignments
+
+    # django-stubs' ModelAdmin is generic in its model; Django's is not subscriptable.
+    _ConsultationAdmin = admin.ModelAdmin[Consultation]
+else:
+    _ConsultationAdmin = admin.ModelAdmin
 
 
 @admin.register(Consultation)
@@ -67,7 +81,7 @@ class ConsultationAdmin(
     AuditLogAdminMixin,
     PersonalDataAdminMixin,
     PortalExportMixin,
-    admin.ModelAdmin,
+    _ConsultationAdmin,
 ):
     """Export (CSV / XLSX) through PortalExportMixin: the change list as filtered, personal
     columns only for staff with view_personal_data."""
@@ -127,13 +141,15 @@ class ConsultationAdmin(
             return False
         return super().lookup_allowed(lookup, value, request)
 
-    def get_fieldsets(self, request, obj=None):
-        requester = ["requester_type", *PERSONAL_FIELDS, "municipality"]
-        content = ["category", "title", "description"]
+    def get_fieldsets(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> "FieldsetSpec":
+        requester = ("requester_type", *PERSONAL_FIELDS, "municipality")
+        content: tuple[str, ...] = ("category", "title", "description")
         if obj is not None:
-            content.append("attachment_link")
-        first = ["source"] if obj is None else ["reference", "status", "source", "created_at"]
-        fieldsets = [
+            content = (*content, "attachment_link")
+        first = ("source",) if obj is None else ("reference", "status", "source", "created_at")
+        fieldsets: FieldsetSpec = [
             (None, {"fields": first}),
             (_("相談者"), {"fields": requester}),
             (_("相談内容"), {"fields": content}),
@@ -147,7 +163,9 @@ class ConsultationAdmin(
         form on purpose (`?correct=1`) to correct them, and the correction is logged."""
         return request.method == "POST" or request.GET.get("correct") == "1"
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> list[str] | tuple[()]:
         if obj is None:
             return ()
         readonly = [*super().get_readonly_fields(request, obj), "source"]
@@ -173,7 +191,7 @@ class ConsultationAdmin(
         )
 
     @admin.display(description=gettext_lazy("状態"), ordering="status")
-    def status_shown(self, obj: Consultation) -> str:
+    def status_shown(self, obj: "WithAnnotations[Consultation, ActiveAssignments]") -> str:
         # `active_assignments` is prefetched by selectors.consultations_for_triage().
         return status_label(
             obj.status,
@@ -183,7 +201,7 @@ class ConsultationAdmin(
         )
 
     @admin.display(description=gettext_lazy("アドバイザー・パートナー"))
-    def supporters(self, obj: Consultation) -> str:
+    def supporters(self, obj: "WithAnnotations[Consultation, ActiveAssignments]") -> str:
         return join_list(a.supporter.name for a in obj.active_assignments)
 
     @admin.display(description=gettext_lazy("センター担当者"), ordering="staff_in_charge")
@@ -202,7 +220,13 @@ class ConsultationAdmin(
 
     # --- Writing through services ----------------------------------------------------------
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Consultation,
+        form: ConsultationAdminForm,
+        change: bool,
+    ) -> None:
         if change:
             # Only what this form changed: the requester may have withdrawn, the case been
             # erased or the stale alert flagged since the page was loaded, and writing every
@@ -216,7 +240,9 @@ class ConsultationAdmin(
             created = services.submit_consultation(
                 details=details, source=form.cleaned_data["source"], created_by=request.user
             )
-            services.set_staff_in_charge(consultation=created, staff=request.user, by=request.user)
+            services.set_staff_in_charge(
+                consultation=created, staff=acting_user(request.user), by=request.user
+            )
         obj.pk = created.pk
         obj.reference = created.reference
         obj.email = created.email
@@ -230,7 +256,9 @@ class ConsultationAdmin(
                 % {"reference": created.reference},
             )
 
-    def response_add(self, request, obj, post_url_continue=None):
+    def response_add(
+        self, request: HttpRequest, obj: Consultation, post_url_continue: str | None = None
+    ) -> HttpResponse:
         # Straight to the new case (its next step), not back to the list.
         if "_addanother" in request.POST or "_popup" in request.POST:
             return super().response_add(request, obj, post_url_continue)
@@ -239,7 +267,7 @@ class ConsultationAdmin(
         )
         return self._back(obj)
 
-    def get_changeform_initial_data(self, request):
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
         return {"source": Source.PHONE}
 
     actions = ["erase_personal_data"]
@@ -247,19 +275,19 @@ class ConsultationAdmin(
         "対応中の相談の個人情報は削除できません。先に終了してください: %(items)s"
     )
 
-    def erase_one(self, obj: Consultation, *, by) -> None:
+    def erase_one(self, obj: Consultation, *, by: User | AnonymousUser) -> None:
         retention.erase_personal_data(consultation=obj, by=by)
 
     def erase_label(self, obj: Consultation) -> str:
         return obj.reference
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Consultation | None = None) -> bool:
         # A consultation is never deleted: its personal data is erased instead (the "erase"
         # action above, on request; the purge_personal_data command after the retention
         # period), which keeps the statistics.
         return False
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
         return [
             path(
@@ -346,8 +374,8 @@ class ConsultationAdmin(
         form = ReplyForm(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+                for message in errors:
+                    messages.error(request, str(message))
             return self._back(consultation)
         try:
             reply = services.reply_to_requester(
@@ -374,8 +402,9 @@ class ConsultationAdmin(
             raise PermissionDenied
         if request.method != "POST":
             return self._back(consultation)
+        staff: User | None
         if "take" in request.POST:
-            staff = request.user
+            staff = acting_user(request.user)  # the signed-in staff member (admin_view)
         else:
             form = StaffInChargeForm(request.POST)
             if not form.is_valid():
@@ -489,11 +518,17 @@ class ConsultationAdmin(
                 messages.success(request, _("助言・提案の内容を記録しました。"))
         elif request.method == "POST":
             for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+                for message in errors:
+                    messages.error(request, str(message))
         return self._back(consultation)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         extra_context = extra_context or {}
         consultation = self.get_object(request, object_id)
         if consultation is not None:
@@ -540,6 +575,8 @@ class ConsultationAdmin(
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def add_view(self, request, form_url="", extra_context=None):
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
         return super().add_view(request, form_url, extra_context)

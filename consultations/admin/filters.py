@@ -1,13 +1,27 @@
 """The consultation list's filters: the case state, the age, sample data, who is in charge."""
 
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from consultations.models import OPEN_STATUSES
+from consultations.models import OPEN_STATUSES, ConsultationQuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
+    from django.contrib.admin.views.main import ChangeList
+    from django_stubs_ext import StrOrPromise
+
+# A filter's choices: (value in the URL, label).
+Lookups = list[tuple[str, "StrOrPromise"]]
 
 PERSONAL_FIELDS = ("organization", "name", "name_kana", "email", "phone")
 # The requester's private status link (it can withdraw the case): nobody filters by it.
@@ -18,7 +32,7 @@ class AgeFilter(admin.SimpleListFilter):
     title = gettext_lazy("受付からの経過")
     parameter_name = "age"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> Lookups:
         return [
             ("3", gettext_lazy("3日以内")),
             ("7", gettext_lazy("4〜7日")),
@@ -26,19 +40,20 @@ class AgeFilter(admin.SimpleListFilter):
             ("older", gettext_lazy("31日以上")),
         ]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         now = timezone.now()
         bounds = {"3": (0, 3), "7": (3, 7), "30": (7, 30), "older": (30, None)}
-        if self.value() not in bounds:
+        value = self.value()
+        if value is None or value not in bounds:
             return queryset
-        newest, oldest = bounds[self.value()]
+        newest, oldest = bounds[value]
         queryset = queryset.filter(created_at__lte=now - timedelta(days=newest))
         if oldest is not None:
             queryset = queryset.filter(created_at__gt=now - timedelta(days=oldest))
         return queryset
 
 
-def staff_name(user) -> str:
+def staff_name(user: User | None) -> str:
     """A staff member as people call them: the full name, the login name only without one."""
     if user is None:
         return ""
@@ -50,11 +65,11 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
     unless the URL filters the same column another way (`overridden_by` parameters), and
     offers "すべて" as a choice of its own instead of Django's unfiltered "All"."""
 
-    default_label = ""
-    all_value = "all"
+    parameter_name: str  # each filter names its own
+    default_label: "StrOrPromise" = ""
     overridden_by: tuple[str, ...] = ()
 
-    def overridden(self, request) -> bool:
+    def overridden(self, request: HttpRequest) -> bool:
         if (
             request.method == "POST"
             and request.POST.get("action")
@@ -69,7 +84,7 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
     def has_output(self) -> bool:
         return True
 
-    def choices(self, changelist):
+    def choices(self, changelist: "ChangeList") -> Iterator["_ListFilterChoices"]:
         value = self.value()
         yield {
             "selected": value is None and not self._overridden,
@@ -83,19 +98,26 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
                 "display": title,
             }
 
-    def __init__(self, request, params, model, model_admin):
+    def __init__(
+        self,
+        request: HttpRequest,
+        params: dict[str, list[str]],
+        model: type[models.Model],
+        model_admin: "admin.ModelAdmin[Any]",
+    ) -> None:
         self._overridden = self.overridden(request)
         super().__init__(request, params, model, model_admin)
 
-    def default_queryset(self, queryset):
+    def default_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         raise NotImplementedError
 
-    def queryset(self, request, queryset):
-        if self.value() is None:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value is None:
             return queryset if self._overridden else self.default_queryset(queryset)
-        return self.chosen_queryset(self.value(), queryset)
+        return self.chosen_queryset(value, queryset)
 
-    def chosen_queryset(self, value, queryset):
+    def chosen_queryset(self, value: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset
 
 
@@ -107,13 +129,15 @@ class CaseStateFilter(DefaultChoiceFilter):
     default_label = gettext_lazy("対応中（終了したものを除く）")
     overridden_by = ("status",)
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> Lookups:
         return [("ended", gettext_lazy("終了した相談")), ("all", gettext_lazy("すべて"))]
 
-    def default_queryset(self, queryset):
-        return queryset.open()
+    def default_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # Django types a filter's queryset by no model; the change list's is the admin's
+        # (ConsultationAdmin.get_queryset: Consultation.objects, a ConsultationQuerySet).
+        return cast(ConsultationQuerySet, queryset).open()
 
-    def chosen_queryset(self, value, queryset):
+    def chosen_queryset(self, value: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if value == "ended":
             return queryset.exclude(status__in=OPEN_STATUSES)
         return queryset
@@ -127,13 +151,13 @@ class SampleFilter(DefaultChoiceFilter):
     default_label = gettext_lazy("サンプルを除く")
     overridden_by = ("is_sample",)
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> Lookups:
         return [("include", gettext_lazy("サンプルも表示")), ("only", gettext_lazy("サンプルのみ"))]
 
-    def default_queryset(self, queryset):
+    def default_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(is_sample=False)
 
-    def chosen_queryset(self, value, queryset):
+    def chosen_queryset(self, value: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if value == "only":
             return queryset.filter(is_sample=True)
         return queryset
@@ -143,7 +167,7 @@ class StaffInChargeFilter(admin.SimpleListFilter):
     title = gettext_lazy("センター担当者")
     parameter_name = "in_charge"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> Lookups:
         in_charge = (
             get_user_model()
             .objects.filter(consultations_in_charge__isnull=False)
@@ -156,7 +180,7 @@ class StaffInChargeFilter(admin.SimpleListFilter):
             *((str(user.pk), staff_name(user)) for user in in_charge),
         ]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
         if value == "me":
             return queryset.filter(staff_in_charge=request.user)

@@ -1,8 +1,11 @@
 """The small forms of the case page: transition, note, reply, who is in charge; the
 staff's form for a case taken by phone or at the counter."""
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,24 +19,35 @@ from consultations.services import ConsultationDetails
 from consultations.workflow import next_statuses
 from mie_dx.forms import clean_kana_field, clean_phone_field
 
+if TYPE_CHECKING:
+    # django-stubs' model forms and fields are generic in their model; Django's are not
+    # subscriptable.
+    _ConsultationModelForm = forms.ModelForm[Consultation]
+    _UserChoiceField = forms.ModelChoiceField[User]
+else:
+    _ConsultationModelForm = forms.ModelForm
+    _UserChoiceField = forms.ModelChoiceField
 
-class ConsultationAdminForm(forms.ModelForm):
+
+class ConsultationAdminForm(_ConsultationModelForm):
     """Staff edit the requester's details; kana and phone are normalised as on the public form."""
 
     clean_name_kana = clean_kana_field("name_kana")
     clean_phone = clean_phone_field("phone")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "source" in self.fields:
             # Staff enter consultations taken by phone, e-mail, a visit or at a seminar; only
             # the public form is "web" (and only it records the requester's consent).
-            self.fields["source"].choices = [
+            source = cast(forms.ChoiceField, self.fields["source"])  # the model's choices
+            source.choices = [
                 (value, label) for value, label in Source.choices if value != Source.WEB
             ]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if self.instance.pk is None:
             # A case taken by phone or at the counter: what is needed to call back, nothing
             # more. No address means no e-mail (the case page says so).
@@ -63,7 +77,7 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, consultation: Consultation, **kwargs):
+    def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Any status validates, so that the service (not the form) refuses a transition the
         # workflow does not allow, with its own message ("「受付」から「完了」には…").
@@ -71,8 +85,9 @@ class TransitionForm(forms.Form):
         self.next_statuses = [
             (status.value, status.label) for status in next_statuses(consultation.status)
         ]
-        self.fields["to_status"].choices = Status.choices
-        self.fields["to_status"].widget.choices = self.next_statuses
+        to_status = cast(forms.ChoiceField, self.fields["to_status"])  # the copy of to_status
+        to_status.choices = Status.choices
+        to_status.widget.choices = self.next_statuses
 
 
 class NoteForm(forms.Form):
@@ -91,19 +106,26 @@ class ReplyForm(forms.Form):
     )
 
 
+class StaffChoiceField(_UserChoiceField):
+    """Staff members as people call them (staff_name)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return staff_name(obj)
+
+
 class StaffInChargeForm(forms.Form):
-    staff = forms.ModelChoiceField(
+    staff = StaffChoiceField(
         label=gettext_lazy("センター担当者"),
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=gettext_lazy("（担当者なし）"),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = (
+        staff = cast(StaffChoiceField, self.fields["staff"])  # the copy of `staff` above
+        staff.queryset = (
             get_user_model()
             .objects.filter(is_staff=True, is_active=True)
             .order_by("last_name", "first_name", "username")
         )
-        self.fields["staff"].label_from_instance = staff_name

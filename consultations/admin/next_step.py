@@ -1,5 +1,7 @@
 """What staff do next on a case, in words, and the buttons that do it."""
 
+from typing import TypedDict
+
 from django.utils.translation import gettext as _
 
 from consultations.models import (
@@ -9,8 +11,16 @@ from consultations.models import (
 )
 from mie_dx.text import join_list
 
+# ("start_matching" | "match", label) or ("transition", label, to_status).
+Action = tuple[str, str] | tuple[str, str, str]
 
-def next_step(consultation: Consultation, assignments: list[Assignment]) -> dict:
+
+class NextStep(TypedDict):
+    text: str
+    actions: list[Action]
+
+
+def next_step(consultation: Consultation, assignments: list[Assignment]) -> NextStep:
     """What staff do next on the case, in words, and the buttons that do it.
 
     Each action is `("start_matching", label)` (a button: the case moves to matching, then
@@ -22,7 +32,7 @@ def next_step(consultation: Consultation, assignments: list[Assignment]) -> dict
     proposed = [a.supporter.name for a in assignments if a.state == Assignment.State.PROPOSED]
     accepted = [a for a in assignments if a.state == Assignment.State.ACCEPTED]
     declined = [a.supporter.name for a in assignments if a.state == Assignment.State.DECLINED]
-    look = ("match", _("推薦を見る"))
+    look: Action = ("match", _("推薦を見る"))
     if status == Status.RECEIVED:
         return {
             "text": _(
@@ -88,7 +98,7 @@ def next_step(consultation: Consultation, assignments: list[Assignment]) -> dict
             "actions": [("transition", _("完了にする（アンケートを送る）"), Status.CLOSED)],
         }
     if status == Status.ON_HOLD:
-        actions = [
+        actions: list[Action] = [
             ("transition", _("課題の明確化に戻す"), Status.TRIAGE),
             ("start_matching", _("マッチングへ進む")),
         ]

@@ -4,8 +4,14 @@ records; managers read and export them (they hold no personal data). Registered 
 consultations.admin. Every write goes through consultations.services.
 """
 
+from datetime import date
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,21 +23,32 @@ from mie_dx.admin_filters import FiscalYearDateListFilter
 from mie_dx.admin_mixins import AuditLogAdminMixin
 from mie_dx.importexport import PortalImportExportMixin
 
+if TYPE_CHECKING:
+    from django_stubs_ext import FieldsetSpec
 
-class SupportRecordAdminForm(forms.ModelForm):
+    # django-stubs' ModelAdmin and ModelForm are generic in their model; Django's are not
+    # subscriptable.
+    _SupportRecordAdmin = admin.ModelAdmin[SupportRecord]
+    _SupportRecordForm = forms.ModelForm[SupportRecord]
+else:
+    _SupportRecordAdmin = admin.ModelAdmin
+    _SupportRecordForm = forms.ModelForm
+
+
+class SupportRecordAdminForm(_SupportRecordForm):
     class Meta:
         model = SupportRecord
         fields = ("supported_on", "organization", "programme", "kind", "note")
 
-    def clean_supported_on(self):
-        supported_on = self.cleaned_data["supported_on"]
+    def clean_supported_on(self) -> date:
+        supported_on: date = self.cleaned_data["supported_on"]
         if supported_on > timezone.localdate():
             raise forms.ValidationError(_("支援日に未来の日付は指定できません。"))
         return supported_on
 
 
 @admin.register(SupportRecord)
-class SupportRecordAdmin(AuditLogAdminMixin, PortalImportExportMixin, admin.ModelAdmin):
+class SupportRecordAdmin(AuditLogAdminMixin, PortalImportExportMixin, _SupportRecordAdmin):
     """Center staff add, change, import and delete; managers view (role_permissions)."""
 
     form = SupportRecordAdminForm
@@ -70,14 +87,22 @@ class SupportRecordAdmin(AuditLogAdminMixin, PortalImportExportMixin, admin.Mode
         user = obj.recorded_by
         return (user.get_full_name() or user.get_username()) if user else "—"
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> "FieldsetSpec":
         if obj is None:
             return (
                 (None, {"fields": ("supported_on", "organization", "programme", "kind", "note")}),
             )
         return super().get_fieldsets(request, obj)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: SupportRecord,
+        form: SupportRecordAdminForm,
+        change: bool,
+    ) -> None:
         # The form checked the same rules as the services (dates, the one-record-per-day
         # constraint through full_clean), so they refuse nothing here but a race.
         if change:
@@ -95,9 +120,9 @@ class SupportRecordAdmin(AuditLogAdminMixin, PortalImportExportMixin, admin.Mode
         obj.recorded_by = created.recorded_by
         obj.recorded_at = created.recorded_at
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: SupportRecord) -> None:
         services.delete_support_record(record=obj, by=request.user)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SupportRecord]) -> None:
         for record in queryset:
             services.delete_support_record(record=record, by=request.user)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext
 
+from kpi.models import Kpi
 from kpi.selectors import quantize
 from mie_dx.fiscal import fiscal_year_label
 
@@ -17,7 +18,7 @@ def _joined(value: str, suffix: str) -> str:
 
 
 @register.filter
-def kpi_value(value: Decimal | None, kpi) -> str:
+def kpi_value(value: Decimal | None, kpi: Kpi) -> str:
     """A KPI's value with its unit, as the prefecture prints it: 75.0%, 62,457件; None → —."""
     if value is None or value == "":  # "": the template's lookup of a missing year
         return "—"
@@ -26,7 +27,7 @@ def kpi_value(value: Decimal | None, kpi) -> str:
 
 
 @register.filter
-def kpi_final_target(kpi) -> str:
+def kpi_final_target(kpi: Kpi) -> str:
     """The final target with its note: 91件, 90.0%以上 ('90.0% or more'); — when there is none."""
     if kpi.final_target_value is None:
         return "—"
@@ -51,7 +52,7 @@ def fiscal_label(fy: int) -> str:
 
 
 @register.filter
-def number_or_dash(value: int | None) -> str:
+def number_or_dash(value: int | str | None) -> str:  # "": the template's missing lookup
     return "—" if value is None or value == "" else f"{value:,}"
 
 

@@ -1,8 +1,13 @@
 """Registrants in the admin: the list with the slots, CSV/XLSX, the consultation a
 registrant asked for, erasure on request."""
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -21,15 +26,30 @@ from seminars.admin.seminars import _report_slots
 from seminars.models import Registration
 from seminars.resources import RegistrationResource
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # django-stubs' ModelAdmin and ModelForm are generic in their model; Django's are not
+    # subscriptable.
+    _RegistrationAdmin = admin.ModelAdmin[Registration]
+    _RegistrationModelForm = forms.ModelForm[Registration]
+else:
+    _RegistrationAdmin = admin.ModelAdmin
+    _RegistrationModelForm = forms.ModelForm
+
 
 class SlotFilter(admin.SimpleListFilter):
     title = gettext_lazy("個別相談の時間")
     parameter_name = "slot"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]"
+    ) -> list[tuple[str, "StrOrPromise"]]:
         return [("yes", gettext_lazy("割当て済み")), ("no", gettext_lazy("未割当て"))]
 
-    def queryset(self, request, queryset):
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Registration]
+    ) -> QuerySet[Registration]:
         if self.value() == "yes":
             return queryset.filter(consultation_slot_at__isnull=False)
         if self.value() == "no":
@@ -37,7 +57,7 @@ class SlotFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegistrationAdminForm(forms.ModelForm):
+class RegistrationAdminForm(_RegistrationModelForm):
     class Meta:
         model = Registration
         fields = ("requester_type", "organization", "name", "name_kana", "email", "phone")
@@ -49,7 +69,7 @@ class RegistrationAdmin(
     AuditLogAdminMixin,
     PersonalDataAdminMixin,
     PortalExportMixin,
-    admin.ModelAdmin,
+    _RegistrationAdmin,
 ):
     """Export (CSV / XLSX, admin:seminars_registration_export) through PortalExportMixin."""
 
@@ -57,7 +77,7 @@ class RegistrationAdmin(
         "%(items)s さんは申込み中のため削除できません。先に申込みを取り消してください。"
     )
 
-    def erase_one(self, obj: Registration, *, by) -> None:
+    def erase_one(self, obj: Registration, *, by: User | AnonymousUser) -> None:
         retention.erase_personal_data(registration=obj, by=by)
 
     def erase_label(self, obj: Registration) -> str:
@@ -148,15 +168,28 @@ class RegistrationAdmin(
     class Media:
         css = {"all": ("css/seminars.css",)}
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         # People register through the public form, which counts the seats under a lock.
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Registration,
+        form: RegistrationAdminForm,
+        change: bool,
+    ) -> None:
         # Staff correct a registrant's details: only those columns, and the log names them.
-        save_changes(obj, fields=form.changed_data, by=request.user, action="registration.edited")
+        # mie_dx.audit.save_changes types `by` as AbstractBaseUser only, not request.user as
+        # it comes (log_action, which it calls, takes it): a core signature, reported.
+        save_changes(
+            obj,
+            fields=form.changed_data,
+            by=request.user,  # type: ignore[arg-type]
+            action="registration.edited",
+        )
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Registration | None = None) -> bool:
         return False
 
     @admin.display(description=gettext_lazy("セミナー"), ordering="seminar")
@@ -183,7 +216,7 @@ class RegistrationAdmin(
         description=gettext_lazy("選んだ方に個別相談の時間を申込順に割り当てる"),
         permissions=["change"],
     )
-    def assign_slots(self, request, queryset):
+    def assign_slots(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
         by_seminar: dict[int, list[Registration]] = {}
         for registration in queryset.select_related("seminar"):
             by_seminar.setdefault(registration.seminar_id, []).append(registration)

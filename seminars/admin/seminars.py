@@ -4,8 +4,14 @@
 Status never changes through a ModelForm: actions and small admin views call the services,
 which lock the seminar and notify the people concerned."""
 
+from collections.abc import Iterable
+from datetime import time
+from typing import TYPE_CHECKING, Any, Protocol
+
 from django.contrib import admin, messages
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
@@ -15,7 +21,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -36,11 +42,24 @@ from seminars.models import (
 )
 from seminars.walkin import WalkInForm, register_walk_in
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _ListDisplayT
+    from django_stubs_ext import FieldsetSpec, WithAnnotations
+
+    from seminars.selectors import AdminCounts
+
+    # django-stubs' admin classes are generic in their models; Django's are not subscriptable.
+    _SeminarAdmin = admin.ModelAdmin[Seminar]
+    _TalkInline = admin.StackedInline[Talk, Seminar]
+else:
+    _SeminarAdmin = admin.ModelAdmin
+    _TalkInline = admin.StackedInline
+
 # At or above this share of on-site seats taken, the change list flags the seminar.
 NEARLY_FULL = 0.9
 
 
-class TalkInline(admin.StackedInline):
+class TalkInline(_TalkInline):
     model = Talk
     extra = 0
     fields = (
@@ -54,12 +73,12 @@ class TalkInline(admin.StackedInline):
     autocomplete_fields = ("supporter",)
 
 
-def _time(moment) -> str:
+def _time(moment: time | None) -> str:
     return moment.strftime("%H:%M") if moment else ""
 
 
 @admin.register(Seminar)
-class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
+class SeminarAdmin(AuditLogAdminMixin, _SeminarAdmin):
     form = SeminarAdminForm
     change_form_template = "admin/seminars/seminar/change_form.html"
     inlines = (TalkInline,)
@@ -130,14 +149,16 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Seminar]:
         return selectors.seminars_for_admin()
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> "FieldsetSpec":
         fieldsets = admin.ModelAdmin.get_fieldsets(self, request, obj)
-        if obj is None or obj.status != SeminarStatus.CANCELLED:
+        if not isinstance(obj, Seminar) or obj.status != SeminarStatus.CANCELLED:
             # The cancellation section means something only for a cancelled seminar.
             fieldsets = [fs for fs in fieldsets if "cancelled_at" not in fs[1]["fields"]]
         return self.finish_fieldsets(request, obj, fieldsets)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Seminar | None = None) -> bool:
         # Registrations (personal data, attendance figures) hang on the seminar; a seminar that
         # will not take place is cancelled, which tells the people registered.
         return False
@@ -176,7 +197,7 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         return format_html('<span class="seat-alert seat-open">{}</span>', _("受付可"))
 
     @admin.display(description=gettext_lazy("キャンセル待ち"), ordering="waitlisted")
-    def waitlisted(self, obj: Seminar) -> int:
+    def waitlisted(self, obj: "WithAnnotations[Seminar, AdminCounts]") -> int:
         return obj.waitlisted
 
     @admin.display(description=gettext_lazy("オンライン"), ordering="online_taken")
@@ -184,16 +205,16 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         return obj.online_taken
 
     @admin.display(description=gettext_lazy("個別相談の希望"), ordering="consultation_requests")
-    def consultation_requests(self, obj: Seminar) -> int:
+    def consultation_requests(self, obj: "WithAnnotations[Seminar, AdminCounts]") -> int:
         return obj.consultation_requests
 
     @admin.display(description=gettext_lazy("出席 / 欠席"))
-    def attendance(self, obj: Seminar) -> str:
+    def attendance(self, obj: "WithAnnotations[Seminar, AdminCounts]") -> str:
         if not (obj.attended or obj.no_show):
             return "—"
         return f"{obj.attended} / {obj.no_show}"
 
-    def get_list_display(self, request):
+    def get_list_display(self, request: HttpRequest) -> "_ListDisplayT[Seminar]":
         # The registrants and the door are for those who may open them (not managers).
         columns = super().get_list_display(request)
         if not request.user.has_perm("seminars.view_registration"):
@@ -218,7 +239,13 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
 
     # --- Actions (through services) --------------------------------------------------------
 
-    def _each(self, request, queryset, service, done: str) -> None:
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Seminar],
+        service: "_SeminarService",
+        done: str,
+    ) -> None:
         count = 0
         for seminar in queryset:
             try:
@@ -231,19 +258,19 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
             self.message_user(request, done % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("選んだセミナーを公開する"), permissions=["change"])
-    def publish(self, request, queryset):
+    def publish(self, request: HttpRequest, queryset: QuerySet[Seminar]) -> None:
         self._each(request, queryset, services.publish_seminar, _("%(count)s件を公開しました。"))
 
     @admin.action(
         description=gettext_lazy("選んだセミナーを開催済みにする"), permissions=["change"]
     )
-    def mark_held(self, request, queryset):
+    def mark_held(self, request: HttpRequest, queryset: QuerySet[Seminar]) -> None:
         self._each(request, queryset, services.mark_held, _("%(count)s件を開催済みにしました。"))
 
     @admin.action(
         description=gettext_lazy("空いた席にキャンセル待ちの方を繰り上げる"), permissions=["change"]
     )
-    def promote_waitlisted(self, request, queryset):
+    def promote_waitlisted(self, request: HttpRequest, queryset: QuerySet[Seminar]) -> None:
         for seminar in queryset:
             promoted = services.promote_waitlisted(seminar=seminar, by=request.user)
             self.message_user(
@@ -257,13 +284,13 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         description=gettext_lazy("個別相談の時間を希望者全員に順に割り当てる"),
         permissions=["change"],
     )
-    def assign_slots(self, request, queryset):
+    def assign_slots(self, request: HttpRequest, queryset: QuerySet[Seminar]) -> None:
         for seminar in queryset:
             _report_slots(self, request, seminar, None)
 
     # --- Extra pages -----------------------------------------------------------------------
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/checkin/", wrap(self.checkin_view), name="seminars_checkin"),
@@ -394,7 +421,13 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/seminars/seminar/cancel.html", context)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         extra_context = extra_context or {}
         seminar = self.get_object(request, object_id)
         if seminar is not None:
@@ -416,7 +449,18 @@ class SeminarAdmin(AuditLogAdminMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-def _report_slots(model_admin, request, seminar: Seminar, registrations) -> None:
+class _SeminarService(Protocol):
+    """A staff service an admin action runs on each seminar chosen (seminars.services)."""
+
+    def __call__(self, *, seminar: Seminar, by: User | AnonymousUser) -> object: ...
+
+
+def _report_slots(
+    model_admin: "admin.ModelAdmin[Any]",
+    request: HttpRequest,
+    seminar: Seminar,
+    registrations: Iterable[Registration] | None,
+) -> None:
     try:
         result = services.assign_consultation_slots(
             seminar=seminar, registrations=registrations, by=request.user

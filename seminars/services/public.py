@@ -4,7 +4,7 @@ its promotions, changing the attendance, cancelling."""
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import formats, timezone
@@ -45,10 +45,10 @@ def registration_closed_reason(seminar: Seminar, now: datetime | None = None) ->
         return _("申込みの受付はまだ始まっていません。詳細が決まりしだいお知らせします。")
     if _has_started(seminar, now):
         return _("このセミナーは開始しているため、申込みを受け付けていません。")
-    closes_at = seminar.registration_closes_at
-    if closes_at is not None and now >= closes_at:
+    deadline, closes_at = seminar.registration_deadline, seminar.registration_closes_at
+    if deadline is not None and closes_at is not None and now >= closes_at:
         return _("申込みの受付は%(deadline)sで締め切りました。") % {
-            "deadline": formats.date_format(seminar.registration_deadline, "MONTH_DAY_FORMAT")
+            "deadline": formats.date_format(deadline, "MONTH_DAY_FORMAT")
         }
     return None
 
@@ -90,7 +90,8 @@ def _draw_registration_id() -> int | None:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Registration._meta.db_table]
         )
-        return cursor.fetchone()[0]
+        drawn: int = cursor.fetchone()[0]
+        return drawn
 
 
 def _prepare_first_message(
@@ -225,7 +226,10 @@ def _register_locked(
 
 
 def _promote(
-    seminar: Seminar, attendance: str, now: datetime, by: AbstractBaseUser | None = None
+    seminar: Seminar,
+    attendance: str,
+    now: datetime,
+    by: AbstractBaseUser | AnonymousUser | None = None,
 ) -> list[Registration]:
     """Confirm wait-listed people of `attendance`, first come first served, while seats remain.
 
@@ -255,7 +259,10 @@ def _promote(
 
 @transaction.atomic
 def promote_waitlisted(
-    *, seminar: Seminar, by: AbstractBaseUser | None = None, now: datetime | None = None
+    *,
+    seminar: Seminar,
+    by: AbstractBaseUser | AnonymousUser | None = None,
+    now: datetime | None = None,
 ) -> list[Registration]:
     """Fill seats that became free without a cancellation (staff raised the capacity)."""
     now = now or timezone.now()
@@ -286,13 +293,13 @@ def cancel_registration(*, registration: Registration, now: datetime | None = No
     log_action(registration, "registration.cancelled")
     # The individual consultation asked for with it: withdrawn if nobody has worked on it yet,
     # else left open with a note for staff.
-    withdrawn = registration.consultation is not None and (
-        consultation_services.withdraw_for_cancelled_registration(
+    withdrawn = False
+    if registration.consultation is not None:
+        withdrawn = consultation_services.withdraw_for_cancelled_registration(
             consultation=registration.consultation
         )
-    )
-    if withdrawn:
-        registration.consultation.refresh_from_db()
+        if withdrawn:
+            registration.consultation.refresh_from_db()
     notifications.registration_cancelled(registration, consultation_withdrawn=withdrawn)
     if held_seat:
         _promote(seminar, registration.attendance, now)

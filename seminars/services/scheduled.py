@@ -31,7 +31,9 @@ def send_reminders(*, now: datetime | None = None) -> int:
     )
     sent = 0
     for seminar in candidates:
-        if seminar.reminder_at <= now < seminar.starts_at:
+        # Both known: the query asks for a date and a start time.
+        reminder_at, starts_at = seminar.reminder_at, seminar.starts_at
+        if reminder_at is not None and starts_at is not None and reminder_at <= now < starts_at:
             sent += _send_reminders_for(seminar, now)
     return sent
 
@@ -74,8 +76,8 @@ def send_surveys(*, now: datetime | None = None) -> int:
     )
     sent = 0
     for seminar in candidates:
-        ended = seminar.ends_at or seminar.starts_at
-        if ended + settings.SEMINAR_SURVEY_AFTER <= now <= ended + window:
+        ended = seminar.ends_at or seminar.starts_at  # known: the query asks for both parts
+        if ended is not None and ended + settings.SEMINAR_SURVEY_AFTER <= now <= ended + window:
             sent += _send_surveys_for(seminar, now)
     return sent
 

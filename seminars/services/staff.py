@@ -4,7 +4,7 @@ and closing a seminar."""
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ def record_attendance(
     *,
     registration: Registration,
     attended: bool | None,
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
     now: datetime | None = None,
 ) -> Registration:
     """Check-in at the door: attended (True), no-show (False), or undo a mistake (None)."""
@@ -83,7 +83,7 @@ def assign_consultation_slots(
     *,
     seminar: Seminar,
     registrations: Iterable[Registration] | None = None,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | AnonymousUser | None = None,
 ) -> SlotAssignment:
     """Give individual-consultation slots "in turn" (順に): consecutive slots of the seminar's
     slot length from the start of its window, in registration order, to the given requesting
@@ -124,13 +124,15 @@ def assign_consultation_slots(
             result.unassigned.append(registration)
             continue
         if changed:
-            notifications.consultation_slot(registration)
+            notifications.consultation_slot(registration, slot)
         result.assigned.append(registration)
     return result
 
 
 @transaction.atomic
-def publish_seminar(*, seminar: Seminar, by: AbstractBaseUser | None = None) -> Seminar:
+def publish_seminar(
+    *, seminar: Seminar, by: AbstractBaseUser | AnonymousUser | None = None
+) -> Seminar:
     seminar = _lock_seminar(seminar)
     if seminar.status != SeminarStatus.DRAFT:
         raise SeminarError(_("下書きのセミナーだけを公開できます。"))
@@ -147,7 +149,7 @@ def cancel_seminar(
     *,
     seminar: Seminar,
     reason: str = "",
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | AnonymousUser | None = None,
     now: datetime | None = None,
 ) -> int:
     """Call the seminar off and tell everyone registered (not those who had cancelled).
@@ -179,7 +181,10 @@ def cancel_seminar(
 
 @transaction.atomic
 def mark_held(
-    *, seminar: Seminar, by: AbstractBaseUser | None = None, now: datetime | None = None
+    *,
+    seminar: Seminar,
+    by: AbstractBaseUser | AnonymousUser | None = None,
+    now: datetime | None = None,
 ) -> Seminar:
     now = now or timezone.now()
     seminar = _lock_seminar(seminar)

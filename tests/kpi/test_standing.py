@@ -60,7 +60,7 @@ def test_an_ended_year_at_its_target_is_achieved_and_below_it_behind():
     assert standing.code == BEHIND
     assert standing.year.fiscal_year == 2023
     assert standing.target == Decimal(30)
-    assert not standing.target_is_guide
+    assert standing.year.target == standing.target  # the plan's target, not the guide
     KpiActualFactory(kpi=kpi, fiscal_year=2024, value=Decimal(45))
     KpiTargetFactory(kpi=kpi, fiscal_year=2024, value=Decimal(40))
     assert figures_of(kpi, date(2024, 5, 1)).standing.code == ACHIEVED
@@ -97,7 +97,7 @@ def test_a_yearly_count_starts_again_from_zero_and_uses_the_guide_without_a_targ
     standing = figures_of(kpi, MID_FY2024).standing
     # Guide for R6: 10 + 90 × 3/5 = 64; by 1 October 64 × 184/365 = 32.26… → 32.3.
     assert standing.target == Decimal(64)
-    assert standing.target_is_guide
+    assert standing.year.target is None  # no target in the plan for R6: the guide
     assert standing.expected == Decimal("32.3")
     assert standing.code == ON_TRACK
 
