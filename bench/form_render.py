@@ -33,7 +33,7 @@ os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
 os.environ.setdefault("ALLOWED_HOSTS", "localhost")
 os.environ.setdefault("RATELIMIT_ENABLE", "False")
 
-import django
+import django  # noqa: E402 (after the settings module is chosen)
 
 django.setup()
 

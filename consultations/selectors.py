@@ -218,11 +218,11 @@ KPI_RECORDS_LIMIT = 1000
 # asked (str(self.label)) so that they follow the page's language: a core signature (reported).
 kpi_survey_usefulness = UsefulnessSource(
     Survey,
-    label=gettext_lazy("相談の満足度アンケート"),  # type: ignore[arg-type]
+    label=gettext_lazy("相談の満足度アンケート"),
     changelist="admin:consultations_survey_changelist",
     related="consultation",
     reference=lambda survey: survey.consultation.reference,
-    rule=gettext_lazy(  # type: ignore[arg-type]
+    rule=gettext_lazy(
         "相談の満足度アンケートの回答を、回答した日（日本時間）の年度に数えます。"
         "「役に立った」「やや役に立った」の回答数を分子、回答の総数を分母とします。"
     ),

@@ -428,7 +428,7 @@ def correct_details(
     fields = [f for f in fields if f in CORRECTABLE_FIELDS]
     # mie_dx.audit.save_changes types `by` as AbstractBaseUser only (log_action, which it
     # calls, takes request.user as it comes): a core signature, reported.
-    save_changes(consultation, fields=fields, by=by, action="consultation.corrected")  # type: ignore[arg-type]
+    save_changes(consultation, fields=fields, by=by, action="consultation.corrected")
 
 
 @transaction.atomic
@@ -806,7 +806,7 @@ def correct_support_record(
         raise ConsultationError(_("支援日に未来の日付は指定できません。"))
     _check_support(record)
     # mie_dx.audit.save_changes: `by` typed narrower than log_action's (see correct_details).
-    save_changes(record, fields=fields, by=by, action="support_record.corrected")  # type: ignore[arg-type]
+    save_changes(record, fields=fields, by=by, action="support_record.corrected")
     return record
 
 

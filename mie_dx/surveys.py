@@ -5,7 +5,7 @@ this base; the answering service and the view are shared.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db import models, transaction
 from django.db.models import Count, Q
@@ -17,6 +17,9 @@ from mie_dx.audit import log_action
 from mie_dx.figures import KpiContribution, changelist_url, fiscal_year_of
 from mie_dx.fiscal import fiscal_years_span
 from mie_dx.links import PrivateLinkModel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Rating(models.TextChoices):
@@ -121,11 +124,11 @@ class UsefulnessSource:
         self,
         model: type[SatisfactionSurvey],
         *,
-        label: str,
+        label: "StrOrPromise",
         changelist: str,
         related: str,
         reference: Callable[[Any], str],
-        rule: str,
+        rule: "StrOrPromise",
     ) -> None:
         self.model, self.label, self.changelist = model, label, changelist
         self.related, self.reference, self.rule = related, reference, rule

@@ -219,11 +219,11 @@ def registrations_for_checkin(seminar: Seminar, search: str = "") -> list[Regist
 # label and rule: lazy texts, which mie_dx.surveys.UsefulnessSource types as str (reported).
 kpi_survey_usefulness = UsefulnessSource(
     SeminarSurvey,
-    label=gettext_lazy("セミナーのアンケート"),  # type: ignore[arg-type]
+    label=gettext_lazy("セミナーのアンケート"),
     changelist="admin:seminars_seminarsurvey_changelist",
     related="registration__seminar",
     reference=lambda survey: str(survey.registration.seminar),
-    rule=gettext_lazy(  # type: ignore[arg-type]
+    rule=gettext_lazy(
         "セミナーのアンケートの回答を、回答した日（日本時間）の年度に数えます。"
         "「役に立った」「やや役に立った」の回答数を分子、回答の総数を分母とします。"
     ),

@@ -185,7 +185,7 @@ class RegistrationAdmin(
         save_changes(
             obj,
             fields=form.changed_data,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             action="registration.edited",
         )
 
