@@ -1,7 +1,6 @@
 """Reads of consultations, each with its access rule and the related rows it needs."""
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 from urllib.parse import urlencode
@@ -23,7 +22,7 @@ from consultations.models import (
     SupportRecord,
     Survey,
 )
-from mie_dx.figures import KpiContribution, KpiSource, fiscal_year_of
+from mie_dx.figures import DrilldownSource, KpiContribution, fiscal_year_of
 from mie_dx.fiscal import fiscal_year_bounds
 from mie_dx.links import end_link_if_over, object_for_token
 from mie_dx.models import AuditLog
@@ -227,20 +226,6 @@ kpi_survey_usefulness = UsefulnessSource(
         "「役に立った」「やや役に立った」の回答数を分子、回答の総数を分母とします。"
     ),
 )
-
-
-@dataclass(frozen=True)
-class DrilldownSource:
-    """A KPI source (mie_dx.figures) with what the KPI app also reads of it: the records
-    behind a year's figure (`source.records(fy)`, for the drill-down) and how it counts
-    (`source.rule`). Called like the figures function it wraps."""
-
-    figures: KpiSource
-    records: Callable[[int], list[dict[str, Any]]]
-    rule: "StrOrPromise"
-
-    def __call__(self, fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
-        return self.figures(fiscal_years)
 
 
 # 10-1 b counts the support given to those the plan names: 事業者等 — businesses and groups.

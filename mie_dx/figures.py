@@ -19,12 +19,14 @@ never a person's details (managers read them).
 
 Each source says how it counts, once, as `source.rule` (a translatable sentence): the KPI page
 shows the rules of every source of a computed KPI, so the rule a manager reads is the code's.
+A source offering both is a `DrilldownSource` around its figures function.
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.db import models
@@ -34,6 +36,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mie_dx.fiscal import fiscal_years_span
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,20 @@ class KpiContribution:
 
 
 KpiSource = Callable[[Sequence[int]], dict[int, KpiContribution]]
+
+
+@dataclass(frozen=True)
+class DrilldownSource:
+    """A KPI source with what the KPI app also reads of it: the records behind a year's
+    figure (`source.records(fy)`, for the drill-down) and how it counts (`source.rule`).
+    Called like the figures function it wraps, so it is a `KpiSource` too."""
+
+    figures: KpiSource
+    records: Callable[[int], list[dict[str, Any]]]
+    rule: "StrOrPromise"
+
+    def __call__(self, fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+        return self.figures(fiscal_years)
 
 
 def fiscal_year_of(field: str, *, is_datetime: bool = True) -> models.Expression:

@@ -1,5 +1,9 @@
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.admin_filters import FiscalYearDateListFilter
@@ -12,6 +16,15 @@ from procedures.forms import PLAN_YEARS
 from procedures.models import InventorySurvey, InventorySurveyRow, Procedure, ProcedureEditor
 from procedures.resources import ProcedureResource
 from procedures.selectors import editable_division_ids
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin
+
+    # What ProceduresOfficeOnly is mixed into, an admin or an inline (for mypy; at run time it
+    # stands alone).
+    _AdminOrInline = BaseModelAdmin[Any]
+else:
+    _AdminOrInline = object
 
 
 class PlanListFilter(admin.SimpleListFilter):
@@ -154,20 +167,21 @@ class ProcedureEditorAdmin(LoggedSaveAdminMixin, AuditLogAdminMixin, admin.Model
     raw_id_fields = ("user",)
 
 
-class ProceduresOfficeOnly:
+class ProceduresOfficeOnly(_AdminOrInline):
     """Writes for the procedures office (`procedures.change_all_procedures`); every officer
     and manager with the view permission reads."""
 
-    def _office(self, request) -> bool:
+    def _office(self, request: HttpRequest) -> bool:
         return request.user.has_perm("procedures.change_all_procedures")
 
-    def has_add_permission(self, request, *args):
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        # An inline's is also given the parent object.
         return super().has_add_permission(request, *args) and self._office(request)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return super().has_change_permission(request, obj) and self._office(request)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return super().has_delete_permission(request, obj) and self._office(request)
 
 

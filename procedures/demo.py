@@ -19,6 +19,7 @@ inventory's figures) is a dated record of its own (`InventorySurvey`).
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -30,9 +31,11 @@ OWN = Procedure.Kind.OWN
 STATUTORY = Procedure.Kind.STATUTORY
 R9 = "r9"
 ADJUST = "adjust"
+# A column of the survey's table: a fiscal year (2020 … 2024), R9 or ADJUST.
+Column = int | str
 
 # The seed's survey (460 procedures with ≥100 applications a year): {kind: {column: (n, apps)}}.
-SURVEY: dict[str, dict[object, tuple[int, int]]] = {
+SURVEY: dict[str, dict[Column, tuple[int, int]]] = {
     OWN: {
         2020: (26, 27_674),
         2021: (25, 15_732),
@@ -66,7 +69,7 @@ R4_PROCEDURES = [
 # Among the 独自 procedures: how many of each column are priority, and their applications.
 #   R2 26 (27,674) + R3 23 (15,283) digitised by R3 = 42,957 = 39.0 % of 110,145;
 #   R4 8, R5 2, R6 1 (40,667); R9以降 12 (9,557); 要調整 3 (16,964): 75 procedures, 110,145.
-PRIORITY_SPLIT: dict[object, tuple[int, int]] = {
+PRIORITY_SPLIT: dict[Column, tuple[int, int]] = {
     2020: (26, 27_674),
     2021: (23, 15_283),
     2022: (8, 39_983),
@@ -94,13 +97,13 @@ def spread(total: int, n: int, seed: int) -> list[int]:
 
 # The priority procedures the survey put in R9以降 or 要調整: planned for R6 by the 方針.
 BROUGHT_FORWARD_TO = 2024
-BROUGHT_FORWARD_NOTE = {
+BROUGHT_FORWARD_NOTE: dict[Column, str] = {
     R9: "調査時点の予定はR9以降（方針によりR6へ前倒し）",
     ADJUST: "調査時点は要調整（重点手続としてR6に予定）",
 }
 
 
-def _plan(column: object) -> dict:
+def _plan(column: Column) -> dict[str, Any]:
     if column == R9:
         return {"plan": Procedure.Plan.R9_OR_LATER, "planned_fiscal_year": None}
     if column == ADJUST:
@@ -112,7 +115,7 @@ def _plan(column: object) -> dict:
     return {"plan": Procedure.Plan.FISCAL_YEAR, "planned_fiscal_year": column}
 
 
-def _digitised(column: object, index: int) -> dict:
+def _digitised(column: Column, index: int) -> dict[str, Any]:
     """Sample dates: those planned for R2 / R3 were digitised in that year."""
     if column in (2020, 2021):
         day = date(column, 4 + index % 9, 1 + index % 28)
@@ -210,7 +213,7 @@ SURVEY_RECORD = {
         "県独自手続のデジタル化済の割合（31%、約4万6千件／約14万8千件）は、みえ元気プランの記載による。"
     ),
 }
-SURVEY_COLUMNS = {
+SURVEY_COLUMNS: dict[Column, SurveyColumn] = {
     2020: SurveyColumn.R2,
     2021: SurveyColumn.R3,
     2022: SurveyColumn.R4,

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,11 +22,15 @@ class ProcedureFilterForm(forms.Form):
         choices=[("", _("すべて")), ("1", _("重点手続のみ")), ("0", _("重点手続以外"))],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = Division.objects.order_by("code")
-        self.fields["status"].choices = [("", _("すべて")), *Procedure.Status.choices]
-        self.fields["plan"].choices = [
+        # The form's copies of the fields above.
+        division = cast("forms.ModelChoiceField[Division]", self.fields["division"])
+        status = cast(forms.ChoiceField, self.fields["status"])
+        plan = cast(forms.ChoiceField, self.fields["plan"])
+        division.queryset = Division.objects.order_by("code")
+        status.choices = [("", _("すべて")), *Procedure.Status.choices]
+        plan.choices = [
             ("", _("すべて")),
             *[(str(fy), fiscal_year_short(fy)) for fy in PLAN_YEARS],
             (Procedure.Plan.R9_OR_LATER.value, Procedure.Plan.R9_OR_LATER.label),
@@ -33,7 +39,7 @@ class ProcedureFilterForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
 
-    def filters(self) -> dict:
+    def filters(self) -> dict[str, Any]:
         if not self.is_valid():
             return {}
         data = self.cleaned_data

@@ -19,10 +19,11 @@ The rules (shown on the pages too, `FIGURE_RULES`):
 Every function here runs a fixed number of queries whatever the number of procedures.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, Q, QuerySet, Sum
@@ -33,8 +34,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kpi.selectors import kpi_plan
-from mie_dx.figures import KpiContribution
+from mie_dx.figures import DrilldownSource, KpiContribution
 from mie_dx.fiscal import fiscal_year_bounds, fiscal_year_label, fiscal_year_short
+from mie_dx.users import acting_user
 from procedures.models import InventorySurvey, Procedure, ProcedureEditor
 
 KPI_CODE = "10-2 a"
@@ -77,16 +79,21 @@ def editable_division_ids(user: AbstractBaseUser | AnonymousUser | None) -> set[
     """The divisions whose procedures `user` may change: None means every division."""
     if user is None:
         return None  # a command or a task (import_data)
-    if not user.is_authenticated or not user.is_active:
+    staff = acting_user(user)  # None for an anonymous visitor
+    if staff is None or not staff.is_active:
         return set()
-    if user.has_perm("procedures.change_all_procedures"):
+    if staff.has_perm("procedures.change_all_procedures"):
         return None
-    if not user.has_perm("procedures.change_procedure"):
+    if not staff.has_perm("procedures.change_procedure"):
         return set()
-    return set(ProcedureEditor.objects.filter(user=user).values_list("division_id", flat=True))
+    return set(ProcedureEditor.objects.filter(user=staff).values_list("division_id", flat=True))
 
 
-def can_edit_division(user, division_id: int | None, allowed: set[int] | None = None) -> bool:
+def can_edit_division(
+    user: AbstractBaseUser | AnonymousUser | None,
+    division_id: int | None,
+    allowed: set[int] | None = None,
+) -> bool:
     allowed = editable_division_ids(user) if allowed is None else allowed
     return allowed is None or division_id in allowed
 
@@ -309,7 +316,7 @@ def progress_against_targets(
     return [shares[fy] for fy in years], shares
 
 
-def kpi_digitised_share(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+def _digitised_share_figures(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
     """KPI 10-2 a for mie_dx.figures: numerator = annual applications of the priority
     procedures digitised by the end of each fiscal year; denominator = annual applications of
     the priority procedures in scope (not 対象外). Years with no priority procedure are left out.
@@ -332,7 +339,7 @@ def kpi_digitised_share(fiscal_years: Sequence[int]) -> dict[int, KpiContributio
 KPI_RECORDS_LIMIT = 1000
 
 
-def _digitised_priority_records(fy: int) -> list[dict]:
+def _digitised_priority_records(fy: int) -> list[dict[str, Any]]:
     """The priority procedures digitised by the end of `fy` (code, name, date, applications):
     the numerator of that year's figure. A procedure holds no personal data."""
     procedures = (
@@ -352,11 +359,14 @@ def _digitised_priority_records(fy: int) -> list[dict]:
     ]
 
 
-kpi_digitised_share.rule = _(
-    "重点手続（県独自、対象外を除く）の年間受付件数のうち、その年度末までにデジタル化済となった"
-    "手続の受付件数の割合です（受付件数ベース）。行政手続の台帳から集計します。"
+kpi_digitised_share = DrilldownSource(
+    _digitised_share_figures,
+    records=_digitised_priority_records,
+    rule=_(
+        "重点手続（県独自、対象外を除く）の年間受付件数のうち、その年度末までにデジタル化済となった"
+        "手続の受付件数の割合です（受付件数ベース）。行政手続の台帳から集計します。"
+    ),
 )
-kpi_digitised_share.records = _digitised_priority_records
 
 
 # --- The schedule table (seed §7 2-1) ---------------------------------------------------------
@@ -397,7 +407,10 @@ def _columns(years: Iterable[int]) -> list[tuple[str, str]]:
 
 
 def _row(
-    key: str, label: str, columns: list[tuple[str, str]], buckets: dict[tuple[str, str], list]
+    key: str,
+    label: str,
+    columns: list[tuple[str, str]],
+    buckets: dict[tuple[str, str], list[int]],
 ) -> ScheduleRow:
     """A row with its total and each cell's share of the total (whole percentages, as the
     seed's table)."""
@@ -427,10 +440,11 @@ def schedule_table(*, priority_only: bool = False) -> ScheduleTable:
         .annotate(n=Count("pk"), apps=Coalesce(Sum("annual_applications"), 0))
         .order_by()
     )
-    buckets: dict[tuple[str, str], list] = {}
+    buckets: dict[tuple[str, str], list[int]] = {}  # (row, column): [procedures, applications]
     years = set(SURVEY_FISCAL_YEARS)
     for row in grouped:
-        if row["plan"] == Procedure.Plan.FISCAL_YEAR:
+        # A planned year is set exactly when the plan is a fiscal year (Procedure's constraint).
+        if row["plan"] == Procedure.Plan.FISCAL_YEAR and row["planned_fiscal_year"] is not None:
             years.add(row["planned_fiscal_year"])
         column = _column_key(row["plan"], row["planned_fiscal_year"])
         keys = [row["kind"], PRIORITY_ROW] if row["is_priority"] else [row["kind"]]
@@ -595,7 +609,7 @@ def availability_and_usage(fiscal_year: int) -> list[Availability]:
     by_kind = {row["kind"]: row for row in grouped}
     result = []
     for kind in Procedure.Kind:
-        row = by_kind.get(kind.value, {})
+        row: Mapping[str, Any] = by_kind.get(kind.value, {})
         result.append(
             Availability(
                 kind=kind.value,

@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -46,12 +46,12 @@ DETAIL_FIELDS = (
 )
 
 
-def _check_division(by: AbstractBaseUser | None, division_id: int | None) -> None:
+def _check_division(by: AbstractBaseUser | AnonymousUser | None, division_id: int | None) -> None:
     if by is not None and not can_edit_division(by, division_id):
         raise PermissionDenied
 
 
-def _lock(procedure: Procedure, by: AbstractBaseUser | None) -> Procedure:
+def _lock(procedure: Procedure, by: AbstractBaseUser | AnonymousUser | None) -> Procedure:
     """The procedure's row, locked, once `by` may edit its division."""
     locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
     _check_division(by, locked.division_id)
@@ -72,7 +72,9 @@ def _plan_value(plan: str, planned_fiscal_year: int | None) -> str:
     return str(plan)
 
 
-def register_procedure(*, procedure: Procedure, by: AbstractBaseUser | None) -> Procedure:
+def register_procedure(
+    *, procedure: Procedure, by: AbstractBaseUser | AnonymousUser | None
+) -> Procedure:
     """Add `procedure` to the inventory: a new row whose fields the admin's form or an import
     row set, checked as a whole before it is saved."""
     with transaction.atomic():
@@ -89,7 +91,7 @@ def register_procedure(*, procedure: Procedure, by: AbstractBaseUser | None) -> 
 
 
 def edit_details(
-    *, procedure: Procedure, changes: Mapping[str, Any], by: AbstractBaseUser | None
+    *, procedure: Procedure, changes: Mapping[str, Any], by: AbstractBaseUser | AnonymousUser | None
 ) -> Procedure:
     """Change what describes the procedure (`DETAIL_FIELDS`: name, division, applications,
     …); not its plan nor its status, which have their own services. Locks its row; moving it
@@ -116,7 +118,7 @@ def change_plan(
     plan: str,
     planned_fiscal_year: int | None = None,
     adjustment_reason: str | None = None,
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
 ) -> Procedure:
     """The plan: a fiscal year (`planned_fiscal_year`), R9以降, or 要調整 with its reason
     (`adjustment_reason`; None keeps the recorded one). 要調整 leaves the plan but stays in
@@ -151,7 +153,7 @@ def change_status(
     procedure: Procedure,
     status: str,
     digitised_on: date | None = None,
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
 ) -> Procedure:
     """The status: 未着手, 対応中, デジタル化済 (from `digitised_on`, which it needs) or 対象外
     (which leaves the KPI's denominator). Locks the row."""
@@ -177,7 +179,7 @@ def change_status(
 
 
 def update_procedure(
-    *, procedure: Procedure, changes: Mapping[str, Any], by: AbstractBaseUser | None
+    *, procedure: Procedure, changes: Mapping[str, Any], by: AbstractBaseUser | AnonymousUser | None
 ) -> Procedure:
     """An edit from the admin's form or an import row: `changes` (field name → new value,
     only what changed) in one transaction, each part through its service — the details, then
@@ -214,7 +216,7 @@ def record_survey_saved(
     created: bool,
     changed: list[str],
     rows: dict[str, int],
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
 ) -> None:
     """Log a survey record saved by the admin (the survey and its rows are saved by the caller,
     in the admin's one transaction): which fields changed and how many rows were added,

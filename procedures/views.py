@@ -1,5 +1,9 @@
+from typing import TYPE_CHECKING, Any
+
 import tablib
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
@@ -13,28 +17,41 @@ from procedures import selectors
 from procedures.forms import ProcedureFilterForm
 from procedures.models import Procedure
 
+if TYPE_CHECKING:
+    from django.views import View
+
+    # django-stubs' generic views are generic in their models; Django's are not subscriptable.
+    _ProcedureListView = ListView[Procedure]
+    _ProcedureDetailView = DetailView[Procedure]
+    # What OfficerMixin is mixed into (for mypy; at run time it stands alone).
+    _ViewBase = View
+else:
+    _ProcedureListView = ListView
+    _ProcedureDetailView = DetailView
+    _ViewBase = object
+
 # The public page and its CSV hold no personal data: proxies and browsers may keep them.
 PUBLIC_MAX_AGE = 600
 # The years the officers' page offers (R3 … R8): the plan's.
 FIGURE_YEARS = selectors.PLAN_FISCAL_YEARS
 
 
-def _chosen_fiscal_year(request) -> int:
+def _chosen_fiscal_year(request: HttpRequest) -> int:
     default = min(max(fiscal_year(timezone.localdate()), FIGURE_YEARS[0]), FIGURE_YEARS[-1])
     return FiscalYearForm(request.GET, years=FIGURE_YEARS).chosen(default)
 
 
-class OfficerMixin(LoginRequiredMixin, PermissionRequiredMixin):
+class OfficerMixin(LoginRequiredMixin, PermissionRequiredMixin, _ViewBase):
     permission_required = "procedures.view_procedure"
     raise_exception = False
 
-    def handle_no_permission(self):
+    def handle_no_permission(self) -> HttpResponseRedirect:
         if self.request.user.is_authenticated:
             self.raise_exception = True
         return super().handle_no_permission()
 
 
-class ProcedureDashboardView(OfficerMixin, ListView):
+class ProcedureDashboardView(OfficerMixin, _ProcedureListView):
     """The figures for a fiscal year and the filterable inventory (procedure officers,
     managers). A fixed number of queries whatever the number of procedures."""
 
@@ -42,11 +59,11 @@ class ProcedureDashboardView(OfficerMixin, ListView):
     context_object_name = "procedures"
     paginate_by = 50
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Procedure]:
         self.filter_form = ProcedureFilterForm(self.request.GET or None)
         return selectors.procedure_list(**self.filter_form.filters())
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         fy = _chosen_fiscal_year(self.request)
         query = self.request.GET.copy()
@@ -77,16 +94,16 @@ class ProcedureDashboardView(OfficerMixin, ListView):
         return context
 
 
-class ProcedureDetailView(OfficerMixin, DetailView):
+class ProcedureDetailView(OfficerMixin, _ProcedureDetailView):
     template_name = "procedures/procedure_detail.html"
     context_object_name = "procedure"
 
-    def get_object(self, queryset=None):
+    def get_object(self, queryset: QuerySet[Procedure] | None = None) -> Procedure:
         return get_object_or_404(
             Procedure.objects.select_related("division__department"), code=self.kwargs["code"]
         )
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         labels = audit_action_labels()
         context["log"] = [
@@ -106,7 +123,7 @@ class ProgressView(TemplateView):
 
     template_name = "procedures/progress.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         plan = selectors.digitisation_plan()
         progress, _shares = selectors.progress_against_targets(plan)
@@ -139,7 +156,7 @@ OPEN_DATA_COLUMNS = [
 ]
 
 
-def online_procedures_csv(request):
+def online_procedures_csv(request: HttpRequest) -> HttpResponse:
     """Open data: the procedures that can be done online (UTF-8 with BOM, for Excel; every text
     cell guarded against formulas), kept by proxies and browsers for a while."""
     dataset = tablib.Dataset(headers=OPEN_DATA_COLUMNS)

@@ -308,7 +308,7 @@ def load_training_plan() -> dict[str, int]:
                 periods.setdefault((bounds, label.lstrip("①② ")), []).append(str(stage))
         for (bounds, label), run_stages in periods.items():
             counts["runs"] += _run(course, label, bounds, run_stages)
-    for code, name, category, delivery, mandatory, stages, audience, runs in COURSES:
+    for code, name, category, delivery, mandatory, target_stages, audience, runs in COURSES:
         order += 1
         course, created = create_missing(
             Course,
@@ -318,7 +318,7 @@ def load_training_plan() -> dict[str, int]:
                 "category": category,
                 "delivery": delivery,
                 "is_mandatory": mandatory,
-                "target_stages": [str(s) for s in stages],
+                "target_stages": [str(s) for s in target_stages],
                 "audience": audience,
                 "ordering": 10 + order if category != C.STAGE else order,
             },

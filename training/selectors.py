@@ -1,26 +1,33 @@
 """Reads for the training office's pages, exports and the KPI: each a fixed number of
 queries whatever the number of staff (database aggregates)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from mie_dx.figures import KpiContribution, fiscal_year_of
+from mie_dx.figures import DrilldownSource, KpiContribution, fiscal_year_of
 from mie_dx.fiscal import fiscal_year
 from mie_dx.models import Division
 from training.models import (
+    Course,
+    CourseRun,
     Enrolment,
     Initiative,
     MunicipalObserver,
     PromoterAppointment,
     SpecialistCertification,
     Stage,
+    StagePeriod,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,11 @@ class RateRow:
 _COMPLETED = Count("pk", filter=Q(completed_on__isnull=False))
 
 
-def _rates(queryset, key: str, label: str) -> list[RateRow]:
+def _rates(
+    queryset: "QuerySet[Enrolment, Mapping[str, Any]]", key: str, label: str
+) -> list[RateRow]:
+    """A RateRow per group of `queryset` (enrolments' values(), grouped by `key` and
+    `label`)."""
     return [
         RateRow(str(row[key]), str(row[label]), row["enrolled"], row["completed"])
         for row in queryset.annotate(enrolled=Count("pk"), completed=_COMPLETED)
@@ -112,7 +123,13 @@ def observers(fy: int) -> QuerySet[MunicipalObserver]:
 PLANNED_YEARLY_INTAKE = 20
 
 
-def specialists_by_year() -> list[dict]:
+class SpecialistYear(TypedDict):
+    fiscal_year: int
+    count: int  # certified in the fiscal year
+    cumulative: int  # certified up to its end
+
+
+def specialists_by_year() -> list[SpecialistYear]:
     """[{fiscal_year, count, cumulative}] in year order: specialists certified in each fiscal
     year, and in total up to it."""
     rows = (
@@ -120,7 +137,8 @@ def specialists_by_year() -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by("fiscal_year")
     )
-    result, running = [], 0
+    result: list[SpecialistYear] = []
+    running = 0
     for row in rows:
         running += row["n"]
         result.append({"fiscal_year": row["fiscal_year"], "count": row["n"], "cumulative": running})
@@ -135,7 +153,7 @@ class SpecialistIntake:
     planned: int  # the plan's 「年20名程度」
 
 
-def specialist_intake(fy: int, by_year: Sequence[dict]) -> SpecialistIntake:
+def specialist_intake(fy: int, by_year: Sequence[SpecialistYear]) -> SpecialistIntake:
     """The year's intake against the plan's 「毎年20名程度」, and the cumulative number
     certified, from `specialists_by_year()` (no query of its own)."""
     certified = sum(r["count"] for r in by_year if r["fiscal_year"] == fy)
@@ -184,22 +202,32 @@ class InitiativeYear:
 def initiatives_by_year(fiscal_years: Sequence[int] | None = None) -> list[InitiativeYear]:
     """Per fiscal year (of the initiative's date): the initiatives recorded and those counted
     for KPI 行政運営6 a — a yearly count, not cumulative. One query, every year at once."""
-    rows = Initiative.objects.annotate(
+    dated = Initiative.objects.annotate(
         fy=fiscal_year_of("date", is_datetime=False), counted=_certified_by_its_date()
     )
     if fiscal_years is not None:
-        rows = rows.filter(fy__in=list(fiscal_years))
+        dated = dated.filter(fy__in=list(fiscal_years))
     rows = (
-        rows.values("fy")
+        dated.values("fy")
         .annotate(recorded=Count("pk"), counted_n=Count("pk", filter=Q(counted=True)))
         .order_by("fy")
     )
     return [InitiativeYear(row["fy"], row["recorded"], row["counted_n"]) for row in rows]
 
 
-def initiatives(fy: int) -> QuerySet[Initiative]:
+class InitiativeCounts(TypedDict):
+    """What `initiatives` adds to each initiative (its readers take
+    `WithAnnotations[Initiative, InitiativeCounts]`)."""
+
+    fy: int  # the fiscal year of its date
+    specialist_count: int
+    certified_specialist_count: int  # certified by the initiative's date
+    counted: bool  # by KPI 行政運営6 a (INITIATIVE_RULE)
+
+
+def initiatives(fy: int) -> "QuerySet[WithAnnotations[Initiative, InitiativeCounts]]":
     """The initiatives dated in `fy`, each with its number of specialists, of those certified
-    by its date, and whether the KPI counts it (`counted`)."""
+    by its date, and whether the KPI counts it (InitiativeCounts)."""
     return (
         Initiative.objects.annotate(fy=fiscal_year_of("date", is_datetime=False))
         .filter(fy=fy)
@@ -213,7 +241,7 @@ def initiatives(fy: int) -> QuerySet[Initiative]:
     )
 
 
-def kpi_specialist_initiatives(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+def _specialist_initiatives(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
     """KPI 行政運営6 a for mie_dx.figures: per fiscal year, the initiatives with a specialist
     certified by the initiative's date (INITIATIVE_RULE). The KPI is a yearly count, not
     cumulative. One query."""
@@ -230,7 +258,7 @@ def kpi_specialist_initiatives(fiscal_years: Sequence[int]) -> dict[int, KpiCont
     }
 
 
-def _initiative_records(fy: int) -> list[dict]:
+def _initiative_records(fy: int) -> list[dict[str, Any]]:
     """The initiatives the KPI counts in `fy` (title, date, division, number of certified
     specialists): no person is named, managers read it."""
     counted = (
@@ -255,8 +283,9 @@ def _initiative_records(fy: int) -> list[dict]:
     ]
 
 
-kpi_specialist_initiatives.rule = INITIATIVE_RULE
-kpi_specialist_initiatives.records = _initiative_records
+kpi_specialist_initiatives = DrilldownSource(
+    _specialist_initiatives, records=_initiative_records, rule=INITIATIVE_RULE
+)
 
 
 @dataclass(frozen=True)
@@ -297,21 +326,28 @@ def promoter_coverage(fy: int) -> list[CoverageRow]:
 
 
 def fiscal_years_with_runs() -> list[int]:
-    from training.models import CourseRun
-
     return list(
         CourseRun.objects.values_list("fiscal_year", flat=True).distinct().order_by("fiscal_year")
     )
 
 
-def plan_matrix(fy: int) -> tuple[list[dict], list[dict]]:
+class PlanColumn(TypedDict):
+    stage: Stage
+    headcount: int  # planned
+    periods: list[str]  # the labels of its 受講期間
+
+
+class PlanRow(TypedDict):
+    course: Course  # an e-learning content
+    cells: list[bool]  # a flag per column: the stage takes it
+
+
+def plan_matrix(fy: int) -> tuple[list[PlanColumn], list[PlanRow]]:
     """The e-learning content × stage matrix of `fy`: the columns (stage, planned headcount,
     periods) and a row per content with a flag per column. Two queries."""
-    from training.models import Course, StagePeriod
-
     periods = list(StagePeriod.objects.filter(fiscal_year=fy))
     stages = [s for s in Stage if any(p.stage == s for p in periods)]
-    columns = [
+    columns: list[PlanColumn] = [
         {
             "stage": s,
             "headcount": next(p.headcount for p in periods if p.stage == s),
@@ -324,13 +360,11 @@ def plan_matrix(fy: int) -> tuple[list[dict], list[dict]]:
         delivery=Course.Delivery.ELEARNING,
         runs__fiscal_year=fy,
     ).distinct()
-    matrix = [
+    matrix: list[PlanRow] = [
         {"course": c, "cells": [s.value in c.target_stages for s in stages]} for c in contents
     ]
     return columns, matrix
 
 
-def course_runs(fy: int):
-    from training.models import CourseRun
-
+def course_runs(fy: int) -> QuerySet[CourseRun]:
     return CourseRun.objects.filter(fiscal_year=fy).select_related("course")

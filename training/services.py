@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -47,7 +47,7 @@ def _run_for(runs: list[CourseRun], stage: str, course: Course) -> CourseRun | N
     return None
 
 
-def auto_enrol(*, fiscal_year: int, by: AbstractBaseUser | None = None) -> int:
+def auto_enrol(*, fiscal_year: int, by: AbstractBaseUser | AnonymousUser | None = None) -> int:
     """Enrol active staff in the mandatory courses of their stage for `fiscal_year`.
 
     Rerunnable: staff already enrolled in a course that year are left as they are (a member
@@ -107,7 +107,7 @@ def auto_enrol(*, fiscal_year: int, by: AbstractBaseUser | None = None) -> int:
     return len(new)
 
 
-def enrol_promoters(*, fiscal_year: int, by: AbstractBaseUser | None = None) -> int:
+def enrol_promoters(*, fiscal_year: int, by: AbstractBaseUser | AnonymousUser | None = None) -> int:
     """Enrol the year's デジタル活用推進員 (primary and secondary) in that year's 推進員研修
     (基礎 in May, フォローアップ in September). Rerunnable; returns how many were created."""
     courses = list(
@@ -166,7 +166,9 @@ def check_enrolment(*, staff: Staff, run: CourseRun) -> None:
         raise TrainingError(gettext("この職員はこの年度の研修に登録済みです。"))
 
 
-def enrol(*, staff: Staff, run: CourseRun, by: AbstractBaseUser | None) -> Enrolment:
+def enrol(
+    *, staff: Staff, run: CourseRun, by: AbstractBaseUser | AnonymousUser | None
+) -> Enrolment:
     """Enrol one member of staff (a volunteer course, or by hand) in `run`, with their division
     and stage of today. Locks the staff member's row (two enrolments at once stay one)."""
     with transaction.atomic():
@@ -187,7 +189,7 @@ def enrol(*, staff: Staff, run: CourseRun, by: AbstractBaseUser | None) -> Enrol
 
 
 def record_completion(
-    *, enrolment: Enrolment, completed_on: date, by: AbstractBaseUser | None
+    *, enrolment: Enrolment, completed_on: date, by: AbstractBaseUser | AnonymousUser | None
 ) -> Enrolment:
     """Mark `enrolment` completed (locks it); completing the 養成研修 certifies a
     DX推進スペシャリスト for the fiscal year of the run."""
@@ -218,7 +220,9 @@ def record_completion(
     return enrolment
 
 
-def clear_completion(*, enrolment: Enrolment, by: AbstractBaseUser | None) -> Enrolment:
+def clear_completion(
+    *, enrolment: Enrolment, by: AbstractBaseUser | AnonymousUser | None
+) -> Enrolment:
     """Take back a completion recorded by mistake (locks the enrolment). A certification it
     gave stays: it is corrected on its own page."""
     with transaction.atomic():
@@ -260,7 +264,7 @@ def certify_specialist(
     fiscal_year: int,
     certified_on: date,
     enrolment: Enrolment | None = None,
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
 ) -> SpecialistCertification:
     """Certify a DX推進スペシャリスト, once in a career: an existing certification is returned
     as it is. `enrolment` (the completed 養成研修) is absent for those certified before the
@@ -287,7 +291,7 @@ def certify_specialist(
 
 
 def add_observer(
-    *, fiscal_year: int, name: str, municipality: str, by: AbstractBaseUser | None
+    *, fiscal_year: int, name: str, municipality: str, by: AbstractBaseUser | AnonymousUser | None
 ) -> MunicipalObserver:
     """A 市町 officer taking part in that year's 養成研修 as an observer (never certified)."""
     with transaction.atomic():
@@ -305,7 +309,7 @@ def record_initiative(
     specialists: Iterable[Staff],
     date: date,
     outcome: str = "",
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
 ) -> Initiative:
     """A business-improvement initiative and the specialists taking part (KPI 行政運営6 a
     counts those with a certified specialist, in the fiscal year of its date)."""
@@ -332,7 +336,7 @@ def edit_initiative(
     initiative: Initiative,
     changes: Mapping[str, Any],
     specialists: Iterable[Staff] | None = None,
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser | AnonymousUser | None,
 ) -> Initiative:
     """Correct an initiative: `changes` (title, division, date, outcome → new value) and who
     took part (`specialists`, None: as they are). Locks its row; logged when anything
@@ -368,7 +372,12 @@ def edit_initiative(
 
 
 def appoint_promoter(
-    *, division: Division, fiscal_year: int, role: str, staff: Staff, by: AbstractBaseUser | None
+    *,
+    division: Division,
+    fiscal_year: int,
+    role: str,
+    staff: Staff,
+    by: AbstractBaseUser | AnonymousUser | None,
 ) -> PromoterAppointment:
     """Appoint a デジタル活用推進員 of `division` for `fiscal_year` (or change the role of one
     appointed already); a new primary replaces the division's former one
@@ -401,7 +410,9 @@ def appoint_promoter(
     return appointment
 
 
-def dismiss_promoter(*, appointment: PromoterAppointment, by: AbstractBaseUser | None) -> None:
+def dismiss_promoter(
+    *, appointment: PromoterAppointment, by: AbstractBaseUser | AnonymousUser | None
+) -> None:
     """End an appointment (the division may be left without its primary or secondary: the
     coverage page shows it). Locks the row."""
     with transaction.atomic():

@@ -2,10 +2,12 @@
 figures without names. Thin: read through training.selectors / training.reports, write
 through training.services."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,16 +20,23 @@ from mie_dx.importexport import dataset_response
 from mie_dx.models import Department
 from training import reports, selectors, services
 
+if TYPE_CHECKING:
+    # What OfficeMixin is mixed into (for mypy; at run time it stands alone): the pages'
+    # TemplateViews, whose context it completes, and the export's View.
+    _OfficeView = TemplateView
+else:
+    _OfficeView = object
+
 PERSONAL = "training.view_personal_data"
 OVERDUE_PAGE_SIZE = 50
 
 
-class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin):
+class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin, _OfficeView):
     """Training officers and managers; anyone else signed in gets 403."""
 
     permission_required = "training.view_enrolment"
 
-    def handle_no_permission(self):
+    def handle_no_permission(self) -> HttpResponseRedirect:
         if self.request.user.is_authenticated:
             self.raise_exception = True
         return super().handle_no_permission()
@@ -48,7 +57,7 @@ class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin):
     def personal(self) -> bool:
         return self.request.user.has_perm(PERSONAL)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         fy = self.fiscal_year()
         context.update(
@@ -63,7 +72,7 @@ class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin):
 class DashboardView(OfficeMixin, TemplateView):
     template_name = "training/dashboard.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         fy = context["fy"]
         courses = selectors.completion_by_course(fy)
@@ -87,7 +96,7 @@ class DepartmentView(OfficeMixin, TemplateView):
 
     template_name = "training/department.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         department = Department.objects.filter(code=self.kwargs["code"]).first()
         if department is None:
@@ -100,7 +109,7 @@ class DepartmentView(OfficeMixin, TemplateView):
 class OverdueView(OfficeMixin, TemplateView):
     template_name = "training/overdue.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         paginator = Paginator(selectors.overdue_enrolments(context["fy"]), OVERDUE_PAGE_SIZE)
         context["page_obj"] = paginator.get_page(self.request.GET.get("page"))
@@ -120,7 +129,7 @@ class SpecialistsView(OfficeMixin, TemplateView):
         years.update(row.fiscal_year for row in self._initiatives_by_year)
         return sorted(years)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         fy = context["fy"]
         context.update(
@@ -138,7 +147,7 @@ class SpecialistsView(OfficeMixin, TemplateView):
 class PromotersView(OfficeMixin, TemplateView):
     template_name = "training/promoters.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         rows = selectors.promoter_coverage(context["fy"])
         context.update(
@@ -155,7 +164,7 @@ class PlanView(OfficeMixin, TemplateView):
 
     template_name = "training/plan.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         columns, matrix = selectors.plan_matrix(context["fy"])
         runs = selectors.course_runs(context["fy"])
@@ -167,7 +176,7 @@ class AutoEnrolView(LoginRequiredMixin, PermissionRequiredMixin, View):
     permission_required = "training.add_enrolment"
     raise_exception = True
 
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponseRedirect:
         try:
             fy = int(request.POST.get("fy", ""))
         except ValueError:
@@ -187,7 +196,7 @@ class AutoEnrolView(LoginRequiredMixin, PermissionRequiredMixin, View):
 class ExportView(OfficeMixin, View):
     """`/training/export/<report>/?fy=2022[&format=xlsx]` — CSV (UTF-8 with BOM) or XLSX."""
 
-    def get(self, request, report: str):
+    def get(self, request: HttpRequest, report: str) -> HttpResponse:
         build = reports.REPORTS.get(report)
         if build is None:
             raise Http404

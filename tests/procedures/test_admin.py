@@ -5,12 +5,12 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from mie_dx.models import AuditLog
-from procedures import services
+from procedures import selectors, services
 from procedures.models import Procedure, ProcedureEditor
 from tests.mie_dx.factories import DivisionFactory
 from tests.procedures.factories import (
@@ -151,6 +151,27 @@ def test_services_check_the_division_and_log(procedure_officer, own_and_other):
     entry = AuditLog.objects.get(action="procedure.digitised")
     assert entry.data == {"from": "not_started", "to": "digitised", "digitised_on": "2022-08-01"}
     assert Procedure.objects.get(pk=other.pk).status == "not_started"
+
+
+def test_the_divisions_each_may_edit(procedure_officer, public_user, own_and_other):
+    """A command edits every division; a visitor, an account without the right or no longer
+    active none; an officer their own; the procedures office every one."""
+    own, other = own_and_other
+
+    assert selectors.editable_division_ids(None) is None
+    assert selectors.editable_division_ids(AnonymousUser()) == set()
+    assert selectors.editable_division_ids(public_user) == set()
+    assert selectors.editable_division_ids(procedure_officer) == {own.division_id}
+    assert not selectors.can_edit_division(procedure_officer, other.division_id)
+    with pytest.raises(PermissionDenied):
+        services.change_status(procedure=own, status="in_progress", by=AnonymousUser())
+
+    procedure_officer.user_permissions.add(Permission.objects.get(codename="change_all_procedures"))
+    office = get_user_model().objects.get(pk=procedure_officer.pk)  # permissions not cached
+    assert selectors.editable_division_ids(office) is None
+    office.is_active = False
+    assert selectors.editable_division_ids(office) == set()
+    assert Procedure.objects.get(pk=own.pk).status == "not_started"
 
 
 def test_adjustment_needs_a_reason_and_a_plan_year_only_with_a_year(
