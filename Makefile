@@ -49,9 +49,10 @@ run: demo
 
 run demo worker beat: export SITE_URL := $(SITE_URL)
 
+# ruff, ruff-format, django-upgrade, makemigrations --check and mypy (.pre-commit-config.yaml),
+# over every file, from this virtualenv (no hook is downloaded).
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -323,7 +323,7 @@ class InventorySurveyRow(models.Model):
         InventorySurvey, verbose_name=_("調査"), on_delete=models.CASCADE, related_name="rows"
     )
     kind = models.CharField(_("区分"), max_length=20, choices=Procedure.Kind.choices)
-    column = models.CharField(_("予定年度"), max_length=20, choices=SurveyColumn.choices)
+    column = models.CharField(_("予定年度"), max_length=20, choices=SurveyColumn)
     procedures = models.PositiveIntegerField(_("手続数"))
     applications = models.PositiveIntegerField(_("年間受付件数"))
 
