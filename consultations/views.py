@@ -44,7 +44,7 @@ from consultations.models import (
 )
 from consultations.workflow import ADVICE_STATUSES
 from mie_dx.confirmation import ConfirmationStepMixin, Outcome
-from mie_dx.forms import resubmitted_fields, retention_period_text
+from mie_dx.forms import FiscalYearForm, resubmitted_fields, retention_period_text
 from mie_dx.importexport import FORMAT_VAR, dataset_response
 from mie_dx.pagecache import do_not_cache
 from mie_dx.ratelimits import PublicPostLimitMixin, too_many, too_many_message
@@ -427,23 +427,9 @@ class AttachmentDownloadView(PermissionRequiredMixin, View):
 # --- The consultation figures (managers and center staff) --------------------------------------
 
 
-class FiscalYearForm(forms.Form):
-    fy = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        fy = cast(forms.TypedChoiceField, self.fields["fy"])  # the copy of `fy` above
-        fy.choices = figures.fiscal_year_choices()
-        fy.error_messages["invalid_choice"] = gettext_lazy(
-            "その年度は選べません。一覧から年度を選んでください。"
-        )
-
-    def chosen(self) -> int:
-        """The fiscal year asked for, or the current one (also when the choice was bad)."""
-        if self.is_valid() and self.cleaned_data["fy"]:
-            fy: int = self.cleaned_data["fy"]  # coerced by the field
-            return fy
-        return figures.fiscal_year_choices()[0][0]
+def year_form(data: Any) -> FiscalYearForm:
+    """The core's year picker over the center's years (令和3年度 to this one, newest first)."""
+    return FiscalYearForm(data, years=[fy for fy, _label in figures.fiscal_year_choices()])
 
 
 class FiguresAccessMixin(PermissionRequiredMixin):
@@ -460,8 +446,8 @@ class ConsultationFiguresView(FiguresAccessMixin, TemplateView):
     template_name = "consultations/consultation_figures.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        form = FiscalYearForm(self.request.GET or None)
-        fy = form.chosen()
+        form = year_form(self.request.GET or None)
+        fy = form.chosen(default=figures.fiscal_year_choices()[0][0])
         return super().get_context_data(
             form=form,
             figures=figures.consultation_figures(fy),
@@ -474,7 +460,7 @@ class ConsultationFiguresExportView(FiguresAccessMixin, View):
     """The same tables as CSV (UTF-8 with BOM) or XLSX (`_format=xlsx`), counts as numbers."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = FiscalYearForm(request.GET)
+        form = year_form(request.GET)
         if not form.is_valid() or not form.cleaned_data["fy"]:
             return HttpResponseBadRequest(
                 _("年度の指定が正しくありません。集計のページから出力してください。"),

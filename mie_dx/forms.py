@@ -331,7 +331,14 @@ class FiscalYearForm(forms.Form):
     """A fiscal year chosen by its 令和 label (`?fy=2022` shows 令和4年度): the one year picker
     of the figures pages. `chosen(default)` is the valid choice, or `default`."""
 
-    fy = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False)
+    fy = forms.TypedChoiceField(
+        label=_("年度"),
+        coerce=int,
+        required=False,
+        error_messages={
+            "invalid_choice": _("その年度は選べません。一覧から年度を選んでください。")
+        },
+    )
 
     def __init__(self, *args: Any, years: Iterable[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
