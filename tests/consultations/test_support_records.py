@@ -7,7 +7,6 @@ import csv
 import io
 from datetime import date, datetime, timedelta
 
-import openpyxl
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -19,6 +18,7 @@ from consultations import services
 from consultations.models import SupportRecord
 from consultations.services import ConsultationError
 from mie_dx.models import AuditLog
+from tests import spreadsheets
 
 pytestmark = pytest.mark.django_db
 
@@ -36,21 +36,12 @@ PROCESS_IMPORT = reverse("admin:consultations_supportrecord_process_import")
 EXPORT = reverse("admin:consultations_supportrecord_export")
 
 
-def csv_bytes(rows, *, header=HEADER) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])
-    return ("\ufeff" + out.getvalue()).encode()
+def csv_bytes(rows, *, header=HEADER, bom=True) -> bytes:
+    return spreadsheets.csv_bytes(header, rows, bom=bom)
 
 
 def xlsx_bytes(rows, *, header=HEADER) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.xlsx_bytes(header, rows)
 
 
 @pytest.fixture

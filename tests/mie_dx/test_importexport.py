@@ -17,6 +17,7 @@ from consultations.resources import ConsultationResource
 from mie_dx.importexport import FORMULA_PREFIXES, guard_formula
 from mie_dx.models import Department, Division
 from seminars.resources import RegistrationResource
+from tests import spreadsheets
 from tests.consultations.factories import ConsultationFactory
 from tests.mie_dx.factories import DivisionFactory
 from tests.seminars.factories import SeminarFactory, register
@@ -32,20 +33,11 @@ ROWS = [
 
 
 def csv_bytes(rows, *, header=HEADER, bom=True) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])
-    return ("\ufeff" if bom else "").encode() + out.getvalue().encode("utf-8")
+    return spreadsheets.csv_bytes(header, rows, bom=bom)
 
 
 def xlsx_bytes(rows, *, header=HEADER) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.xlsx_bytes(header, rows)
 
 
 @pytest.fixture

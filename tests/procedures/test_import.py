@@ -14,6 +14,7 @@ from mie_dx.importexport import dataset_from_file, import_report
 from mie_dx.models import AuditLog
 from procedures.models import Procedure
 from procedures.resources import ProcedureResource
+from tests import spreadsheets
 from tests.mie_dx.factories import DivisionFactory
 from tests.procedures.factories import ProcedureEditorFactory, ProcedureFactory
 
@@ -35,14 +36,8 @@ HEADER = [
 ]
 
 
-def csv_bytes(rows, header=HEADER) -> bytes:
-    out = io.StringIO()
-    import csv
-
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode()
+def csv_bytes(rows, *, header=HEADER, bom=True) -> bytes:
+    return spreadsheets.csv_bytes(header, rows, bom=bom)
 
 
 def run(path: str, *args) -> tuple[int, str]:
