@@ -68,13 +68,16 @@ system-packages:
 
 # Every test, against PostgreSQL (DATABASE_URL, default the local server) and Redis (REDIS_URL).
 # Coverage of the portal's code is printed at the end; under the floor in pyproject.toml
-# ([tool.coverage.report] fail_under) the run fails.
+# ([tool.coverage.report] fail_under) the run fails. One pytest process per CPU (pytest-xdist),
+# each with its own test database and Redis database (mie_dx.settings.test); a module's tests
+# stay in one process.
+TEST_PROCESSES ?= auto
 test: system-packages install lint check-services
-	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile --cov --cov-report=term $(PYTEST_ARGS)
 
 # A quick local run: everything but the browser (Playwright) and real-worker tests.
 test-quick: install lint
-	$(BIN)/pytest -m "not browser and not worker" $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile -m "not browser and not worker" $(PYTEST_ARGS)
 
 worker: install
 	$(BIN)/celery -A mie_dx worker --loglevel=INFO --concurrency=2

@@ -5,6 +5,7 @@ import time
 from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -21,6 +22,24 @@ from mie_dx.roles import (
     sync_roles,
 )
 from mie_dx.two_factor.policy import second_factor_due
+
+
+@pytest.fixture(autouse=True)
+def _language_and_task_state_reset():
+    """Each test starts in Japanese and outside any Celery task, whatever the test before it
+    left behind (an English page activates English in this thread; an eager task that raised
+    may leave its request on Celery's task stack or mark the process as one where joining a
+    result would block). Without this, the outcome of a test would depend on which test ran
+    before it — `make test` runs two processes, each with its own order."""
+    from celery._state import _set_task_join_will_block, _task_stack
+    from django.utils import translation
+
+    _set_task_join_will_block(False)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    while _task_stack.top is not None:
+        _task_stack.pop()
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,12 @@ DATABASES = {
 _redis = urlsplit(env("REDIS_URL", default="redis://127.0.0.1:6379/15"))
 if _redis.path.strip("/") in ("", "0"):
     _redis = _redis._replace(path="/15")
+# Under pytest-xdist (`make test` runs two processes), each process gets its own Redis
+# database below REDIS_URL's (gw0: 15, gw1: 14, …), as pytest-django gives each its own test
+# database: one process's cache.clear() must not empty another's rate limits or pages.
+_XDIST_WORKER = int(env("PYTEST_XDIST_WORKER", default="gw0").removeprefix("gw") or 0)
+if _XDIST_WORKER:
+    _redis = _redis._replace(path=f"/{int(_redis.path.strip('/')) - _XDIST_WORKER}")
 REDIS_URL = urlunsplit(_redis)
 CACHES = {
     "default": {
@@ -39,6 +45,6 @@ vars().update(EMAIL_CONFIG)
 STORAGES["default"]["OPTIONS"]["location"] = env(  # noqa: F405
     "PRIVATE_MEDIA_ROOT",
     default="/tmp/mie_dx_test_media",  # noqa: S108
-)
+) + (f"_{_XDIST_WORKER}" if _XDIST_WORKER else "")
 NOTIFICATION_RETRY_BACKOFF_SECONDS = 0
 WHITENOISE_AUTOREFRESH = True

@@ -40,7 +40,9 @@ def worker(tmp_path):
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = {
-        **os.environ,
+        # This process's own Redis database is given as it is: the worker must not move it
+        # again for the pytest-xdist process it was started from (mie_dx.settings.test).
+        **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
         "DJANGO_SETTINGS_MODULE": "mie_dx.settings.test",
         "DATABASE_URL": _test_database_url(),
         "REDIS_URL": settings.REDIS_URL,
