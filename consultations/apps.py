@@ -13,6 +13,7 @@ class ConsultationsConfig(AppConfig):
     demo_loader = "consultations.demo.load_sample_consultations"
     demo_order = 30  # after seminars, as before
     personal_data_purge = "consultations.retention.purge_expired"
+    personal_data_erasers = {"consultations.consultation": "consultations.retention.erase_again"}
     personal_data_label = "consultations"
     private_link_paths = ("status", "survey", "supporter")
     # Sent once more automatically if a send may or may not have reached the requester.

@@ -28,6 +28,10 @@ paths are imported when first needed, so an app's models are ready by then):
   sources for it as a tuple of paths ({"10-1 b": ("app.selectors.a", "app.selectors.b")}).
 - `page_cache_topics` — {"topic": ("app_label.Model", ...)}: a public page cached under that
   topic (mie_dx.pagecache.public_page) is renewed when one of those rows changes.
+- `personal_data_erasers` — {"app_label.modelname": "app.retention.erase_again"}: how one row
+  whose person was erased is erased again after a backup from before is restored
+  (mie_dx.backup): `(pk: str, *, now: datetime) -> None`, idempotent, without the checks made
+  when the person was first erased.
 - `beat_schedule` — {"entry-name": {"task": "app.tasks.fn", "schedule": crontab(...)}}: the
   app's Celery beat entries; the core gives beat every app's (mie_dx.apps, at start-up).
 
@@ -71,6 +75,14 @@ def personal_data_purges() -> list[tuple[str, PersonalDataPurge]]:
         (str(getattr(config, "personal_data_label", config.label)), import_string(path))
         for config, path in _declaring("personal_data_purge")
     ]
+
+
+def personal_data_erasers() -> dict[str, Callable[..., object]]:
+    return {
+        model: import_string(path)
+        for _config, declared in _declaring("personal_data_erasers")
+        for model, path in declared.items()
+    }
 
 
 def role_permissions() -> dict[str, list[str]]:

@@ -211,6 +211,14 @@ CONSULTATION_SURVEY_REMINDER_AFTER = timedelta(days=7)
 CONSULTATION_STALE_BUSINESS_DAYS = 3
 # Requesters' personal data is erased this long after a consultation ends (purge command).
 PERSONAL_DATA_RETENTION_DAYS: int = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
+# Backups (`manage.py backup`, mie_dx.backup): where the archives go, and how long they are
+# kept — well under the retention above, so a backup never outlives a promise of erasure by
+# much. The erasure journal (ids and times only) lives beside them, outside the database.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+BACKUP_KEEP_DAYS: int = env.int("BACKUP_KEEP_DAYS", default=35)
+ERASURE_JOURNAL_PATH = Path(
+    env("ERASURE_JOURNAL_PATH", default=str(BACKUP_DIR / "erasure-journal.jsonl"))
+)
 # Public POSTs (mie_dx.ratelimits): successful submissions per address and hour — an office
 # behind one shared address sends dozens — and per e-mail address on the forms.
 PUBLIC_POST_RATE: str = env("PUBLIC_POST_RATE", default="30/h")
