@@ -60,7 +60,7 @@ class MieDxConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from mie_dx import pagecache
+        from mie_dx import metrics, pagecache  # noqa: F401 — metrics: its task-failure signal
         from mie_dx.celery import app as celery_app
         from mie_dx.registry import beat_schedule, page_cache_topics
         from mie_dx.roles import sync_roles

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "crispy_forms",
+    "django_prometheus",
     "crispy_bootstrap5",
     # django-axes (the sign-in lockout), named in Japanese in the admin.
     "mie_dx.two_factor.apps.AxesConfig",
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latency by view for /metrics (mie_dx.metrics): first and (nearly) last.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "mie_dx.middleware.NulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -74,6 +77,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Axes must be last: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -214,6 +218,8 @@ PERSONAL_DATA_RETENTION_DAYS: int = env.int("PERSONAL_DATA_RETENTION_DAYS", defa
 # Backups (`manage.py backup`, mie_dx.backup): where the archives go, and how long they are
 # kept — well under the retention above, so a backup never outlives a promise of erasure by
 # much. The erasure journal (ids and times only) lives beside them, outside the database.
+# `/metrics` (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; unset: no endpoint.
+METRICS_TOKEN: str = env("METRICS_TOKEN", default="")
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 BACKUP_KEEP_DAYS: int = env.int("BACKUP_KEEP_DAYS", default=35)
 ERASURE_JOURNAL_PATH = Path(
