@@ -18,6 +18,13 @@ class ConsultationsConfig(AppConfig):
     private_link_paths = ("status", "survey", "supporter")
     # Sent once more automatically if a send may or may not have reached the requester.
     acknowledgement_templates = ("consultation_received",)
+    # The center's own alerts: sent once more too (a duplicate costs nothing).
+    internal_alert_templates = (
+        "consultation_new_staff_alert",
+        "consultation_withdrawn_staff_alert",
+        "assignment_answered_staff_alert",
+        "consultation_stale_staff_alert",
+    )
     audit_actions = {
         "consultation.received": _("受付"),
         "consultation.status_changed": _("状態の変更"),

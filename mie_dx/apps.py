@@ -23,6 +23,9 @@ class MieDxConfig(AppConfig):
     demo_loader = "mie_dx.demo.load_organisation"
     demo_order = 0
     importers = {"divisions": "mie_dx.resources.DivisionResource"}
+    # Alerts to the center's inbox (the failed-mail digest, seminar capacity): sent once more by
+    # themselves after an uncertain send (mie_dx.registry).
+    internal_alert_templates = ("staff_alert",)
     audit_actions = {
         "import.created": _("取込みで作成"),
         "import.updated": _("取込みで更新"),

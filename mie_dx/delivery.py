@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from mie_dx.mail import MaybeDelivered
 from mie_dx.models import Notification
-from mie_dx.registry import acknowledgement_templates
+from mie_dx.registry import resend_once_templates
 from mie_dx.tokens import mask_private_links
 
 logger = logging.getLogger(__name__)
@@ -247,9 +247,9 @@ def _record_ambiguous(
     the caller publishes them."""
     if not notifications:
         return []
-    acknowledgements = acknowledgement_templates()
+    resend_once = resend_once_templates()
     retry = [
-        n.pk for n in notifications if n.template in acknowledgements and n.ambiguous_sends == 0
+        n.pk for n in notifications if n.template in resend_once and n.ambiguous_sends == 0
     ]
     keep = [n.pk for n in notifications if n.pk not in retry]
     now = timezone.now()

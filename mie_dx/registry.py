@@ -22,7 +22,11 @@ paths are imported when first needed, so an app's models are ready by then):
   the person just did on the portal and that they wait for (their reference, their private
   link). When a send of one of them ends "may have been sent" (mie_dx.delivery), the outbox sends
   it once more by itself, with the same Message-ID: a duplicate is better than a resident who
-  never hears back. Every other template's uncertain send waits for staff in the admin.
+  never hears back.
+- `internal_alert_templates` — e-mail templates sent to the center's own addresses (a new
+  consultation, a supporter's answer): the same policy — an uncertain send goes once more by
+  itself, since a duplicate alert costs nothing and a missing one hides a resident's request.
+  Every other template's uncertain send waits for staff in the admin.
 - `kpi_sources` — {"KPI code": "app.selectors.fn"}: the figures an app holds for a plan KPI
   (contract in mie_dx.figures); several apps may feed one KPI, and one app may give several
   sources for it as a tuple of paths ({"10-1 b": ("app.selectors.a", "app.selectors.b")}).
@@ -124,11 +128,13 @@ def audit_action_labels() -> dict[str, str]:
     return labels
 
 
-def acknowledgement_templates() -> frozenset[str]:
-    """Every app's templates retried once after an uncertain send (see above)."""
+def resend_once_templates() -> frozenset[str]:
+    """Every app's templates sent once more after an uncertain send: acknowledgements and
+    internal alerts (see above)."""
     gathered: set[str] = set()
-    for _config, declared in _declaring("acknowledgement_templates"):
-        gathered.update(declared)
+    for attribute in ("acknowledgement_templates", "internal_alert_templates"):
+        for _config, declared in _declaring(attribute):
+            gathered.update(declared)
     return frozenset(gathered)
 
 

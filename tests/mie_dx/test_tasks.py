@@ -209,10 +209,10 @@ def test_the_sweep_sends_a_scheduled_row_only_once_it_is_due(
 
 
 def test_the_sweep_marks_rows_stuck_in_sending_as_ambiguous_instead_of_resending(
-    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks, settings
+    queue_reminder, mail_server, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
-    stuck = queue_alert()
-    recent = queue_alert()
+    stuck = queue_reminder()
+    recent = queue_reminder(dedupe_key="another")
     now = timezone.now()
     # What a worker killed mid-send leaves behind.
     Notification.objects.filter(pk=stuck.pk).update(
@@ -229,7 +229,8 @@ def test_the_sweep_marks_rows_stuck_in_sending_as_ambiguous_instead_of_resending
 
     stuck.refresh_from_db()
     recent.refresh_from_db()
-    # A staff alert is not an acknowledgement: it waits for staff, marked "may have been sent".
+    # A reminder is neither an acknowledgement nor an internal alert: it waits for staff,
+    # marked "may have been sent".
     assert stuck.status == Status.AMBIGUOUS
     assert stuck.last_error == STALE_SENDING_ERROR
     assert stuck.ambiguous_at >= now
