@@ -47,7 +47,24 @@ class MieDxConfig(AppConfig):
     beat_schedule = {
         # The outbox sweep: re-queues notifications still pending after a crash between commit
         # and publish, and queues scheduled ones (reminders) whose due time has come.
-        "sweep-notifications": {"task": "mie_dx.tasks.sweep_notifications", "schedule": 60.0},
+        # Every 30 s. While the broker is down beat keeps trying to publish it (up to a minute,
+        # then the next tick tries again) instead of dropping the tick, so the mail that waited
+        # goes within seconds of the broker coming back; `expires` drops a sweep message that
+        # could not run for a minute (a newer one follows).
+        "sweep-notifications": {
+            "task": "mie_dx.tasks.sweep_notifications",
+            "schedule": 30.0,
+            "options": {
+                "expires": 60,
+                "retry": True,
+                "retry_policy": {
+                    "max_retries": 60,
+                    "interval_start": 0,
+                    "interval_step": 0.5,
+                    "interval_max": 1,
+                },
+            },
+        },
         # The center hears once a day about e-mails that failed and wait for a resend.
         "failed-notifications-digest": {
             "task": "mie_dx.tasks.digest_failed_notifications",

@@ -192,13 +192,16 @@ SITE_URL: str = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEMO_USERS = False
 
 NOTIFICATION_MAX_RETRIES = 5
-# Recovery within about a minute of a fault clearing: retries double from 15 s up to 60 s; the
-# sweep (every minute) re-publishes a pending row whose task may have been lost 30 s after it
-# was published (claiming is atomic, so an extra task is harmless), and takes a row stuck in
+# Recovery within a minute of a fault clearing: retries double from 15 s up to 60 s; the
+# sweep (every 30 s, its publish retried by beat through a broker outage) re-publishes a
+# pending row 20 s after its task was due — a retry held by a worker that was killed, a publish
+# that was lost (claiming is atomic, so an extra task is harmless) — and takes a row stuck in
 # "sending" as interrupted soon after the task's time limit (CELERY_TASK_TIME_LIMIT, 90 s).
 NOTIFICATION_RETRY_BACKOFF_SECONDS = 15
 NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = 60
-NOTIFICATION_REQUEUE_AFTER = timedelta(seconds=30)
+NOTIFICATION_REQUEUE_AFTER = timedelta(seconds=20)
+# After a failed publish a process leaves the broker alone this long (mie_dx.delivery.BrokerBreaker).
+NOTIFICATION_BROKER_PAUSE_SECONDS = 15
 NOTIFICATION_SENDING_STALE_AFTER = timedelta(minutes=2)
 # A due e-mail still waiting after this long counts as "late" in the backlog (admin counter,
 # `manage.py outbox_status --check`): mail is not flowing.
