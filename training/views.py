@@ -14,10 +14,17 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from mie_dx.fiscal import fiscal_year, fiscal_year_label
+from mie_dx.fiscal import (
+    MalformedFiscalYear,
+    fiscal_year,
+    fiscal_year_is_shown,
+    fiscal_year_label,
+    requested_fiscal_year,
+)
 from mie_dx.forms import FiscalYearForm
 from mie_dx.importexport import dataset_response
 from mie_dx.models import Department
+from mie_dx.views import fiscal_year_invalid
 from training import reports, selectors, services
 
 if TYPE_CHECKING:
@@ -34,24 +41,39 @@ OVERDUE_PAGE_SIZE = 50
 class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin, _OfficeView):
     """Training officers and managers; anyone else signed in gets 403."""
 
-    permission_required = "training.view_enrolment"
+    permission_required = "training.view_figures"
 
     def handle_no_permission(self) -> HttpResponseRedirect:
         if self.request.user.is_authenticated:
             self.raise_exception = True
         return super().handle_no_permission()
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except MalformedFiscalYear as error:
+            return fiscal_year_invalid(request, str(error), reverse("training:dashboard"))
+
     def available_fiscal_years(self) -> list[int]:
         """The years a page offers: those with training runs."""
         return selectors.fiscal_years_with_runs()
 
     def fiscal_year(self) -> int:
+        """The year asked for (`?fy=2026`) even when the portal has no data for it (its empty
+        figures, said so on the page: never another year's); by default this year, or the
+        latest with data. A malformed `fy` is a 400 (dispatch), a year outside 令和 a 404."""
         if not hasattr(self, "_fy"):
             current = fiscal_year(timezone.localdate())
-            years = self.available_fiscal_years() or [current]
-            default = current if current in years else years[-1]
-            self._fy = FiscalYearForm(self.request.GET or None, years=years).chosen(default)
-            self._fy_form = FiscalYearForm(initial={"fy": self._fy}, years=years)
+            years = self.available_fiscal_years()
+            requested = requested_fiscal_year(self.request.GET)
+            if requested is None:
+                self._fy = current if current in years or not years else years[-1]
+            elif fiscal_year_is_shown(requested):
+                self._fy = requested
+            else:
+                raise Http404
+            self._fy_has_data = self._fy in years
+            self._fy_form = FiscalYearForm(initial={"fy": self._fy}, years=[*years, self._fy])
         return self._fy
 
     def personal(self) -> bool:
@@ -64,6 +86,7 @@ class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin, _OfficeView):
             fy=fy,
             fy_label=fiscal_year_label(fy),
             fy_form=self._fy_form,
+            fy_has_data=self._fy_has_data,
             can_view_personal_data=self.personal(),
         )
         return context
