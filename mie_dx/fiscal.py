@@ -106,6 +106,20 @@ def requested_fiscal_year(params: Any, name: str = "fy") -> int | None:
     return int(raw)
 
 
+def chosen_fiscal_year(params: Any, years: Iterable[int], default: int) -> int:
+    """The year asked for among `years` (the only years the page has), else `default` when
+    none is asked for. A year the page does not have is a 404, a malformed one a 400
+    (MalformedFiscalYear, answered by mie_dx.middleware): never another year's figures."""
+    from django.http import Http404
+
+    requested = requested_fiscal_year(params)
+    if requested is None:
+        return default
+    if requested not in set(years):
+        raise Http404
+    return requested
+
+
 def fiscal_year_is_shown(fy: int) -> bool:
     """A year a figures page may show, empty if it has no data: 令和 years within range.
     Other years (1999, 2300) are no page of the portal (404)."""

@@ -21,16 +21,6 @@ from mie_dx.surveys import SatisfactionSurvey, SurveyError, answer_survey
 logger = logging.getLogger(__name__)
 
 
-def fiscal_year_invalid(request: HttpRequest, value: str, back_url: str = "") -> HttpResponse:
-    """400 for a malformed `?fy=` (mie_dx.fiscal.MalformedFiscalYear), saying what a year is."""
-    return render(
-        request,
-        "fiscal_year_invalid.html",
-        {"value": value, "back_url": back_url},
-        status=400,
-    )
-
-
 class HomeView(TemplateView):
     template_name = "home.html"
 

@@ -15,7 +15,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from mie_dx.fiscal import (
-    MalformedFiscalYear,
     fiscal_year,
     fiscal_year_is_shown,
     fiscal_year_label,
@@ -24,7 +23,6 @@ from mie_dx.fiscal import (
 from mie_dx.forms import FiscalYearForm
 from mie_dx.importexport import dataset_response
 from mie_dx.models import Department
-from mie_dx.views import fiscal_year_invalid
 from training import reports, selectors, services
 
 if TYPE_CHECKING:
@@ -48,12 +46,6 @@ class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin, _OfficeView):
             self.raise_exception = True
         return super().handle_no_permission()
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except MalformedFiscalYear as error:
-            return fiscal_year_invalid(request, str(error), reverse("training:dashboard"))
-
     def available_fiscal_years(self) -> list[int]:
         """The years a page offers: those with training runs."""
         return selectors.fiscal_years_with_runs()
@@ -61,7 +53,7 @@ class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin, _OfficeView):
     def fiscal_year(self) -> int:
         """The year asked for (`?fy=2026`) even when the portal has no data for it (its empty
         figures, said so on the page: never another year's); by default this year, or the
-        latest with data. A malformed `fy` is a 400 (dispatch), a year outside 令和 a 404."""
+        latest with data. A malformed `fy` is a 400 (mie_dx.middleware), a year outside 令和 a 404."""
         if not hasattr(self, "_fy"):
             current = fiscal_year(timezone.localdate())
             years = self.available_fiscal_years()

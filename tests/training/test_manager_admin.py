@@ -69,9 +69,7 @@ def _admin_urls() -> list[tuple[str, str]]:
             urls.append(
                 (
                     opts.label,
-                    reverse(
-                        f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]
-                    ),
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]),
                 )
             )
     return urls
