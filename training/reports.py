@@ -47,12 +47,12 @@ def by_department(fy: int, *, personal: bool) -> Table:
     return _rate_table(_("部局別の修了率"), _("部局"), selectors.completion_by_department(fy))
 
 
-def overdue(fy: int, *, personal: bool) -> Table:
+def overdue(fy: int, *, personal: bool, department: str = "", division: str = "") -> Table:
     headers = [_("部局"), _("所属"), _("研修"), _("期間の終了日"), _("階層")]
     if personal:
         headers = [_("職員番号"), _("氏名"), *headers]
     rows = []
-    for e in selectors.overdue_enrolments(fy):
+    for e in selectors.overdue_enrolments(fy, department=department, division=division):
         row = [
             e.division.department.name,
             e.division.name,

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -24,6 +25,7 @@ from mie_dx.forms import FiscalYearForm
 from mie_dx.importexport import dataset_response
 from mie_dx.models import Department
 from training import reports, selectors, services
+from training.forms import OverdueFilterForm
 
 if TYPE_CHECKING:
     # What OfficeMixin is mixed into (for mypy; at run time it stands alone): the pages'
@@ -126,8 +128,20 @@ class OverdueView(OfficeMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        paginator = Paginator(selectors.overdue_enrolments(context["fy"]), OVERDUE_PAGE_SIZE)
-        context["page_obj"] = paginator.get_page(self.request.GET.get("page"))
+        form = OverdueFilterForm(self.request.GET or None, fiscal_year=context["fy"])
+        filters = form.filters()
+        enrolments = selectors.overdue_enrolments(
+            context["fy"],
+            department=filters.get("department", ""),
+            division=filters.get("division", ""),
+        )
+        paginator = Paginator(enrolments, OVERDUE_PAGE_SIZE)
+        context.update(
+            page_obj=paginator.get_page(self.request.GET.get("page")),
+            filter_form=form,
+            filters=filters,
+            filter_query=urlencode({"fy": context["fy"], **filters}),
+        )
         return context
 
 
@@ -216,7 +230,16 @@ class ExportView(OfficeMixin, View):
         if build is None:
             raise Http404
         fy = self.fiscal_year()
-        table = build(fy, personal=self.personal())
+        if report == "overdue":  # of one department or division, as the page shows it
+            filters = OverdueFilterForm(request.GET, fiscal_year=fy).filters()
+            table = reports.overdue(
+                fy,
+                personal=self.personal(),
+                department=filters.get("department", ""),
+                division=filters.get("division", ""),
+            )
+        else:
+            table = build(fy, personal=self.personal())
         return dataset_response(
             table.dataset(),
             filename_stem=reports.filename_stem(report, fy),
