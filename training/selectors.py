@@ -121,6 +121,46 @@ def overdue_enrolments(
     ).order_by("division__code", "course__code", "staff__employee_number")
 
 
+class OverdueGroup(TypedDict):
+    division__department__name: str
+    division__name: str
+    course__name: str
+    run__ends_on: date
+    count: int
+
+
+def overdue_by_division_and_course(
+    fy: int, *, department: str = "", division: str = ""
+) -> list[OverdueGroup]:
+    """The overdue list as managers see it: how many people, by division (at enrolment),
+    course and period, never a person's row (stage and division would point at someone)."""
+    rows = (
+        overdue_enrolments(fy, department=department, division=division)
+        .select_related(None)
+        .order_by()
+        .values(
+            "division__code",
+            "division__department__name",
+            "division__name",
+            "course__code",
+            "course__name",
+            "run__ends_on",
+        )
+        .annotate(count=Count("pk"))
+        .order_by("division__code", "course__code", "run__ends_on")
+    )
+    return [
+        OverdueGroup(
+            division__department__name=r["division__department__name"],
+            division__name=r["division__name"],
+            course__name=r["course__name"],
+            run__ends_on=r["run__ends_on"],
+            count=r["count"],
+        )
+        for r in rows
+    ]
+
+
 def staff_matching(search: str) -> list[int]:
     """The staff (pks) whose name or reading contains `search` whatever the script or width
     either is typed or stored in (かとう, カトウ and ｶﾄｳ find one another; spaces ignored):

@@ -135,7 +135,17 @@ class OverdueView(OfficeMixin, TemplateView):
             department=filters.get("department", ""),
             division=filters.get("division", ""),
         )
-        paginator = Paginator(enrolments, OVERDUE_PAGE_SIZE)
+        paginator: Paginator[Any]
+        if self.personal():
+            paginator = Paginator(enrolments, OVERDUE_PAGE_SIZE)
+        else:  # managers: how many, by division and course; never a person's row
+            groups = selectors.overdue_by_division_and_course(
+                context["fy"],
+                department=filters.get("department", ""),
+                division=filters.get("division", ""),
+            )
+            paginator = Paginator(groups, OVERDUE_PAGE_SIZE)
+            context["overdue_total"] = sum(g["count"] for g in groups)
         context.update(
             page_obj=paginator.get_page(self.request.GET.get("page")),
             filter_form=form,

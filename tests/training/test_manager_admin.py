@@ -102,3 +102,30 @@ def test_officers_see_the_same_records(client, training_officer, person_with_rec
     client.force_login(training_officer)
     page = client.get("/admin/training/enrolment/").content.decode()
     assert EMPLOYEE_NUMBER in page
+
+
+def test_managers_overdue_list_and_exports_are_counts_not_people(client, manager):
+    from tests.training.factories import EnrolmentFactory
+
+    run = CourseRunFactory(course__name="DXの基礎", ends_on=date(2022, 7, 29))
+    first = EnrolmentFactory(run=run, staff__employee_number=EMPLOYEE_NUMBER)
+    EnrolmentFactory(run=run, staff__division=first.division)
+    certified = CourseRunFactory(
+        course__category=Course.Category.SPECIALIST_TRAINING, course__is_mandatory=False
+    )
+    services.record_completion(
+        enrolment=EnrolmentFactory(run=certified), completed_on=CERTIFIED_ON, by=None
+    )
+    client.force_login(manager)
+
+    page = client.get("/training/overdue/?fy=2022").content.decode()
+    overdue = client.get("/training/export/overdue/?fy=2022").content.decode("utf-8-sig")
+    specialists = client.get("/training/export/specialists/?fy=2022").content.decode("utf-8-sig")
+
+    assert "2名" in page and "DXの基礎" in page
+    assert "新規採用" not in page  # a person's stage in a division points at them
+    assert overdue.splitlines()[0] == "部局,所属,研修,期間の終了日,未修了者数"
+    assert overdue.splitlines()[1].endswith(",2")
+    assert specialists.splitlines()[0] == "所属,認定者数"
+    for text in (EMPLOYEE_NUMBER, *_spellings(CERTIFIED_ON)):
+        assert text not in page + overdue + specialists
