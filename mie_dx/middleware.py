@@ -85,6 +85,6 @@ class MalformedFiscalYearMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, MalformedFiscalYear):
-            context = {"value": str(exception), "back_url": request.path}
+            context = {"value": str(exception)[:40], "back_url": request.path}
             return render(request, "fiscal_year_invalid.html", context, status=400)
         return None

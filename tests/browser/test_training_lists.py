@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_training_office import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -76,6 +77,7 @@ def test_the_lists_read_at_1280_and_an_officer_records_a_completion_from_a_staff
         "table.training-overdue-table",
         ["職員番号", "氏名", "所属", "研修", "期間の終了日", "階層"],
     )
+    assert_accessible(page)
     page.screenshot(path=artifacts / "training-overdue-1280.png", full_page=True)
     page.set_viewport_size(PHONE)
     page.screenshot(path=artifacts / "training-overdue-390.png", full_page=True)
