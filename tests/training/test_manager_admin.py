@@ -2,6 +2,7 @@
 admin page they may open (each registered model's list and a change page of each) is free of
 employee numbers and of a person's training dates; the figures are at /training/."""
 
+import contextlib
 from datetime import date
 
 import pytest
@@ -55,23 +56,22 @@ def person_with_records(training_officer):
 
 
 def _admin_urls() -> list[tuple[str, str]]:
-    """(model, URL) of every registered model's list and of a change page of its first row."""
-    urls = []
+    """(model, URL) of every registered model's list and export, and of the change and
+    history pages of its first row; and the admin's index."""
+    urls = [("admin", reverse("admin:index"))]
     for model in admin.site._registry:
         opts = model._meta
+        prefix = f"admin:{opts.app_label}_{opts.model_name}"
         try:
-            changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            urls.append((opts.label, reverse(f"{prefix}_changelist")))
         except NoReverseMatch:
             continue
-        urls.append((opts.label, changelist))
+        with contextlib.suppress(NoReverseMatch):  # an import/export admin's export page
+            urls.append((opts.label, reverse(f"{prefix}_export")))
         first = model._default_manager.first()
         if first is not None:
-            urls.append(
-                (
-                    opts.label,
-                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]),
-                )
-            )
+            for view in ("change", "history"):
+                urls.append((opts.label, reverse(f"{prefix}_{view}", args=[first.pk])))
     return urls
 
 
