@@ -136,3 +136,33 @@ def test_the_overdue_list_of_one_department_or_division_with_names_for_officers(
     client.force_login(manager)
     page = client.get("/training/overdue/", {"fy": FY, "division": tsu.code}).content.decode()
     assert "津課" in page and "津 二郎" not in page
+
+
+def test_saving_a_staff_members_page_leaves_their_enrolments_as_they_are(
+    client, training_officer, kato
+):
+    staff = kato.staff
+    client.force_login(training_officer)
+
+    response = client.post(
+        f"/admin/training/staff/{staff.pk}/change/",
+        {
+            "employee_number": staff.employee_number,
+            "name": "加藤 翔太",
+            "name_kana": staff.name_kana,
+            "division": staff.division_id,
+            "stage": staff.stage,
+            "email": staff.email,
+            "is_active": "on",
+            # The list of enrolments as the page posts it (read-only rows).
+            "enrolments-TOTAL_FORMS": "1",
+            "enrolments-INITIAL_FORMS": "1",
+            "enrolments-0-id": str(kato.pk),
+            "enrolments-0-staff": str(staff.pk),
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    staff.refresh_from_db()
+    assert staff.name == "加藤 翔太"
+    assert Enrolment.objects.get(pk=kato.pk).completed_on is None
