@@ -72,6 +72,7 @@ MIDDLEWARE = [
     # known, for its page.
     "mie_dx.middleware.RequestBodyLimitMiddleware",
     "mie_dx.middleware.LinkExpiredMiddleware",
+    "mie_dx.middleware.MalformedFiscalYearMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
