@@ -72,7 +72,9 @@ broker_breaker = BrokerBreaker()
 def publish_send(notification_id: int) -> None:
     """Publish `send_notification` now, once (no retry loop); never raises."""
     if broker_breaker.is_open():
-        logger.info("notification %s: broker unreachable lately, left to the sweep", notification_id)
+        logger.info(
+            "notification %s: broker unreachable lately, left to the sweep", notification_id
+        )
         return
     try:
         send_notification.apply_async((notification_id,), retry=False)
@@ -290,9 +292,7 @@ def _record_ambiguous(
     if not notifications:
         return []
     resend_once = resend_once_templates()
-    retry = [
-        n.pk for n in notifications if n.template in resend_once and n.ambiguous_sends == 0
-    ]
+    retry = [n.pk for n in notifications if n.template in resend_once and n.ambiguous_sends == 0]
     keep = [n.pk for n in notifications if n.pk not in retry]
     now = timezone.now()
     sending = Notification.objects.filter(status=Status.SENDING)

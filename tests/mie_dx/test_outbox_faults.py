@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from consultations.models import Consultation
 from mie_dx import tasks
-from mie_dx.delivery import STALE_SENDING_ERROR, sweep_notifications
+from mie_dx.delivery import sweep_notifications
 from mie_dx.mail import MaybeDelivered, SMTPBackend
 from mie_dx.models import AuditLog, Notification
 from mie_dx.notifications import outbox_status
