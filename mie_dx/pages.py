@@ -22,6 +22,7 @@ class InfoPageView(TemplateView):
             retention=retention_period_text(),
             retention_days=settings.PERSONAL_DATA_RETENTION_DAYS,
             private_link_days=settings.PRIVATE_LINK_DAYS_AFTER_END.days,
+            backup_days=settings.BACKUP_KEEP_DAYS,
             prefecture_center_url=PREFECTURE_CENTER_URL,
             **kwargs,
         )

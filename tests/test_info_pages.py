@@ -40,9 +40,12 @@ def test_each_information_page_is_served_and_linked_from_the_footer(
 
 def test_the_privacy_policy_states_the_settings_not_a_vague_period(client, settings):
     settings.PERSONAL_DATA_RETENTION_DAYS = 3 * 365
+    settings.BACKUP_KEEP_DAYS = 35
     page = client.get(reverse("pages:privacy")).content.decode()
 
     assert "3年を過ぎた個人情報は、自動的に削除します" in page
+    # Backups (manage.py backup) and erasures re-applied after a restore (mie_dx.backup).
+    assert "バックアップは35日で消去します" in page
     assert "90日で使えなくなります" in page  # PRIVATE_LINK_DAYS_AFTER_END
     assert "一定期間" not in page
     assert "059-224-3086" in page
