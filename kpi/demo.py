@@ -244,9 +244,9 @@ KPIS: list[KpiSpec] = [
         "baseline": (None, R3, "調査中"),
         "final": (None, R8, ""),
         "cumulative": False,
-        "source": SourceKind.ENTERED,
-        "first_computed": None,
-        "counting_rule": "職員アンケートの結果を管理職が入力します。",
+        "source": SourceKind.COMPUTED,
+        "first_computed": R3,
+        "counting_rule": "",
         "english": {
             "name": "Staff who feel digital communication has taken root",
             "description": "Share of staff who feel that digital communication (1. paperless "
@@ -254,7 +254,6 @@ KPIS: list[KpiSpec] = [
             "has taken root. Baseline under survey; no target set.",
             "unit": "%",
             "baseline_note": "under survey",
-            "counting_rule": "Managers enter the result of the staff survey.",
         },
         "targets": {},
         "actuals": {},
@@ -273,17 +272,15 @@ KPIS: list[KpiSpec] = [
         "baseline": (None, R1, "—"),
         "final": (None, None, ""),
         "cumulative": False,
-        "source": SourceKind.ENTERED,
-        "first_computed": None,
-        "counting_rule": "職員アンケートの結果（令和4年版県政レポートの実績値）。",
+        "source": SourceKind.COMPUTED,
+        "first_computed": R3,
+        "counting_rule": "",
         "english": {
             "name": "Staff who feel the smart local government has progressed",
             "description": "In the staff survey on the smart local government, the share of "
             "staff who feel that ICT-based smart-government initiatives have improved the "
             "efficiency of their working environment and changed the way they work.",
             "unit": "%",
-            "counting_rule": "The staff survey's result (the actual of the 2022 Prefectural "
-            "Government Report).",
         },
         "targets": {R2: Decimal("10.0"), R3: Decimal("40.0")},
         "actuals": {

@@ -6,6 +6,7 @@ it must compute: the number of queries does not grow with the data.
 
 How an actual is obtained (mie_dx.figures):
 - an entered KPI, or a computed one before `first_computed_fiscal_year`: the value entered;
+  a computed year with no contribution at all keeps a value entered before (if any);
 - a computed percentage: 100 × Σ numerator ÷ Σ denominator of the year (1 decimal);
 - a computed count: Σ numerator of the year; a cumulative one adds it to the previous
   year's actual (the baseline year's value, entered, is where it starts).
@@ -349,6 +350,17 @@ def figures_for(
             if sources_connected:
                 year.actual = _computed_value(kpi, year.contributions, previous)
                 year.source = SourceKind.COMPUTED if year.actual is not None else ""
+            earlier = entered.get(fy)
+            # A year the portal holds no record of (no survey round that year) keeps the value
+            # entered before the KPI was computed (県政レポート 主指標 R3).
+            if (
+                year.actual is None
+                and not year.contributions
+                and earlier is not None
+                and earlier.value is not None
+            ):
+                year.actual, year.source = earlier.value, SourceKind.ENTERED
+                year.entered = earlier
             if not year.ended:
                 dates = [c.as_of for c in year.contributions if c.as_of]
                 year.as_of = max(dates) if dates else today

@@ -283,3 +283,64 @@ def _tidy_text(text: str) -> str:
     """Drop trailing spaces and the runs of blank lines that template tags leave behind."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+class OutgoingEmail(NamedTuple):
+    """One message of a mailing (`queue_notifications`)."""
+
+    to: str
+    rendered: RenderedEmail
+    dedupe_key: str
+    related: models.Model | None = None
+
+
+MAILING_BATCH_SIZE = 1000
+
+
+def queue_notifications(
+    emails: list[OutgoingEmail], *, template: str, language: str | None = None
+) -> int:
+    """Store a mailing (one e-mail per person, each rendered already) in a bounded number of
+    queries — two per MAILING_BATCH_SIZE messages, whatever the number of recipients — and
+    have each sent once the transaction commits; `queue_notification`'s rules otherwise
+    (inside the business transaction; a dedupe key, required here, is queued once: a message
+    whose key exists already is left out). Returns how many were stored."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("queue_notifications() must be called inside a transaction.")
+    language = language or settings.LANGUAGE_CODE
+    now = timezone.now()
+    stored = 0
+    for start in range(0, len(emails), MAILING_BATCH_SIZE):
+        batch = emails[start : start + MAILING_BATCH_SIZE]
+        rows = []
+        for email in batch:
+            validate_email(email.to)
+            if not email.dedupe_key:
+                raise ValueError("queue_notifications() needs a dedupe key per message.")
+            row = Notification(
+                to=email.to,
+                template=template,
+                language=language,
+                subject=email.rendered.subject,
+                body_text=email.rendered.body_text,
+                body_html=email.rendered.body_html,
+                due_at=now,
+                dedupe_key=email.dedupe_key,
+                message_id=new_message_id(),
+                created_at=now,
+                queued_at=now,
+            )
+            if email.related is not None:
+                row.related = email.related
+            rows.append(row)
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        new_ids = list(
+            Notification.objects.filter(
+                dedupe_key__in=[email.dedupe_key for email in batch], created_at=now
+            ).values_list("pk", flat=True)
+        )
+        for pk in new_ids:
+            queue_send_on_commit(pk)
+        stored += len(new_ids)
+    logger.info("mailing queued: %s notifications (template=%s)", stored, template)
+    return stored

@@ -36,6 +36,7 @@ from training.models import (
     PromoterAppointment,
     SpecialistCertification,
     Staff,
+    StaffSurvey,
     StagePeriod,
 )
 from training.resources import CompletionResource, StaffResource
@@ -507,3 +508,46 @@ class PromoterAppointmentAdmin(ServiceAdminMixin, AuditLogAdminMixin, admin.Mode
     def delete_queryset(self, request, queryset):
         for appointment in queryset:
             services.dismiss_promoter(appointment=appointment, by=request.user)
+
+
+@admin.register(StaffSurvey)
+class StaffSurveyAdmin(AuditLogAdminMixin, LoggedSaveAdminMixin, admin.ModelAdmin):
+    """A round of the staff survey: its year, questions and dates. It is sent, and its results
+    read, on its results page (/training/surveys/<id>/). The invitations and the answers have
+    no admin: nothing here, nor anywhere, lists who answered what."""
+
+    list_display = ("title", "fiscal_year", "opens_on", "closes_on", "sent_at", "results_link")
+    list_filter = (("fiscal_year", FiscalYearFieldListFilter),)
+    filter_horizontal = ("departments",)
+    readonly_fields = ("sent_at", "reminded_at", "results_link")
+    fields = (
+        "fiscal_year",
+        "title",
+        "opens_on",
+        "closes_on",
+        "reminder_days_before",
+        "departments",
+        "smart_question",
+        "digital_question",
+        "is_sample",
+        "sent_at",
+        "reminded_at",
+        "results_link",
+    )
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if isinstance(obj, StaffSurvey) and obj.sent_at is not None:
+            # Once sent, the questions people answer and the year they count for stay.
+            readonly += ("fiscal_year", "smart_question", "digital_question", "departments")
+        return readonly
+
+    @admin.display(description=_("結果"))
+    def results_link(self, obj: StaffSurvey) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("training:staff_survey_results", args=[obj.pk]),
+            _("結果と送付"),
+        )

@@ -14,14 +14,20 @@ _MODELS = (
     "municipalobserver",
     "initiative",
     "promoterappointment",
+    "staffsurvey",
 )
 # Managers see the figures (/training/, view_figures), never a person's record: no staff,
 # enrolments (a person's course and dates), certifications, observers, initiatives (the
 # specialists taking part) nor appointments. Only the plan's reference data in the admin.
 _MANAGER_MODELS = ("course", "courserun", "stageperiod")
+# The staff survey's rounds: the training office or a manager runs one. The invitations and
+# answers have no admin at all (mie_dx anonymity: nobody lists who answered what).
+_SURVEY_PERMISSIONS = [f"training.{verb}_staffsurvey" for verb in ("add", "change", "view")]
 
 # Reminders of unfinished mandatory training: every morning (Asia/Tokyo), 08:30.
 BEAT_ENTRY = "training-reminders"
+# The staff survey's reminder (once per round, before it closes): every morning, 09:00.
+SURVEY_BEAT_ENTRY = "training-staff-survey-reminders"
 
 
 class TrainingConfig(AppConfig):
@@ -35,7 +41,12 @@ class TrainingConfig(AppConfig):
         "staff": "training.resources.StaffResource",
         "completions": "training.resources.CompletionResource",
     }
-    kpi_sources = {"行政運営6 a": "training.selectors.kpi_specialist_initiatives"}
+    kpi_sources = {
+        "行政運営6 a": "training.selectors.kpi_specialist_initiatives",
+        "行政運営6 b": "training.selectors.kpi_digital_communication",
+        "県政レポート 主指標": "training.selectors.kpi_smart_government",
+    }
+    private_link_paths = ("staff-survey",)
     audit_actions = {
         "training.auto_enrolled": _("必修研修の自動登録"),
         "training.enrolled": _("受講登録"),
@@ -51,6 +62,8 @@ class TrainingConfig(AppConfig):
         "training.promoter_dismissed": _("デジタル活用推進員の任命の終了"),
         "training.reminders_queued": _("受講督促メールの送信予約"),
         "training.staff_imported": _("職員名簿の取込み"),
+        "training.staff_survey_sent": _("職員アンケートの送信"),
+        "training.staff_survey_reminded": _("職員アンケートの督促メールの送信予約"),
         "training.edited": _("職員による修正"),
         "training.created": _("登録"),
         "training.deleted": _("削除"),
@@ -59,6 +72,10 @@ class TrainingConfig(AppConfig):
         BEAT_ENTRY: {
             "task": "training.tasks.send_training_reminders",
             "schedule": crontab(hour=8, minute=30),
+        },
+        SURVEY_BEAT_ENTRY: {
+            "task": "training.tasks.send_staff_survey_reminders",
+            "schedule": crontab(hour=9, minute=0),
         },
     }
     role_permissions = {
@@ -75,5 +92,5 @@ class TrainingConfig(AppConfig):
             "training.view_figures",
         ],
         MANAGERS: [f"training.view_{model}" for model in _MANAGER_MODELS]
-        + ["training.view_figures"],
+        + ["training.view_figures", *_SURVEY_PERMISSIONS],
     }

@@ -9,11 +9,17 @@ and 12 municipal observers in R4's 養成研修). Generated (is_sample / 【サ�
 enrolments' completions, promoters, who the specialists and trainees are and the days they
 were certified, municipal observers' names, initiatives (KPI 行政運営6 a counts those with a
 specialist certified by the initiative's date: 17 of the 21 sample initiatives of R4).
+
+The staff survey (職員アンケート) of R3 (generated, 【サンプル】): the round sent to the 1,000
+sample staff, 500 of whom answered, with answers chosen so that the KPIs computed from them
+are the plan's R3 figures — 159 「実感する」 of 500 = 31.8 % (県政レポート 主指標) and 405
+「実感する」+「やや実感する」 = 81.0 % (the report's 81 %); 行政運営6 b, 「調査中」 in the plan,
+comes out at 320 of 500 = 64.0 % (a made-up figure: the plan has none).
 """
 
 import calendar
 import random
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +37,9 @@ from training.models import (
     MunicipalObserver,
     PromoterAppointment,
     Staff,
+    StaffSurvey,
+    StaffSurveyAnswer,
+    StaffSurveyInvitation,
     Stage,
     StagePeriod,
 )
@@ -331,6 +340,78 @@ def load_training_plan() -> dict[str, int]:
             counts["runs"] += _run(course, label, bounds, [])
     counts.update(_sample_people())
     counts.update(_current_year())
+    counts.update(_sample_staff_survey())
+    return counts
+
+
+R3 = 2021
+# (answer, how many) of the 500 sample answers: 31.8 % 実感する, 81.0 % top two, 64.0 % 定着.
+SURVEY_SMART = [("yes", 159), ("somewhat", 246), ("not_really", 70), ("no", 25)]
+SURVEY_DIGITAL = [("yes", 110), ("somewhat", 210), ("not_really", 130), ("no", 50)]
+SURVEY_COMMENTS = [
+    f"{SAMPLE_PREFIX}Web会議が増えて移動の時間が減った。",
+    f"{SAMPLE_PREFIX}チャットの使い方が所属によって違う。",
+    f"{SAMPLE_PREFIX}ペーパーレス会議の資料の共有方法を統一してほしい。",
+    f"{SAMPLE_PREFIX}電子決裁がもっと広がると良い。",
+    f"{SAMPLE_PREFIX}研修で学んだことを業務改善に生かしたい。",
+]
+
+
+def _sample_staff_survey() -> dict[str, int]:
+    """The R3 staff survey round (once): invitations to the sample roster, 500 answers."""
+    counts = {"staff_survey_rounds": 0, "staff_survey_answers": 0}
+    if StaffSurvey.objects.filter(is_sample=True, fiscal_year=R3).exists():
+        return counts
+    staff = list(Staff.objects.filter(is_sample=True).select_related("division").order_by("pk"))
+    if len(staff) < 500:
+        return counts
+    tz = timezone.get_default_timezone()
+    with transaction.atomic():
+        survey = StaffSurvey.objects.create(
+            fiscal_year=R3,
+            title=f"{SAMPLE_PREFIX}令和3年度 スマート自治体に関する職員アンケート",
+            opens_on=date(2022, 1, 11),
+            closes_on=date(2022, 1, 31),
+            sent_at=datetime(2022, 1, 11, 9, 0, tzinfo=tz),
+            reminded_at=datetime(2022, 1, 28, 9, 0, tzinfo=tz),
+            is_sample=True,
+        )
+        rng = random.Random(2021)  # noqa: S311 - sample data, not security
+        answering = set(rng.sample(range(len(staff)), 500))
+        StaffSurveyInvitation.objects.bulk_create(
+            [
+                StaffSurveyInvitation(
+                    survey=survey,
+                    staff=member,
+                    department_id=member.division.department_id,
+                    emailed=bool(member.email),
+                    has_answered=index in answering,
+                )
+                for index, member in enumerate(staff)
+            ],
+            batch_size=1000,
+        )
+        smart = [value for value, n in SURVEY_SMART for _i in range(n)]
+        digital = [value for value, n in SURVEY_DIGITAL for _i in range(n)]
+        rng.shuffle(smart)
+        rng.shuffle(digital)
+        people = [staff[index] for index in sorted(answering)]
+        StaffSurveyAnswer.objects.bulk_create(
+            [
+                StaffSurveyAnswer(
+                    survey=survey,
+                    department_id=member.division.department_id,
+                    stage=member.stage,
+                    smart=smart[i],
+                    digital=digital[i],
+                    comment=SURVEY_COMMENTS[i // 100] if i % 100 == 0 else "",
+                )
+                for i, member in enumerate(people)
+            ],
+            batch_size=1000,
+        )
+    counts["staff_survey_rounds"] = 1
+    counts["staff_survey_answers"] = len(people)
     return counts
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.models import Department, Division
+from training.models import Realisation, Rootedness, StaffSurvey
 
 
 class OverdueFilterForm(forms.Form):
@@ -48,3 +49,30 @@ class OverdueFilterForm(forms.Form):
             if value and value in self.codes[name]:
                 chosen[name] = value
         return chosen
+
+
+class StaffSurveyAnswerForm(forms.Form):
+    """The staff survey's two questions (in the round's words) and the free text."""
+
+    smart = forms.ChoiceField(
+        choices=Realisation.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("いずれかを選んでください。")},
+    )
+    digital = forms.ChoiceField(
+        choices=Rootedness.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("いずれかを選んでください。")},
+    )
+    comment = forms.CharField(
+        label=_("ご意見（任意）"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("個人や所属が特定される内容は書かないでください。"),
+    )
+
+    def __init__(self, *args: Any, survey: StaffSurvey, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["smart"].label = _("設問1：") + survey.smart_question
+        self.fields["digital"].label = _("設問2：") + survey.digital_question

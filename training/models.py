@@ -5,11 +5,14 @@ initiatives and デジタル活用推進員 appointments.
 Writes go through training.services; reads for pages through training.selectors.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.fiscal import FiscalYearField
+from mie_dx.links import PrivateLinkModel
 from mie_dx.models import Division
 from mie_dx.municipalities import Municipality
 
@@ -337,3 +340,153 @@ class PromoterAppointment(models.Model):
         # A second primary is no mistake to refuse: training.services.appoint_promoter
         # replaces the former one (the constraint keeps one in the database).
         super().validate_constraints(exclude={*(exclude or ()), "role"})
+
+
+# ---------------------------------------------------------------------------------------------
+# The staff survey (職員アンケート): KPI 県政レポート 主指標 and 行政運営6 b.
+#
+# Anonymity by construction: an answer (StaffSurveyAnswer) keeps no link to the person — no
+# foreign key, no time, a random id — only the round, the department and stage at the time and
+# the answers. The invitation (StaffSurveyInvitation: person, round) carries the private link
+# and only *that* the person has answered (for the reminder), never what nor when.
+
+
+class Realisation(models.TextChoices):
+    """「スマート自治体の進展を実感する」(県政レポート 主指標)."""
+
+    YES = "yes", _("実感する")
+    SOMEWHAT = "somewhat", _("やや実感する")
+    NOT_REALLY = "not_really", _("あまり実感しない")
+    NO = "no", _("実感しない")
+
+
+class Rootedness(models.TextChoices):
+    """「デジタルコミュニケーションが定着していると感じる」(行政運営6 b)."""
+
+    YES = "yes", _("定着していると感じる")
+    SOMEWHAT = "somewhat", _("やや定着していると感じる")
+    NOT_REALLY = "not_really", _("あまり定着していると感じない")
+    NO = "no", _("定着していると感じない")
+
+
+SMART_QUESTION = (
+    "ICTを活用したスマート自治体の取組により、効率的な業務環境の整備が進展し、"
+    "働き方が変わったと実感しますか。"
+)
+DIGITAL_QUESTION = (
+    "デジタルコミュニケーション（①一人一台パソコンを持ち込んでのペーパーレス会議の開催、"
+    "②Web会議の開催、③チャットを活用した情報共有）が定着していると感じますか。"
+)
+
+
+class StaffSurvey(models.Model):
+    """A round of the staff survey for a fiscal year, open from `opens_on` to `closes_on`
+    (the private links end when `closes_on` is over, Asia/Tokyo)."""
+
+    fiscal_year = FiscalYearField(_("年度"))
+    title = models.CharField(_("名称"), max_length=200)
+    opens_on = models.DateField(_("開始日"))
+    closes_on = models.DateField(
+        _("締切日"), help_text=_("この日の終わりに回答用リンクが切れます。")
+    )
+    smart_question = models.TextField(_("設問1（スマート自治体の進展）"), default=SMART_QUESTION)
+    digital_question = models.TextField(
+        _("設問2（デジタルコミュニケーションの定着）"), default=DIGITAL_QUESTION
+    )
+    departments = models.ManyToManyField(
+        "mie_dx.Department",
+        verbose_name=_("対象の部局"),
+        blank=True,
+        related_name="+",
+        help_text=_("空欄は在職中の全職員が対象です。"),
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("督促メールの送信（締切の何日前）"), default=3
+    )
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(_("督促日時"), null=True, blank=True, editable=False)
+    is_sample = models.BooleanField(_("サンプルデータ"), default=False)
+
+    class Meta:
+        verbose_name = _("職員アンケート")
+        verbose_name_plural = _("職員アンケート")
+        ordering = ["-fiscal_year", "-opens_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="training_staff_survey_closes_after_opening",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StaffSurveyInvitation(PrivateLinkModel):
+    """A person invited to a round: their private link, and only whether they have answered
+    (for the reminder). Never what they answered, nor when."""
+
+    LINK_PURPOSE = "staff-survey"
+
+    survey = models.ForeignKey(
+        StaffSurvey,
+        verbose_name=_("職員アンケート"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("職員"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The department at the time the round was sent: the response rate by department.
+    department = models.ForeignKey(
+        "mie_dx.Department", verbose_name=_("部局"), on_delete=models.PROTECT, related_name="+"
+    )
+    emailed = models.BooleanField(_("メール送信"), default=False)
+    has_answered = models.BooleanField(_("回答済み"), default=False)
+
+    class Meta:
+        verbose_name = _("職員アンケートの送付先")
+        verbose_name_plural = _("職員アンケートの送付先")
+        ordering = ["survey", "staff__employee_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "staff"], name="training_survey_invited_once")
+        ]
+        indexes = [models.Index(fields=["survey", "has_answered"])]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} / {self.staff_id}"
+
+
+class StaffSurveyAnswer(models.Model):
+    """One anonymous answer: no person, no time, a random id (so neither the order of ids nor
+    a timestamp can be matched with an invitation)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(
+        StaffSurvey,
+        verbose_name=_("職員アンケート"),
+        on_delete=models.CASCADE,
+        related_name="answers",
+    )
+    department = models.ForeignKey(
+        "mie_dx.Department",
+        verbose_name=_("回答時の部局"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    stage = models.CharField(_("回答時の階層"), max_length=30, choices=Stage)
+    smart = models.CharField(_("スマート自治体の進展の実感"), max_length=20, choices=Realisation)
+    digital = models.CharField(
+        _("デジタルコミュニケーションの定着"), max_length=20, choices=Rootedness
+    )
+    comment = models.TextField(_("自由記述"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("職員アンケートの回答")
+        verbose_name_plural = _("職員アンケートの回答")
+        # No ordering by anything that follows the order of answering.
+        ordering = ["survey", "department", "stage", "id"]
+        indexes = [models.Index(fields=["survey", "department"])]
+
+    def __str__(self) -> str:
+        return str(self.survey)

@@ -3,7 +3,7 @@ queries whatever the number of staff (database aggregates)."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from mie_dx.figures import DrilldownSource, KpiContribution, fiscal_year_of
 from mie_dx.fiscal import fiscal_year
+from mie_dx.links import end_link_if_over, object_for_token
 from mie_dx.models import Division
 from mie_dx.text import search_key
 from training.models import (
@@ -22,8 +23,13 @@ from training.models import (
     Initiative,
     MunicipalObserver,
     PromoterAppointment,
+    Realisation,
+    Rootedness,
     SpecialistCertification,
     Staff,
+    StaffSurvey,
+    StaffSurveyAnswer,
+    StaffSurveyInvitation,
     Stage,
     StagePeriod,
 )
@@ -436,3 +442,324 @@ def plan_matrix(fy: int) -> tuple[list[PlanColumn], list[PlanRow]]:
 
 def course_runs(fy: int) -> QuerySet[CourseRun]:
     return CourseRun.objects.filter(fiscal_year=fy).select_related("course")
+
+
+# ---------------------------------------------------------------------------------------------
+# The staff survey (職員アンケート): aggregates only, never an answer with a person.
+
+# A breakdown (by department or stage) shows a group's answers only from this many answers.
+MIN_GROUP_ANSWERS = 5
+
+SMART_RULE = gettext_lazy(
+    "職員アンケート（ポータルで実施した回）の設問「スマート自治体の進展を実感しますか」で"
+    "「実感する」と答えた職員の数 ÷ 回答した職員の数（回の年度で集計。"
+    "「実感する」＋「やや実感する」の割合も結果のページに示します）。"
+)
+DIGITAL_RULE = gettext_lazy(
+    "職員アンケート（ポータルで実施した回）の設問「デジタルコミュニケーションが定着していると"
+    "感じますか」で「定着していると感じる」または「やや定着していると感じる」と答えた職員の"
+    "数 ÷ 回答した職員の数（回の年度で集計）。"
+)
+
+
+def staff_survey_invitation(token: str) -> StaffSurveyInvitation:
+    """The invitation a private link opens (404 for another token); LinkExpired once the
+    round's closing day is over (Asia/Tokyo)."""
+    invitation = object_for_token(StaffSurveyInvitation.objects.select_related("survey"), token)
+    end_link_if_over(
+        ended_at=_closing_time(invitation.survey.closes_on), keep_for=timedelta(0), erased=False
+    )
+    return invitation
+
+
+def _closing_time(closes_on: date) -> datetime:
+    """The end of the closing day in Asia/Tokyo."""
+    return datetime.combine(
+        closes_on + timedelta(days=1), time.min, tzinfo=timezone.get_default_timezone()
+    )
+
+
+@dataclass(frozen=True)
+class Share:
+    label: str
+    count: int
+    percent: float
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    key: str
+    label: str
+    invited: int
+    answered: int  # invitations answered (response rate)
+    answers: int  # answer rows in the group (department/stage at the time of answering)
+    smart: list[Share]
+    digital: list[Share]
+    hidden: bool
+
+    @property
+    def response_rate(self) -> float | None:
+        return round(100 * self.answered / self.invited, 1) if self.invited else None
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _choice_counts() -> dict[str, Count]:
+    counts = {f"smart_{value}": Count("pk", filter=Q(smart=value)) for value in Realisation.values}
+    counts |= {
+        f"digital_{value}": Count("pk", filter=Q(digital=value)) for value in Rootedness.values
+    }
+    return counts
+
+
+def _shares(row: Mapping[str, Any], total: int) -> tuple[list[Share], list[Share]]:
+    smart = [
+        Share(str(label), row[f"smart_{value}"], _percent(row[f"smart_{value}"], total))
+        for value, label in Realisation.choices
+    ]
+    digital = [
+        Share(str(label), row[f"digital_{value}"], _percent(row[f"digital_{value}"], total))
+        for value, label in Rootedness.choices
+    ]
+    return smart, digital
+
+
+def _suppress(groups: list[GroupResult]) -> list[GroupResult]:
+    """Hide groups under MIN_GROUP_ANSWERS; when exactly one group with answers is hidden,
+    hide the smallest shown one too, so the hidden one cannot be had by subtraction from the
+    overall figures."""
+    hidden = [g for g in groups if g.answers and g.answers < MIN_GROUP_ANSWERS]
+    shown = [g for g in groups if g.answers >= MIN_GROUP_ANSWERS]
+    extra: set[str] = set()
+    if len(hidden) == 1 and shown:
+        extra.add(min(shown, key=lambda g: (g.answers, g.key)).key)
+    return [
+        GroupResult(
+            g.key,
+            g.label,
+            g.invited,
+            g.answered,
+            g.answers,
+            *(
+                ([], [])
+                if g.answers < MIN_GROUP_ANSWERS or g.key in extra
+                else (g.smart, g.digital)
+            ),
+            hidden=g.answers < MIN_GROUP_ANSWERS or g.key in extra,
+        )
+        for g in groups
+    ]
+
+
+@dataclass(frozen=True)
+class StaffSurveyResults:
+    survey: StaffSurvey
+    invited: int
+    answered: int
+    without_email: int
+    answers: int
+    smart: list[Share]
+    digital: list[Share]
+    by_department: list[GroupResult]
+    by_stage: list[GroupResult]
+    comments: list[str]
+
+    @property
+    def response_rate(self) -> float | None:
+        return _percent(self.answered, self.invited) if self.invited else None
+
+    @property
+    def main_indicator(self) -> float:
+        """県政レポート 主指標: 「実感する」 ÷ answers."""
+        return self.smart[0].percent
+
+    @property
+    def main_top_two(self) -> float:
+        """「実感する」+「やや実感する」 ÷ answers (the report's 81 %)."""
+        return _percent(self.smart[0].count + self.smart[1].count, self.answers)
+
+    @property
+    def digital_indicator(self) -> float:
+        """行政運営6 b: 「定着していると感じる」+「やや定着していると感じる」 ÷ answers."""
+        return _percent(self.digital[0].count + self.digital[1].count, self.answers)
+
+
+def staff_survey_results(survey: StaffSurvey) -> StaffSurveyResults:
+    """The round's response rate and answers, overall, by department and by stage (a group
+    under MIN_GROUP_ANSWERS answers hidden). Four queries whatever the number of answers."""
+    invited_rows: dict[int, dict[str, Any]] = {
+        row["department"]: dict(row)
+        for row in StaffSurveyInvitation.objects.filter(survey=survey)
+        .values("department", "department__name", "department__code")
+        .annotate(
+            invited=Count("pk"),
+            answered=Count("pk", filter=Q(has_answered=True)),
+            without_email=Count("pk", filter=Q(emailed=False)),
+        )
+        .order_by()
+    }
+    answer_rows: dict[int, dict[str, Any]] = {
+        row["department"]: dict(row)
+        for row in StaffSurveyAnswer.objects.filter(survey=survey)
+        .values("department", "department__name", "department__code")
+        .annotate(n=Count("pk"), **_choice_counts())
+        .order_by()
+    }
+    stage_rows: dict[str, dict[str, Any]] = {
+        row["stage"]: dict(row)
+        for row in StaffSurveyAnswer.objects.filter(survey=survey)
+        .values("stage")
+        .annotate(n=Count("pk"), **_choice_counts())
+        .order_by()
+    }
+    empty = dict.fromkeys(_choice_counts(), 0)
+    departments = []
+    for pk in sorted(
+        {*invited_rows, *answer_rows},
+        key=lambda pk: (invited_rows.get(pk) or answer_rows[pk])["department__code"],
+    ):
+        invited_row = invited_rows.get(pk, {})
+        answer_row = answer_rows.get(pk, {"n": 0, **empty})
+        name = (invited_rows.get(pk) or answer_rows[pk])["department__name"]
+        departments.append(
+            GroupResult(
+                str(pk),
+                name,
+                invited_row.get("invited", 0),
+                invited_row.get("answered", 0),
+                answer_row["n"],
+                *_shares(answer_row, answer_row["n"]),
+                hidden=False,
+            )
+        )
+    stages = [
+        GroupResult(
+            value,
+            str(label),
+            0,
+            0,
+            stage_rows[value]["n"],
+            *_shares(stage_rows[value], stage_rows[value]["n"]),
+            hidden=False,
+        )
+        for value, label in Stage.choices
+        if value in stage_rows
+    ]
+    total = {key: sum(row[key] for row in answer_rows.values()) for key in empty}
+    answers = sum(row["n"] for row in answer_rows.values())
+    smart, digital = _shares(total, answers)
+    comments: list[str] = []
+    if answers >= MIN_GROUP_ANSWERS:
+        comments = list(
+            StaffSurveyAnswer.objects.filter(survey=survey)
+            .exclude(comment="")
+            .order_by("comment")
+            .values_list("comment", flat=True)[:KPI_RECORDS_LIMIT]
+        )
+    return StaffSurveyResults(
+        survey=survey,
+        invited=sum(row["invited"] for row in invited_rows.values()),
+        answered=sum(row["answered"] for row in invited_rows.values()),
+        without_email=sum(row["without_email"] for row in invited_rows.values()),
+        answers=answers,
+        smart=smart,
+        digital=digital,
+        by_department=_suppress(departments),
+        by_stage=_suppress(stages),
+        comments=comments,
+    )
+
+
+def staff_surveys() -> "QuerySet[StaffSurvey]":
+    """Every round with its numbers of invitations and answers (one query)."""
+    return StaffSurvey.objects.annotate(
+        invited=Count("invitations", distinct=True),
+        answer_count=Count("answers", distinct=True),
+    ).order_by("-fiscal_year", "-opens_on", "pk")
+
+
+def staff_without_email(survey: StaffSurvey) -> "QuerySet[StaffSurveyInvitation]":
+    """The invited without an e-mail address (for the office to hand their link over): for
+    training officers with view_personal_data. Says nothing of whether they answered."""
+    return (
+        StaffSurveyInvitation.objects.filter(survey=survey, emailed=False)
+        .select_related("staff__division")
+        .order_by("staff__division__code", "staff__employee_number")
+    )
+
+
+def _survey_figures(
+    fiscal_years: Sequence[int], *, field: str, counted: Sequence[str], label: str
+) -> dict[int, KpiContribution]:
+    today = timezone.localdate()
+    rows = (
+        StaffSurveyAnswer.objects.filter(survey__fiscal_year__in=list(fiscal_years))
+        .values(fy=F("survey__fiscal_year"))
+        .annotate(answers=Count("pk"), counted=Count("pk", filter=Q(**{f"{field}__in": counted})))
+        .order_by("fy")
+    )
+    return {
+        row["fy"]: KpiContribution(
+            numerator=row["counted"],
+            denominator=row["answers"],
+            url=f"{reverse('training:staff_surveys')}?fy={row['fy']}",
+            label=label,
+            as_of=today if row["fy"] == fiscal_year(today) else None,
+        )
+        for row in rows
+    }
+
+
+def _smart_figures(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+    """KPI 県政レポート 主指標 (SMART_RULE), one query."""
+    return _survey_figures(
+        fiscal_years, field="smart", counted=[Realisation.YES], label=gettext("職員アンケート")
+    )
+
+
+def _digital_figures(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+    """KPI 行政運営6 b (DIGITAL_RULE), one query."""
+    return _survey_figures(
+        fiscal_years,
+        field="digital",
+        counted=[Rootedness.YES, Rootedness.SOMEWHAT],
+        label=gettext("職員アンケート"),
+    )
+
+
+def _survey_records(fy: int, *, field: str, counted: Sequence[str]) -> list[dict[str, Any]]:
+    """The rounds of `fy` with their numbers (no answer, no person)."""
+    rounds = (
+        StaffSurvey.objects.filter(fiscal_year=fy)
+        .annotate(
+            answer_count=Count("answers"),
+            counted=Count("answers", filter=Q(**{f"answers__{field}__in": counted})),
+        )
+        .order_by("opens_on", "pk")
+    )
+    return [
+        {
+            "source": gettext("職員アンケート"),
+            "reference": survey.title,
+            "date": survey.closes_on,
+            "detail": gettext("回答%(answers)s件のうち%(counted)s件")
+            % {"answers": survey.answer_count, "counted": survey.counted},
+        }
+        for survey in rounds
+    ]
+
+
+def _smart_records(fy: int) -> list[dict[str, Any]]:
+    return _survey_records(fy, field="smart", counted=[Realisation.YES])
+
+
+def _digital_records(fy: int) -> list[dict[str, Any]]:
+    return _survey_records(fy, field="digital", counted=[Rootedness.YES, Rootedness.SOMEWHAT])
+
+
+kpi_smart_government = DrilldownSource(_smart_figures, records=_smart_records, rule=SMART_RULE)
+kpi_digital_communication = DrilldownSource(
+    _digital_figures, records=_digital_records, rule=DIGITAL_RULE
+)

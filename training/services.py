@@ -17,7 +17,14 @@ from mie_dx.audit import log_action
 from mie_dx.business_days import is_business_day
 from mie_dx.fiscal import fiscal_year
 from mie_dx.models import Division
-from mie_dx.notifications import queue_notification
+from mie_dx.notifications import (
+    OutgoingEmail,
+    RenderedEmail,
+    queue_notification,
+    queue_notifications,
+    render_email,
+)
+from mie_dx.tokens import TOKEN_LENGTH
 from mie_dx.users import acting_user
 from training.models import (
     Course,
@@ -26,8 +33,13 @@ from training.models import (
     Initiative,
     MunicipalObserver,
     PromoterAppointment,
+    Realisation,
+    Rootedness,
     SpecialistCertification,
     Staff,
+    StaffSurvey,
+    StaffSurveyAnswer,
+    StaffSurveyInvitation,
 )
 
 # Reminders go this many business days before a period ends.
@@ -491,3 +503,176 @@ def send_reminders(*, today: date | None = None) -> int:
                 )
             queued += len(reminded)
     return queued
+
+
+# ---------------------------------------------------------------------------------------------
+# The staff survey (職員アンケート). Anonymity: see training.models. No audit entry is written
+# for an answer (its time would tie it to the person); the round's sending and reminders are
+# logged with counts only.
+
+TOKEN_PLACEHOLDER = "__STAFF_SURVEY_TOKEN__"  # noqa: S105 - a marker, not a secret
+
+
+def staff_survey_link(invitation: StaffSurveyInvitation) -> str:
+    """The absolute address of the person's private link."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = reverse("training:staff_survey", kwargs={"token": invitation.private_token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def _mailing(
+    survey: StaffSurvey, invitations: list[StaffSurveyInvitation], *, template: str, key: str
+) -> int:
+    """One e-mail per invitation, rendered once (the private link put in per person)."""
+    if not invitations:
+        return 0
+    from django.conf import settings
+    from django.urls import reverse
+
+    rendered = render_email(
+        template,
+        {
+            "title": survey.title,
+            "closes_on": survey.closes_on,
+            "link": f"{settings.SITE_URL}"
+            + reverse("training:staff_survey", kwargs={"token": "x" * TOKEN_LENGTH}).replace(
+                "x" * TOKEN_LENGTH, TOKEN_PLACEHOLDER
+            ),
+        },
+    )
+    emails = []
+    for invitation in invitations:
+        token = invitation.private_token
+        emails.append(
+            OutgoingEmail(
+                to=invitation.staff.email,
+                rendered=RenderedEmail(
+                    *(part.replace(TOKEN_PLACEHOLDER, token) for part in rendered)
+                ),
+                dedupe_key=f"{key}:{invitation.pk}",
+            )
+        )
+    return queue_notifications(emails, template=template)
+
+
+@transaction.atomic
+def send_staff_survey(
+    *, survey: StaffSurvey, by: AbstractBaseUser | AnonymousUser | None = None
+) -> dict[str, int]:
+    """Invite every active member of staff (of the round's departments, if any) not invited
+    yet: a private link each, an e-mail to those with an address (the others are listed on
+    the results page for the office to reach). Bounded queries: a few, plus two per thousand
+    invitations and two per thousand e-mails. Locks the round."""
+    survey = StaffSurvey.objects.select_for_update().get(pk=survey.pk)
+    today = timezone.localdate()
+    if survey.closes_on < today:
+        raise TrainingError(gettext("締切日を過ぎたアンケートは送信できません。"))
+    staff = Staff.objects.filter(is_active=True).exclude(
+        pk__in=StaffSurveyInvitation.objects.filter(survey=survey).values("staff_id")
+    )
+    departments = list(survey.departments.values_list("pk", flat=True))
+    if departments:
+        staff = staff.filter(division__department__in=departments)
+    staff_list = list(
+        staff.only("pk", "email", "division__department_id").select_related("division")
+    )
+    invitations = StaffSurveyInvitation.objects.bulk_create(
+        [
+            StaffSurveyInvitation(
+                survey=survey,
+                staff=member,
+                department_id=member.division.department_id,
+                emailed=bool(member.email),
+            )
+            for member in staff_list
+        ],
+        batch_size=1000,
+    )
+    emailed = [invitation for invitation in invitations if invitation.emailed]
+    queued = _mailing(survey, emailed, template="staff_survey", key="staff-survey")
+    if survey.sent_at is None:
+        survey.sent_at = timezone.now()
+        survey.save(update_fields=["sent_at"])
+    result = {
+        "invited": len(invitations),
+        "emailed": queued,
+        "without_email": len(invitations) - len(emailed),
+    }
+    log_action(survey, "training.staff_survey_sent", by=acting_user(by), data=result)
+    return result
+
+
+def staff_survey_reminder_date(survey: StaffSurvey) -> date:
+    return survey.closes_on - timedelta(days=survey.reminder_days_before)
+
+
+def send_staff_survey_reminders(*, today: date | None = None) -> int:
+    """Once per round, on or after its reminder date and before it closes: an e-mail to every
+    invited person with an address who has not answered. Returns how many were queued."""
+    today = today or timezone.localdate()
+    queued = 0
+    rounds = StaffSurvey.objects.filter(
+        sent_at__isnull=False, reminded_at__isnull=True, closes_on__gte=today
+    )
+    for candidate in rounds:
+        if staff_survey_reminder_date(candidate) > today:
+            continue
+        with transaction.atomic():
+            survey = StaffSurvey.objects.select_for_update().get(pk=candidate.pk)
+            if survey.reminded_at is not None:
+                continue
+            pending = list(
+                StaffSurveyInvitation.objects.filter(
+                    survey=survey, has_answered=False, emailed=True, staff__is_active=True
+                )
+                .exclude(staff__email="")
+                .select_related("staff")
+                .only("pk", "link_seed", "staff__email")
+            )
+            count = _mailing(
+                survey, pending, template="staff_survey_reminder", key="staff-survey-reminder"
+            )
+            survey.reminded_at = timezone.now()
+            survey.save(update_fields=["reminded_at"])
+            log_action(survey, "training.staff_survey_reminded", data={"count": count})
+            queued += count
+    return queued
+
+
+class StaffSurveyError(Exception):
+    """The answer cannot be recorded; the message is shown to the person."""
+
+
+@transaction.atomic
+def answer_staff_survey(
+    *, invitation: StaffSurveyInvitation, smart: str, digital: str, comment: str = ""
+) -> None:
+    """Record a person's answer, once, anonymously: a StaffSurveyAnswer with the department
+    and stage of now and no link to the person; the invitation only notes that it is
+    answered. Locks the invitation row. Nothing is logged (a log's time would tie the answer
+    to the person)."""
+    locked = (
+        StaffSurveyInvitation.objects.select_for_update(of=("self",))
+        .select_related("survey", "staff__division")
+        .get(pk=invitation.pk)
+    )
+    if locked.has_answered:
+        raise StaffSurveyError(
+            gettext("このアンケートにはすでにご回答いただいています。回答は変更できません。")
+        )
+    if timezone.localdate() < locked.survey.opens_on:
+        raise StaffSurveyError(gettext("このアンケートはまだ始まっていません。"))
+    if smart not in Realisation.values or digital not in Rootedness.values:
+        raise StaffSurveyError(gettext("いずれかを選んでください。"))
+    StaffSurveyAnswer.objects.create(
+        survey=locked.survey,
+        department_id=locked.staff.division.department_id,
+        stage=locked.staff.stage,
+        smart=smart,
+        digital=digital,
+        comment=comment,
+    )
+    locked.has_answered = True
+    locked.save(update_fields=["has_answered"])

@@ -8,11 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from mie_dx.fiscal import (
@@ -24,8 +27,10 @@ from mie_dx.fiscal import (
 from mie_dx.forms import FiscalYearForm
 from mie_dx.importexport import dataset_response
 from mie_dx.models import Department
+from mie_dx.ratelimits import PublicPostLimitMixin
 from training import reports, selectors, services
-from training.forms import OverdueFilterForm
+from training.forms import OverdueFilterForm, StaffSurveyAnswerForm
+from training.models import StaffSurvey, StaffSurveyInvitation
 
 if TYPE_CHECKING:
     # What OfficeMixin is mixed into (for mypy; at run time it stands alone): the pages'
@@ -256,3 +261,145 @@ class ExportView(OfficeMixin, View):
             file_format="xlsx" if request.GET.get("format") == "xlsx" else "csv",
             sheet_title=table.title,
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# The staff survey (職員アンケート).
+
+
+@method_decorator(never_cache, name="dispatch")
+class StaffSurveyAnswerView(PublicPostLimitMixin, View):
+    """A member of staff answers through their private link, once; the answer cannot be
+    changed (a second POST shows the "already answered" page, 409, and changes nothing)."""
+
+    ratelimit_group = "private-link"
+    template_name = "training/staff_survey_form.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        invitation = selectors.staff_survey_invitation(token)
+        form = StaffSurveyAnswerForm(survey=invitation.survey)
+        return self._render(request, invitation, form)
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        invitation = selectors.staff_survey_invitation(token)
+        if invitation.has_answered:
+            return self._render(request, invitation, None, status=409, refused=True)
+        form = StaffSurveyAnswerForm(request.POST, survey=invitation.survey)
+        if form.is_valid():
+            try:
+                services.answer_staff_survey(
+                    invitation=invitation,
+                    smart=form.cleaned_data["smart"],
+                    digital=form.cleaned_data["digital"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except services.StaffSurveyError as error:
+                invitation.refresh_from_db(fields=["has_answered"])
+                if invitation.has_answered:
+                    return self._render(request, invitation, None, status=409, refused=True)
+                form.add_error(None, str(error))
+            else:
+                return redirect("training:staff_survey", token=token)
+        return self._render(request, invitation, form, status=400)
+
+    def _render(
+        self,
+        request: HttpRequest,
+        invitation: StaffSurveyInvitation,
+        form: StaffSurveyAnswerForm | None,
+        *,
+        status: int = 200,
+        refused: bool = False,
+    ) -> HttpResponse:
+        survey = invitation.survey
+        return render(
+            request,
+            self.template_name,
+            {
+                "survey": survey,
+                "form": form,
+                "answered": invitation.has_answered,
+                "refused": refused,
+                "not_open": timezone.localdate() < survey.opens_on,
+            },
+            status=status,
+        )
+
+
+class StaffSurveyListView(OfficeMixin, TemplateView):
+    """The rounds of the staff survey (training officers and managers)."""
+
+    template_name = "training/staff_surveys.html"
+
+    def available_fiscal_years(self) -> list[int]:
+        return sorted(set(StaffSurvey.objects.values_list("fiscal_year", flat=True)))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            surveys=selectors.staff_surveys().filter(fiscal_year=context["fy"]),
+            can_add=self.request.user.has_perm("training.add_staffsurvey"),
+        )
+        return context
+
+
+class StaffSurveyResultsView(OfficeMixin, TemplateView):
+    """A round's results: response rates and answers in aggregate only."""
+
+    template_name = "training/staff_survey_results.html"
+
+    def available_fiscal_years(self) -> list[int]:
+        return sorted(set(StaffSurvey.objects.values_list("fiscal_year", flat=True)))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        survey = StaffSurvey.objects.filter(pk=self.kwargs["pk"]).first()
+        if survey is None:
+            raise Http404
+        self._fy = survey.fiscal_year
+        self._fy_has_data = True
+        self._fy_form = FiscalYearForm(
+            initial={"fy": survey.fiscal_year}, years=[survey.fiscal_year]
+        )
+        context = super().get_context_data(**kwargs)
+        without_email: list[StaffSurveyInvitation] = []
+        if self.personal() and self.request.user.has_perm("training.change_staffsurvey"):
+            without_email = list(selectors.staff_without_email(survey))
+        context.update(
+            survey=survey,
+            results=selectors.staff_survey_results(survey),
+            min_group=selectors.MIN_GROUP_ANSWERS,
+            smart_rule=selectors.SMART_RULE,
+            digital_rule=selectors.DIGITAL_RULE,
+            without_email=[
+                (invitation, services.staff_survey_link(invitation)) for invitation in without_email
+            ],
+            reminder_date=services.staff_survey_reminder_date(survey),
+            can_send=self.request.user.has_perm("training.change_staffsurvey"),
+        )
+        return context
+
+
+class StaffSurveySendView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Send the round (POST): invite the active staff not invited yet."""
+
+    permission_required = "training.change_staffsurvey"
+    raise_exception = True
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey = StaffSurvey.objects.filter(pk=pk).first()
+        if survey is None:
+            raise Http404
+        try:
+            result = services.send_staff_survey(survey=survey, by=request.user)
+        except services.TrainingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(invited)s名に送付しました（メール%(emailed)s件、"
+                    "メールアドレスのない職員%(without_email)s名）。"
+                )
+                % result,
+            )
+        return redirect("training:staff_survey_results", pk=survey.pk)
