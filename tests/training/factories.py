@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from mie_dx.fiscal import fiscal_year
@@ -16,6 +17,7 @@ from training.models import (
     PromoterAppointment,
     SpecialistCertification,
     Staff,
+    StaffSurvey,
     Stage,
     StagePeriod,
 )
@@ -130,3 +132,15 @@ class PromoterAppointmentFactory(DjangoModelFactory):
     division = factory.LazyAttribute(lambda o: o.staff.division)
     fiscal_year = FY
     role = PromoterAppointment.Role.SECONDARY
+
+
+class StaffSurveyFactory(DjangoModelFactory):
+    """A round of the staff survey, open today for a fortnight."""
+
+    class Meta:
+        model = StaffSurvey
+
+    fiscal_year = factory.LazyFunction(lambda: fiscal_year(timezone.localdate()))
+    title = factory.Sequence(lambda n: f"テスト職員アンケート{n}")
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
