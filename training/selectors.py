@@ -709,6 +709,8 @@ def _survey_figures(
             as_of=today if row["fy"] == fiscal_year(today) else None,
         )
         for row in rows
+        # Under MIN_GROUP_ANSWERS answers, the figure would tell what the few answered.
+        if row["answers"] >= MIN_GROUP_ANSWERS
     }
 
 

@@ -375,6 +375,7 @@ class StaffSurveyResultsView(OfficeMixin, TemplateView):
             ],
             reminder_date=services.staff_survey_reminder_date(survey),
             can_send=self.request.user.has_perm("training.change_staffsurvey"),
+            closed=survey.closes_on < timezone.localdate(),
         )
         return context
 

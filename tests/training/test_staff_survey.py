@@ -361,3 +361,14 @@ def test_sending_writes_the_outbox_in_the_same_queries_for_few_and_many(db):
     many = _send_queries(StaffSurveyFactory())
     assert few == many
     assert Notification.objects.filter(template="staff_survey").count() == 20 + 400
+
+
+def test_under_five_answers_nothing_of_the_answers_is_shown(
+    client, training_officer, manager, survey_kpis
+):
+    survey = StaffSurveyFactory()
+    _answers_in(DepartmentFactory(name="小部"), 4, client, training_officer, survey)
+    page = results_page(client, manager, survey)
+    assert "全体の集計も回答が5件以上になるまで表示しません" in page
+    assert "設問ごとの回答" not in page
+    assert shown("県政レポート 主指標", survey.fiscal_year).actual is None
