@@ -372,3 +372,40 @@ def test_under_five_answers_nothing_of_the_answers_is_shown(
     assert "全体の集計も回答が5件以上になるまで表示しません" in page
     assert "設問ごとの回答" not in page
     assert shown("県政レポート 主指標", survey.fiscal_year).actual is None
+
+
+def test_the_beat_runs_the_reminder_task_and_the_task_sends_the_e_mails(
+    client, training_officer, capture_mail
+):
+    from mie_dx.celery import app
+    from training.tasks import send_staff_survey_reminders
+
+    entry = app.conf.beat_schedule["training-staff-survey-reminders"]
+    assert entry["task"] == "training.tasks.send_staff_survey_reminders"
+
+    survey = StaffSurveyFactory(
+        closes_on=timezone.localdate() + timedelta(days=2), reminder_days_before=3
+    )
+    member = StaffFactory(email="pending@example.jp")
+    send(client, training_officer, survey)
+    with capture_mail() as sent:
+        assert send_staff_survey_reminders() == 1
+    assert [m.to for m in sent] == [["pending@example.jp"]]
+    assert LINK.search(sent[0].body).group(0) == links()[member.email]
+
+
+def test_the_kpi_drill_down_lists_rounds_not_people(client, training_officer, survey_kpis):
+    from kpi.selectors import drilldown_records
+
+    survey = StaffSurveyFactory(title="ドリルダウン確認")
+    members = StaffFactory.create_batch(5, name="名前の見える人")
+    send(client, training_officer, survey)
+    sent = links()
+    for member in members:
+        answer(client, sent[member.email], smart="yes")
+    main, _digital = survey_kpis
+    records = drilldown_records(main, survey.fiscal_year)
+    assert [(r["reference"], r["detail"]) for r in records] == [
+        ("ドリルダウン確認", "回答5件のうち5件")
+    ]
+    assert "名前の見える人" not in str(records)
