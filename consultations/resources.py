@@ -173,6 +173,9 @@ class ChoiceLabelWidget(widgets.Widget):
         by_value = {v: label for label, v in self._labels().items()}
         return by_value.get(value, "")
 
+    def hint(self) -> str:
+        return gettext("次のいずれか: %(labels)s") % {"labels": " / ".join(self._labels())}
+
 
 class SupportRecordResource(PortalResource):
     """Columns (Japanese, a contract with the programmes' spreadsheets): 支援日, 支援先, 事業
@@ -188,6 +191,15 @@ class SupportRecordResource(PortalResource):
     note = Field("note", NOTE, widget=TextWidget())
 
     KEY = ("supported_on", "organization", "programme", "kind")
+
+    preview_identity_fields = ("supported_on", "organization")
+    example_row = {
+        "supported_on": "2026-05-01",
+        "organization": "株式会社みえ見本",
+        "programme": "スタートアップ支援",
+        "kind": "情報提供",
+        "note": "",
+    }
 
     class Meta:
         model = SupportRecord
