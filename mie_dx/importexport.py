@@ -565,7 +565,7 @@ class PortalResource(ModelResource):
         """Each column a file may have: (name, required, how to write it)."""
         required = set(self.required_columns())
         guide = []
-        for name, resource_field in self.fields.items():
+        for name, resource_field in self._fields_in_order():
             column = resource_field.column_name
             if not column or (resource_field.readonly and column not in required):
                 continue
@@ -573,13 +573,16 @@ class PortalResource(ModelResource):
             guide.append((column, column in required, force_str(hint)))
         return guide
 
+    def _fields_in_order(self) -> list[tuple[str, Field]]:
+        """The fields in `Meta.fields` order (the contract's column order)."""
+        order = [n for n in (self._meta.fields or ()) if n in self.fields]
+        order += [n for n in self.fields if n not in order]
+        return [(n, self.fields[n]) for n in order]
+
     def template_dataset(self) -> tablib.Dataset:
         """The import's template: the columns of `column_guide` and one example row."""
-        names = [
-            name
-            for name, f in self.fields.items()
-            if f.column_name and any(f.column_name == c for c, _r, _h in self.column_guide())
-        ]
+        columns = {column for column, _required, _hint in self.column_guide()}
+        names = [name for name, f in self._fields_in_order() if f.column_name in columns]
         dataset = tablib.Dataset(headers=[self.fields[n].column_name for n in names])
         dataset.append([self.example_row.get(n, "") for n in names])
         return dataset
@@ -977,8 +980,9 @@ class CodeWidget(widgets.ForeignKeyWidget):
         return cell_text(self._codes.get(pk, ""))
 
     def hint(self) -> str:
-        return gettext("登録済みの%(what)s") % {
-            "what": force_str(self.model._meta.get_field(self.field).verbose_name)
+        return gettext("登録済みの%(model)sの%(field)s") % {
+            "model": force_str(self.model._meta.verbose_name),
+            "field": force_str(self.model._meta.get_field(self.field).verbose_name),
         }
 
 
@@ -1089,6 +1093,9 @@ class PortalImportExportMixin(ImportMixin, PortalExportMixin):
 
     import_formats = [CSV, XLSX]
     import_template_name = "admin/mie_dx/import.html"
+    # ImportMixin's own list template (import only) comes first in the MRO: the portal's
+    # offers the import and both exports.
+    import_export_change_list_template = "admin/mie_dx/change_list_import_export.html"
 
     def get_urls(self) -> list[Any]:
         info = self.get_model_info()
