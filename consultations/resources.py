@@ -127,7 +127,9 @@ class RequiredDateWidget(widgets.DateWidget):
             raise ValueError(str(DATE_FORMAT_HINT))
         return parsed
 
-    def render(self, value: object, obj: models.Model | None = None, **kwargs: Any) -> str:
+    def render(self, value: object, obj: models.Model | None = None, **kwargs: Any) -> object:
+        if kwargs.get("force_native_type"):  # XLSX: a date cell
+            return value if isinstance(value, date) else None
         return value.isoformat() if isinstance(value, date) else ""
 
 

@@ -317,6 +317,9 @@ class PortalResult(Result):
 
     def append_invalid_row(self, number: int, row: Row, validation_error: ValidationError) -> None:
         super().append_invalid_row(number + 1, row, validation_error)
+        # The cells as the file wrote them, for the preview's 「入力値」.
+        self.invalid_cells = getattr(self, "invalid_cells", {})
+        self.invalid_cells[number + 1] = dict(row)
 
     def append_error_row(self, number: int, row: Row, errors: list[Error]) -> None:
         super().append_error_row(number + 1, row, errors)
@@ -421,6 +424,7 @@ class PreviewProblem:
     column: str
     reason: str
     identity: Identity
+    value: str | None = None  # the cell as written ("" blank); None: not one cell's problem
 
     @property
     def identity_text(self) -> str:
@@ -443,9 +447,26 @@ class ImportPreview:
         return self.report.ok
 
 
+def _cell(row: Row, column: str) -> str | None:
+    """The cell `column` of `row` as the file wrote it; None when the row has no such cell."""
+    if column not in row:
+        return None
+    value = row[column]
+    if isinstance(value, datetime):
+        return (
+            value.strftime("%Y-%m-%d %H:%M")
+            if value.hour or value.minute
+            else value.date().isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    return cell_text(value)[:100]
+
+
 def build_preview(result: Result) -> ImportPreview:
     report = summarise(result)
     identities: dict[int, Identity] = getattr(result, "row_identities", {})
+    cells: dict[int, Row] = getattr(result, "invalid_cells", {})
     columns: list[str] = list(getattr(result, "identity_columns", []))
     rows = [
         row.preview
@@ -460,6 +481,7 @@ def build_preview(result: Result) -> ImportPreview:
             p.column or ("" if p.line is None else gettext("行全体")),
             p.reason,
             identities.get(p.line, []) if p.line is not None else [],
+            _cell(cells.get(p.line or 0, {}), p.column),
         )
         for p in report.problems
     ]

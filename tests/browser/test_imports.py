@@ -107,6 +107,7 @@ def test_a_completions_import_previews_the_good_row_and_names_the_bad_one(
     expect(problem).to_contain_text("3行目")
     expect(problem.locator("td").nth(1)).to_have_text("修了日")
     expect(problem).to_contain_text("A0002 伊藤 葵 EL01")
+    expect(problem.locator("td").nth(3)).to_have_text("2022-13-01")
     expect(
         problem.get_by_text("日付を YYYY-MM-DD または YYYY/MM/DD で入力してください。")
     ).to_be_visible()

@@ -193,6 +193,26 @@ def test_the_preview_lists_changed_columns_only_and_counts_the_unchanged_rows(ad
     assert Procedure.objects.get(code="P-1").notes == ""
 
 
+def test_each_problem_shows_the_cell_as_written(admin_client_):
+    EnrolmentFactory(staff__employee_number="A0001", run__course__code="EL01")
+    content = spreadsheets.csv_bytes(
+        ["職員番号", "研修コード", "修了日"],
+        [["A0001", "EL01", "2022.12.15"], ["A0009", "EL01", ""]],
+    )
+
+    preview = admin_client_.post(
+        reverse("admin:training_enrolment_import"), {"import_file": upload("修了.csv", content)}
+    )
+
+    problems = [(p.line, p.column, p.value) for p in preview.context["preview"].problems]
+    assert (2, "修了日", "2022.12.15") in problems
+    assert (3, "職員番号", "A0009") in problems
+    assert (3, "修了日", "") in problems
+    text = preview.content.decode()
+    assert "<code>2022.12.15</code>" in text
+    assert "日付を YYYY-MM-DD または YYYY/MM/DD で入力してください。" in text
+
+
 def test_a_confirmation_naming_another_path_saves_nothing(admin_client_):
     response = admin_client_.post(
         reverse("admin:mie_dx_division_process_import"),
