@@ -258,3 +258,86 @@ def test_a_staff_roster_import_names_each_person_and_the_division_change(
     expect(preview.nth(1)).to_contain_text("新井 凛")
     shoot(page, console, artifacts, "staff-preview")
     assert new.pk and console.errors == []
+
+
+# Every other importer: a good file and a bad one, each previewed in Japanese with the row's
+# identity, at both widths (screenshots import-<name>-good/-errors-desktop/phone.png).
+OTHER_IMPORTERS = [
+    pytest.param(
+        "divisions",
+        "/admin/mie_dx/division/import/",
+        ["部局コード", "部局名", "所属コード", "所属名", "年度"],
+        [
+            ["S01", "総務部", "S0101", "総務課（新）", "2026"],
+            ["S01", "総務部", "S0102", "人事課", "2026"],
+        ],
+        [
+            ["S01", "総務部", "S0101", "総務課（新）", "令和8"],
+            ["S01", "総務部", "", "人事課", "2026"],
+        ],
+        ("所属名: 総務課 → 総務課（新）", "S0101"),
+        id="divisions",
+    ),
+    pytest.param(
+        "support-records",
+        "/admin/consultations/supportrecord/import/",
+        ["支援日", "支援先", "事業", "支援の種類", "備考"],
+        [["2025/05/01", "株式会社みえ見本", "スタートアップ支援", "情報提供", "初回"]],
+        [["2025/05/01", "株式会社みえ見本", "宇宙", "情報提供", ""]],
+        ("支援先: 株式会社みえ見本", "株式会社みえ見本"),
+        id="support-records",
+    ),
+    pytest.param(
+        "staff",
+        "/admin/training/staff/import/",
+        ["職員番号", "氏名", "フリガナ", "所属コード", "階層", "メールアドレス", "在職"],
+        [["S00406", "加藤 翔", "カトウ ショウ", "S0101", "新規採用", "", "0"]],
+        [["S00406", "加藤 翔", "カトウ ショウ", "S9999", "新人", "kato@", "2"]],
+        ("在職: 1 → 0", "S00406 加藤 翔"),
+        id="staff",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "url", "header", "good", "bad", "expected"), OTHER_IMPORTERS)
+def test_every_importer_previews_a_good_and_a_bad_file_in_japanese(
+    page: Page,
+    console,
+    artifacts,
+    transactional_db,
+    superuser,
+    password,
+    staff_sign_in,
+    name,
+    url,
+    header,
+    good,
+    bad,
+    expected,
+):
+    division = DivisionFactory(code="S0101", name="総務課", department__code="S01")
+    division.department.name = "総務部"
+    division.department.save()
+    StaffFactory(
+        employee_number="S00406", name="加藤 翔", name_kana="カトウ ショウ", division=division
+    )
+    change, identity = expected
+    staff_sign_in(page, superuser, password, url)
+
+    upload(page, f"{name}.csv", csv_bytes(header, good))
+    expect(
+        page.get_by_role("heading", name="取り込みの確認（まだ保存していません）")
+    ).to_be_visible()
+    expect(page.locator("#import-preview")).to_contain_text(change)
+    shoot(page, console, artifacts, f"{name}-good")
+
+    upload(page, f"{name}.csv", csv_bytes(header, bad))
+    expect(
+        page.get_by_role("heading", name="取り込めない行があります（何も保存していません）")
+    ).to_be_visible()
+    expect(page.locator("#import-problems")).to_contain_text(identity)
+    body = page.locator("body").inner_text()
+    assert "Some rows failed" not in body and "ROW" not in body
+    expect(page.get_by_role("button", name="この内容で取り込む")).to_have_count(0)
+    shoot(page, console, artifacts, f"{name}-errors")
+    assert console.errors == []
