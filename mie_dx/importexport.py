@@ -802,6 +802,8 @@ def widget_hint(widget: widgets.Widget) -> str:
         return force_str(hint())
     if isinstance(widget, (widgets.DateWidget, widgets.DateTimeWidget)):
         return force_str(DATE_FORMATS_HINT)
+    if isinstance(widget, widgets.CharWidget):
+        return gettext("文字")
     return ""
 
 
