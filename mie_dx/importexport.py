@@ -208,9 +208,9 @@ def display_width(value: object) -> int:
 
 def xlsx_bytes(dataset: tablib.Dataset, *, title: object) -> bytes:
     """`dataset` as an XLSX workbook the way staff read it in Excel: numbers as numbers,
-    dates as date cells (YYYY-MM-DD), text as text, the sheet named `title` (Japanese is
-    fine), the header row bold and frozen, each column as wide as its widest cell (full-width
-    characters counted twice, at most 60)."""
+    dates as date cells (YYYY-MM-DD), flags as 1 or 0 (the import contracts' words), text as
+    text, the sheet named `title` (Japanese is fine), the header row bold and frozen, each
+    column as wide as its widest cell (full-width characters counted twice, at most 60)."""
     import openpyxl
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -227,7 +227,9 @@ def xlsx_bytes(dataset: tablib.Dataset, *, title: object) -> bytes:
     for row in dataset:
         values = []
         for index, value in enumerate(row):
-            if isinstance(value, Decimal):
+            if isinstance(value, bool):  # a flag as the contracts write it: 1 or 0
+                value = int(value)
+            elif isinstance(value, Decimal):
                 value = int(value) if value == value.to_integral_value() else float(value)
             elif value is not None and not isinstance(value, (int, float, str, date, datetime)):
                 value = force_str(value)
