@@ -522,6 +522,10 @@ class PortalResource(ModelResource):
     example_row: Mapping[str, object] = {}
     #: How to write a column, where its widget does not say it: {field name: text}.
     column_hints: Mapping[str, "StrOrPromise"] = {}
+    #: The admin import page's title (default 「<the model's plural>の取り込み」) and a sentence
+    #: under it saying what the import does.
+    import_title: "StrOrPromise | None" = None
+    import_intro: "StrOrPromise" = ""
 
     class Meta:
         skip_unchanged = True
@@ -1145,8 +1149,11 @@ class PortalImportExportMixin(ImportMixin, PortalExportMixin):
         context.update(self.admin_site.each_context(request))
         context.update(
             {
-                "title": gettext("%(things)sの取り込み")
+                "title": force_str(resource.import_title)
+                if resource.import_title
+                else gettext("%(things)sの取り込み")
                 % {"things": force_str(opts.verbose_name_plural)},
+                "import_intro": resource.import_intro,
                 "form": form,
                 "opts": opts,
                 "media": self.media + form.media,

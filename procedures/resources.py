@@ -176,6 +176,10 @@ class ProcedureResource(PortalResource):
     notes = Field("notes", NOTES, widget=TextWidget())
 
     preview_identity_fields = ("code", "name")
+    import_intro = _(
+        "手続台帳から、手続コードごとに手続を登録・更新します。編集を担当する所属の手続だけを"
+        "取り込めます。ファイルにない任意の列は変わりません。"
+    )
     example_row = {
         "code": "P-0001",
         "name": "〇〇許可申請",

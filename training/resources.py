@@ -84,6 +84,10 @@ class StaffResource(PortalResource):
     TRACKED = ("name", "name_kana", "division", "stage", "email", "is_active")
 
     preview_identity_fields = ("employee_number", "name")
+    import_intro = _(
+        "人事の職員名簿から、職員番号ごとに職員を登録・更新します。在職を0にした職員は退職として"
+        "記録します（削除はしません）。ファイルにない職員とファイルにない列は変わりません。"
+    )
     example_row = {
         "employee_number": "S00001",
         "name": "三重 太郎",
@@ -200,6 +204,11 @@ class CompletionResource(PortalResource):
     )
 
     example_row = {"employee_number": "S00001", "course_code": "EL01", "completed_on": "2026-06-01"}
+    import_title = _("研修の修了の取り込み")
+    import_intro = _(
+        "e-learning等の修了者の一覧から、職員の受講登録に修了日を記録します。受講登録のない"
+        "研修は、修了日の年度の実施期間に登録してから記録します。"
+    )
 
     class Meta:
         model = Enrolment
