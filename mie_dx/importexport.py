@@ -443,6 +443,12 @@ class ImportPreview:
     rows: list[PreviewRow]
     problems: list[PreviewProblem]
     identity_columns: list[str]
+    #: The rows that change nothing (at most UNCHANGED_SHOWN of them, the rest counted).
+    unchanged_rows: list[PreviewRow] = field(default_factory=list)
+
+    @property
+    def unchanged_not_shown(self) -> int:
+        return max(self.report.unchanged - len(self.unchanged_rows), 0)
 
     @property
     def ok(self) -> bool:
@@ -465,18 +471,21 @@ def _cell(row: Row, column: str) -> str | None:
     return cell_text(value)[:100]
 
 
+#: How many unchanged rows the preview names (a roster of thousands changes a few).
+UNCHANGED_SHOWN = 500
+
+
 def build_preview(result: Result) -> ImportPreview:
     report = summarise(result)
     identities: dict[int, Identity] = getattr(result, "row_identities", {})
     cells: dict[int, Row] = getattr(result, "invalid_cells", {})
     columns: list[str] = list(getattr(result, "identity_columns", []))
-    rows = [
-        row.preview
-        for row in result.rows
-        if getattr(row, "preview", None) is not None
-        and row.preview.action != RowResult.IMPORT_TYPE_SKIP
-    ]
-    rows.sort(key=lambda r: r.line)
+    previews = sorted(
+        (row.preview for row in result.rows if getattr(row, "preview", None) is not None),
+        key=lambda r: r.line,
+    )
+    rows = [r for r in previews if r.action != RowResult.IMPORT_TYPE_SKIP]
+    unchanged = [r for r in previews if r.action == RowResult.IMPORT_TYPE_SKIP]
     problems = [
         PreviewProblem(
             p.line,
@@ -487,7 +496,13 @@ def build_preview(result: Result) -> ImportPreview:
         )
         for p in report.problems
     ]
-    return ImportPreview(report=report, rows=rows, problems=problems, identity_columns=columns)
+    return ImportPreview(
+        report=report,
+        rows=rows,
+        problems=problems,
+        identity_columns=columns,
+        unchanged_rows=unchanged[:UNCHANGED_SHOWN],
+    )
 
 
 # --- Resources -----------------------------------------------------------------------------

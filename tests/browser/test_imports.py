@@ -162,9 +162,11 @@ def test_a_procedures_import_shows_the_status_and_plan_before_and_after(
         annual_applications=1200,
         notes="",
     )
+    ProcedureFactory(code="P-0008", name="補助金実績報告", division=division, notes="")
     staff_sign_in(page, procedure_officer, password, PROCEDURES_IMPORT)
     row = ["P-0007", "補助金交付申請", "申請書", "D1001", "独自", "1200", "1", "R7", "対応中"]
-    upload(page, "手続.csv", csv_bytes(PROCEDURE_HEADER, [[*row, "", "", ""]]))
+    same = ["P-0008", "補助金実績報告", "申請書", "D1001", "独自", "1000", "1", "R4", "未着手"]
+    upload(page, "手続.csv", csv_bytes(PROCEDURE_HEADER, [[*row, "", "", ""], [*same, "", "", ""]]))
 
     expect(
         page.get_by_role("heading", name="取り込みの確認（まだ保存していません）")
@@ -177,12 +179,17 @@ def test_a_procedures_import_shows_the_status_and_plan_before_and_after(
     expect(preview.locator(".import-changes li")).to_have_text(
         ["予定年度: R5 → R7", "状態: 未着手 → 対応中"]
     )
+    # The unchanged row is named too, folded away.
+    page.get_by_text("登録済みの内容と同じ行（変更なし 1件）を表示").click()
+    expect(page.locator("#import-unchanged tbody td")).to_have_text(
+        ["3行目", "変更なし", "P-0008", "補助金実績報告"]
+    )
     shoot(page, console, artifacts, "procedures-preview")
     procedure.refresh_from_db()
     assert (procedure.planned_fiscal_year, procedure.status) == (2023, "not_started")
 
     page.get_by_role("button", name="この内容で取り込む").click()
-    expect(page.get_by_text("取り込みました: 新規 0件、更新 1件、変更なし 0件")).to_be_visible()
+    expect(page.get_by_text("取り込みました: 新規 0件、更新 1件、変更なし 1件")).to_be_visible()
     procedure.refresh_from_db()
     assert (procedure.planned_fiscal_year, procedure.status) == (2025, "in_progress")
     assert console.errors == []

@@ -189,7 +189,14 @@ def test_the_preview_lists_changed_columns_only_and_counts_the_unchanged_rows(ad
         (2, "更新", [("手続コード", "P-1"), ("手続名", "甲")])
     ]
     assert [(c.column, c.before, c.after) for c in rows[0].changes] == [("備考", "", "見直し中")]
-    assert "新規 0件、更新 1件、変更なし 1件" in preview.content.decode()
+    # The unchanged row is named too, folded away.
+    unchanged = preview.context["preview"].unchanged_rows
+    assert [(r.line, r.action_label, r.identity) for r in unchanged] == [
+        (3, "変更なし", [("手続コード", "P-2"), ("手続名", "乙")])
+    ]
+    text = preview.content.decode()
+    assert "新規 0件、更新 1件、変更なし 1件" in text
+    assert "登録済みの内容と同じ行（変更なし 1件）を表示" in text
     assert Procedure.objects.get(code="P-1").notes == ""
 
 
