@@ -598,9 +598,22 @@ class PortalResource(ModelResource):
 
     def export_field(self, field: Field, instance: models.Model, **kwargs: Any) -> object:
         value = super().export_field(field, instance, **kwargs)
+        if kwargs.get("force_native_type") and self._plain(field):
+            # XLSX: a column declared without a widget keeps its number or date as such.
+            raw = field.get_value(instance)
+            if isinstance(raw, (int, float, Decimal, date)) and not isinstance(raw, bool):
+                return raw
         if isinstance(field.widget, _NON_TEXT_WIDGETS):
             return value
         return guard_formula(value)
+
+    def _plain(self, field: Field) -> bool:
+        """Whether `field` is an attribute read through the base widget (no dehydrate
+        method, no widget of its own)."""
+        if type(field.widget) is not widgets.Widget or not field.attribute:
+            return False
+        dehydrate = field.get_dehydrate_method(self.get_field_name(field))
+        return not callable(dehydrate) and getattr(self, dehydrate, None) is None
 
     # --- The import's page: columns, template, preview ---------------------------------------
 

@@ -238,6 +238,19 @@ def test_every_list_that_imports_offers_both_exports(admin_client_):
         assert reverse(f"admin:{importer}_import") in page, importer
 
 
+def test_a_column_declared_without_a_widget_keeps_its_number_in_xlsx(admin_client_):
+    DivisionFactory(department__code="T01", department__first_fiscal_year=2021)
+
+    response = admin_client_.get(reverse("admin:mie_dx_department_export"), {"_format": "xlsx"})
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header, row = list(sheet.iter_rows(values_only=True))
+    assert sheet.title == "部局"
+    assert dict(zip(header, row, strict=True))["設置年度"] == 2021
+    response = admin_client_.get(reverse("admin:mie_dx_department_export"))
+    assert "T01" in response.content.decode("utf-8-sig")
+
+
 def test_the_staff_and_completions_xlsx_have_typed_cells(admin_client_):
     staff = StaffFactory(employee_number="S00406", name="加藤 翔")
     EnrolmentFactory(staff=staff, completed_on=date(2022, 6, 1))
