@@ -36,6 +36,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
+from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
@@ -1123,15 +1124,40 @@ class PortalImportForm(forms.Form):
     )
 
 
+#: How long a previewed file may wait for its confirmation.
+CONFIRM_MAX_AGE = 24 * 60 * 60
+_CONFIRM_SALT = "mie_dx.importexport.confirm"
+
+
 class PortalConfirmImportForm(forms.Form):
-    """The confirmation of a previewed file: its stored copy and its name (both hidden)."""
+    """The confirmation of a previewed file: its stored copy and its name (both hidden).
+
+    The stored copy's name is signed for the user who previewed it: a request cannot name
+    another file in the temporary folder, nor confirm someone else's preview."""
 
     import_file_name = forms.CharField(widget=forms.HiddenInput())
     original_file_name = forms.CharField(widget=forms.HiddenInput())
 
+    def __init__(self, *args: Any, user_pk: object = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user_pk = user_pk
+
+    @staticmethod
+    def sign(name: str, user_pk: object) -> str:
+        return signing.dumps({"file": os.path.basename(name), "user": user_pk}, salt=_CONFIRM_SALT)
+
     def clean_import_file_name(self) -> str:
-        # A name in the temporary folder, never a path a request chooses.
-        return os.path.basename(str(self.cleaned_data["import_file_name"]))
+        try:
+            signed = signing.loads(
+                str(self.cleaned_data["import_file_name"]),
+                salt=_CONFIRM_SALT,
+                max_age=CONFIRM_MAX_AGE,
+            )
+        except signing.BadSignature:
+            raise forms.ValidationError("invalid") from None
+        if signed.get("user") != self.user_pk:
+            raise forms.ValidationError("invalid")
+        return os.path.basename(str(signed["file"]))
 
 
 class PortalImportExportMixin(ImportMixin, PortalExportMixin):
@@ -1238,7 +1264,7 @@ class PortalImportExportMixin(ImportMixin, PortalExportMixin):
             storage.save(content)
             confirm_form = PortalConfirmImportForm(
                 initial={
-                    "import_file_name": os.path.basename(storage.name),
+                    "import_file_name": PortalConfirmImportForm.sign(storage.name, request.user.pk),
                     "original_file_name": upload.name,
                 }
             )
@@ -1257,7 +1283,7 @@ class PortalImportExportMixin(ImportMixin, PortalExportMixin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_import_permission(request):
             raise PermissionDenied
-        confirm_form = PortalConfirmImportForm(request.POST)
+        confirm_form = PortalConfirmImportForm(request.POST, user_pk=request.user.pk)
         if not confirm_form.is_valid():
             return self._expired(request)
         storage = self.get_tmp_storage_class()(

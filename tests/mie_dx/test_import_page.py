@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from mie_dx.models import Division
 from procedures.models import Procedure
 from tests import spreadsheets
 from tests.mie_dx.factories import DivisionFactory
@@ -218,6 +219,24 @@ def test_each_problem_shows_the_cell_as_written(admin_client_):
     text = preview.content.decode()
     assert "<code>2022.12.15</code>" in text
     assert "日付を YYYY-MM-DD または YYYY/MM/DD で入力してください。" in text
+
+
+def test_a_preview_is_confirmed_only_by_who_made_it(admin_client_, client, superuser, password):
+    content = spreadsheets.csv_bytes(
+        ["部局コード", "部局名", "所属コード", "所属名", "年度"],
+        [["D10", "局", "D1001", "課", "2026"]],
+    )
+    preview = admin_client_.post(
+        reverse("admin:mie_dx_division_import"), {"import_file": upload("所属.csv", content)}
+    )
+    initial = preview.context["confirm_form"].initial
+    other = type(superuser).objects.create_superuser("other", "other@example.jp", password)
+    client.force_login(other)
+
+    response = client.post(reverse("admin:mie_dx_division_process_import"), initial, follow=True)
+
+    assert "確認したファイルが見つかりません。" in response.content.decode()
+    assert not Division.objects.exists()
 
 
 def test_a_confirmation_naming_another_path_saves_nothing(admin_client_):
