@@ -23,6 +23,8 @@ paths are imported when first needed, so an app's models are ready by then):
   link). When a send of one of them ends "may have been sent" (mie_dx.delivery), the outbox sends
   it once more by itself, with the same Message-ID: a duplicate is better than a resident who
   never hears back. Every other template's uncertain send waits for staff in the admin.
+- `notification_templates` — {"template NAME": _("label")}: how the outbox admin names the
+  app's e-mails (its filter and list), in words staff use rather than the file name.
 - `kpi_sources` — {"KPI code": "app.selectors.fn"}: the figures an app holds for a plan KPI
   (contract in mie_dx.figures); several apps may feed one KPI, and one app may give several
   sources for it as a tuple of paths ({"10-1 b": ("app.selectors.a", "app.selectors.b")}).
@@ -118,6 +120,14 @@ def acknowledgement_templates() -> frozenset[str]:
     for _config, declared in _declaring("acknowledgement_templates"):
         gathered.update(declared)
     return frozenset(gathered)
+
+
+def notification_template_labels() -> dict[str, str]:
+    """{template name: label} from every app (the outbox admin)."""
+    labels: dict[str, str] = {}
+    for _config, declared in _declaring("notification_templates"):
+        labels.update(declared)
+    return labels
 
 
 def kpi_sources() -> dict[str, list[KpiSource]]:
