@@ -1,10 +1,9 @@
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.text import Truncator
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -32,20 +31,6 @@ class ExpertiseAreaAdmin(_ExpertiseAreaAdmin):
     list_editable = ("display_order",)
     search_fields = ("name", "name_en", "slug")
     prepopulated_fields = {"slug": ("name_en",)}
-
-    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
-        base = super().get_changelist_form(request, **kwargs)
-
-        class LabelledRow(base):  # type: ignore[misc, valid-type]
-            """The list's 表示順 box has no <label>: it is named by its row (axe: label)."""
-
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, **kwargs)
-                self.fields["display_order"].widget.attrs["aria-label"] = gettext(
-                    "%(name)s の表示順"
-                ) % {"name": self.instance.name}
-
-        return LabelledRow
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExpertiseArea]:
         # One annotated query instead of a count per row.

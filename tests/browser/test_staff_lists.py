@@ -257,3 +257,44 @@ def test_the_staff_pages_say_who_is_signed_in_and_lead_back_to_the_admin(
     bar.get_by_role("button", name="ログアウト").click()
     page.goto(path)
     expect(page).to_have_url(re.compile(r"/admin/login/"))
+
+
+# --- Admin pages Django draws without names (item 9) ------------------------------------------
+
+
+@pytest.mark.parametrize(("viewport", "viewport_name"), VIEWPORTS)
+def test_admin_change_pages_and_lists_pass_axe_where_django_leaves_controls_unnamed(
+    page: Page, console, artifacts, superuser, password, staff_sign_in, viewport, viewport_name
+):
+    """Breadcrumbs (link-in-text-block), a tabular inline and a list_editable column (label,
+    select-name), the two-box selector (aria-prohibited-attr), a date-and-time field."""
+    from procedures.models import InventorySurveyRow, SurveyColumn
+    from tests.advisors.factories import ExpertiseAreaFactory, SupporterFactory
+    from tests.procedures.factories import InventorySurveyFactory
+
+    survey = InventorySurveyFactory()
+    InventorySurveyRow.objects.create(
+        survey=survey,
+        kind=Procedure.Kind.OWN,
+        column=SurveyColumn.R2,
+        procedures=26,
+        applications=27_674,
+    )
+    supporter = SupporterFactory(expertise=[ExpertiseAreaFactory()])
+    staff_sign_in(page, superuser, password)
+    page.set_viewport_size(viewport)
+    console.errors.clear()
+
+    for path in (
+        f"/admin/procedures/inventorysurvey/{survey.pk}/change/",
+        "/admin/advisors/expertisearea/",
+        f"/admin/advisors/supporter/{supporter.pk}/change/",
+        f"/admin/auth/user/{superuser.pk}/change/",
+    ):
+        page.goto(path)
+        expect(page.locator(".breadcrumbs a").first).to_have_css(
+            "text-decoration-line", "underline"
+        )
+        assert page_width(page) <= viewport["width"], path
+        assert_accessible(page, console)
+    page.screenshot(path=artifacts / f"staff21-admin-user-{viewport_name}.png")
