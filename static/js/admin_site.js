@@ -9,6 +9,7 @@
      named after its header.
    - A date-and-time field (AdminSplitDateTime) writes 「日付:」 and 「時刻:」 as plain text
      before its two boxes: each box is named after the field and that text.
+   - An autocomplete box (select2) is named by its choice only: its field's name comes first.
 
    The selector is drawn after the page loads, and inline rows are added by staff: a
    MutationObserver names what appears. Nothing that already has a name is changed. */
@@ -65,12 +66,50 @@
     });
   }
 
+  var ids = 0;
+  function idOf(el) {
+    if (!el.id) el.id = "admin-site-name-" + ++ids;
+    return el.id;
+  }
+
+  // The element that names a control: its <label>, or its column's header in a table.
+  function namingElement(control) {
+    if (control.labels && control.labels.length) return control.labels[0];
+    var td = control.closest("td[class*='field-']");
+    var match = td && /(?:^|\s)field-(\S+)/.exec(td.className);
+    var table = td && td.closest("table");
+    return match && table ? table.querySelector("thead th.column-" + CSS.escape(match[1])) : null;
+  }
+
+  // An autocomplete (select2) box is named by the text of its choice only, empty when nothing
+  // is chosen (axe aria-input-field-name): its field's label or column header comes first.
+  function nameAutocompletes(root) {
+    root.querySelectorAll(".select2-selection[role=combobox]").forEach(function (box) {
+      if (box.dataset.adminSiteNamed) return;
+      var container = box.closest(".select2");
+      var select = container && container.previousElementSibling;
+      if (!select || select.tagName !== "SELECT") return;
+      var name = namingElement(select);
+      if (!name) return;
+      var current = box.getAttribute("aria-labelledby") || "";
+      box.setAttribute("aria-labelledby", (idOf(name) + " " + current).trim());
+      // The choice shown inside (role=textbox, empty until something is chosen).
+      box.querySelectorAll(".select2-selection__rendered[role=textbox]").forEach(function (el) {
+        if (!el.hasAttribute("aria-labelledby") && !el.hasAttribute("aria-label")) {
+          el.setAttribute("aria-labelledby", idOf(name));
+        }
+      });
+      box.dataset.adminSiteNamed = "1";
+    });
+  }
+
   function fix() {
     document.querySelectorAll(".help-tooltip[aria-label]:not([role])").forEach(function (el) {
       el.setAttribute("role", "img");
     });
     nameTableCells(document);
     nameSplitDateTimes(document);
+    nameAutocompletes(document);
   }
 
   function start() {

@@ -267,10 +267,12 @@ def test_admin_change_pages_and_lists_pass_axe_where_django_leaves_controls_unna
     page: Page, console, artifacts, superuser, password, staff_sign_in, viewport, viewport_name
 ):
     """Breadcrumbs (link-in-text-block), a tabular inline and a list_editable column (label,
-    select-name), the two-box selector (aria-prohibited-attr), a date-and-time field."""
+    select-name), the two-box selector (aria-prohibited-attr), a date-and-time field, an
+    autocomplete in an inline (aria-input-field-name)."""
     from procedures.models import InventorySurveyRow, SurveyColumn
     from tests.advisors.factories import ExpertiseAreaFactory, SupporterFactory
     from tests.procedures.factories import InventorySurveyFactory
+    from tests.seminars.factories import SeminarFactory
 
     survey = InventorySurveyFactory()
     InventorySurveyRow.objects.create(
@@ -281,6 +283,7 @@ def test_admin_change_pages_and_lists_pass_axe_where_django_leaves_controls_unna
         applications=27_674,
     )
     supporter = SupporterFactory(expertise=[ExpertiseAreaFactory()])
+    seminar = SeminarFactory()  # its talks: autocomplete boxes in a tabular inline
     staff_sign_in(page, superuser, password)
     page.set_viewport_size(viewport)
     console.errors.clear()
@@ -290,6 +293,7 @@ def test_admin_change_pages_and_lists_pass_axe_where_django_leaves_controls_unna
         "/admin/advisors/expertisearea/",
         f"/admin/advisors/supporter/{supporter.pk}/change/",
         f"/admin/auth/user/{superuser.pk}/change/",
+        f"/admin/seminars/seminar/{seminar.pk}/change/",
     ):
         page.goto(path)
         expect(page.locator(".breadcrumbs a").first).to_have_css(
