@@ -4,7 +4,7 @@
 #
 # Process model: one process kind per container, each restarted by the container runtime
 # (compose: `restart: unless-stopped`), never a supervisor inside the image.
-#   web     the CMD below (gunicorn; HEALTHCHECK: /healthz)
+#   web     the CMD below (gunicorn; HEALTHCHECK: /healthz, liveness — 200 while Redis is down)
 #   worker  celery -A mie_dx worker       any number; healthcheck: it answers `inspect ping`
 #   beat    celery -A mie_dx beat         exactly one per deployment (the outbox sweep, digests)
 # The e-mail outbox lives in PostgreSQL: a worker or beat that dies, or Redis that restarts,
@@ -20,16 +20,28 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONPATH=/app \
     DJANGO_SETTINGS_MODULE=mie_dx.settings.production \
     PRIVATE_MEDIA_ROOT=/var/lib/mie_dx/private_media \
+    BACKUP_DIR=/var/lib/mie_dx/backups \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus \
     WEB_CONCURRENCY=3
 
-# gettext: compilemessages needs msgfmt.
+# gettext: compilemessages needs msgfmt. postgresql-client-16 (PostgreSQL's own apt repository,
+# the server's major version): pg_dump and pg_restore for `manage.py backup` / `restore`.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSo /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+       https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && . /etc/os-release \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt ${VERSION_CODENAME}-pgdg main" \
+       > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-16 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app \
-    && install -d -o app -g app -m 0750 /var/lib/mie_dx /var/lib/mie_dx/private_media
+    && install -d -o app -g app -m 0750 /var/lib/mie_dx /var/lib/mie_dx/private_media \
+       /var/lib/mie_dx/backups
 
 WORKDIR /app
 # Exact versions with their hashes first (a layer cached until the lock file changes), then the
@@ -58,6 +70,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # Workers: WEB_CONCURRENCY (gunicorn reads it). Requests are short; 30 s is the ceiling before
 # a stuck worker is replaced, and workers are recycled now and then against slow leaks.
 CMD ["gunicorn", "mie_dx.wsgi:application", \
+     "--config", "python:mie_dx.gunicorn_hooks", \
      "--bind", "0.0.0.0:8000", \
      "--worker-tmp-dir", "/dev/shm", \
      "--timeout", "30", \

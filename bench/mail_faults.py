@@ -21,7 +21,8 @@ What it does (about 6–7 minutes on the 2-CPU development machine; deadline --d
    along; t=15 s a worker killed with -9 while the sink holds its reply to DATA (mid-send) and
    restarted 2 s later (what `restart: unless-stopped` does); t=30 s Redis stopped for 20 s;
    t=60 s SMTP 451 for 30 s; t=100 s drop after DATA for 10 s; t=120 s the other worker
-   killed with -9 mid-send and restarted.
+   killed with -9 mid-send and restarted; t=135 s Redis stopped for 65 s, across two sweep
+   ticks (the sweep runs every 30 s), while submissions go on.
 6. Waits until no e-mail is pending or sending, then prints: delivered, failed, ambiguous,
    duplicates (and whether each shares the first copy's Message-ID), lost, rolled-back
    delivered, failed rows the sink received, workers alive after the Redis outage (process
@@ -59,9 +60,9 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--consultations", type=int, default=500, help="submissions (500)")
-    parser.add_argument("--spread", type=float, default=125.0, help="seconds to submit them in")
+    parser.add_argument("--spread", type=float, default=190.0, help="seconds to submit them in")
     parser.add_argument("--redis-port", type=int, default=6390, help="its own Redis (6390)")
-    parser.add_argument("--deadline", type=float, default=560.0, help="seconds for the run")
+    parser.add_argument("--deadline", type=float, default=620.0, help="seconds for the run")
     return parser.parse_args()
 
 
@@ -354,6 +355,9 @@ def run_faults(args, sink: Sink, processes: Processes, deadline: float) -> dict:
     sink.rejected = set(sorted(rejected)[:10])
     events: list[str] = []
     alive_after_outage: dict[str, bool] = {}
+    # (fault, start, end) in wall-clock time, to compare with the sink's receipt times.
+    windows: list[tuple[str, float, float]] = []
+    redis_down = threading.Event()
     t0 = time.monotonic()
 
     def at(seconds: float) -> None:
@@ -379,11 +383,15 @@ def run_faults(args, sink: Sink, processes: Processes, deadline: float) -> dict:
         at(15)
         kill_mid_send("w1")
         at(30)
+        started = time.time()
         processes.stop_redis()
+        redis_down.set()
         events.append(f"t={time.monotonic() - t0:.0f}s Redis stopped")
         at(50)
         processes.start_redis()
         wait_for_redis(args.redis_port, deadline)
+        redis_down.clear()
+        windows.append(("Redis down 20 s", started, time.time()))
         events.append(f"t={time.monotonic() - t0:.0f}s Redis back")
         # Alive after the outage: the same processes (no restart), answering a ping.
         answered: set[str] = set()
@@ -397,19 +405,38 @@ def run_faults(args, sink: Sink, processes: Processes, deadline: float) -> dict:
                 process.poll() is None and name in answered and name not in crashed
             )
         at(60)
+        started = time.time()
         sink.temp_fail = True
         events.append("t=60s SMTP 451 on")
         at(90)
         sink.temp_fail = False
+        windows.append(("SMTP 451 30 s", started, time.time()))
         events.append("t=90s SMTP 451 off")
         at(100)
+        started = time.time()
         sink.drop_after_data = True
         events.append("t=100s drop after DATA on")
         at(110)
         sink.drop_after_data = False
+        windows.append(("drop after DATA 10 s", started, time.time()))
         events.append("t=110s drop after DATA off")
         at(120)
+        started = time.time()
         kill_mid_send("w2")
+        windows.append(("kill -9 mid-send", started, time.time()))
+        # Across two sweep ticks: beat cannot publish the sweep, retries held by the broker are
+        # gone (no persistence), submissions cannot publish.
+        at(135)
+        started = time.time()
+        processes.stop_redis()
+        redis_down.set()
+        events.append(f"t={time.monotonic() - t0:.0f}s Redis stopped (across two sweep ticks)")
+        at(200)
+        processes.start_redis()
+        wait_for_redis(args.redis_port, deadline)
+        redis_down.clear()
+        windows.append(("Redis down 65 s", started, time.time()))
+        events.append(f"t={time.monotonic() - t0:.0f}s Redis back")
 
     faults = threading.Thread(target=schedule, daemon=True)
     faults.start()
@@ -433,9 +460,13 @@ def run_faults(args, sink: Sink, processes: Processes, deadline: float) -> dict:
         )
 
     rolled_back = 0
+    submit_ms: dict[bool, list[float]] = {True: [], False: []}  # Redis down? → durations
     for i in range(n):
         at(i * args.spread / n)
+        down = redis_down.is_set()
+        began = time.perf_counter()
         submit_consultation(details=details(f"bench-{i:04d}@example.jp", i))
+        submit_ms[down and redis_down.is_set()].append((time.perf_counter() - began) * 1000)
         if i % 25 == 0:
             try:
                 with transaction.atomic():
@@ -453,7 +484,11 @@ def run_faults(args, sink: Sink, processes: Processes, deadline: float) -> dict:
     drained_at = time.monotonic() - t0
     time.sleep(2)
     final_ping = pinged(list(processes.workers))
-    rows = list(Notification.objects.values_list("pk", "message_id", "to", "status", "created_at"))
+    rows = list(
+        Notification.objects.values_list(
+            "pk", "message_id", "to", "status", "created_at", "template"
+        )
+    )
     with sink.lock:
         received = list(sink.received)
     return {
@@ -469,6 +504,8 @@ def run_faults(args, sink: Sink, processes: Processes, deadline: float) -> dict:
         "submitted_at": submitted_at,
         "drained_at": drained_at,
         "unsent_left": unsent.count(),
+        "windows": windows,
+        "submit_ms": submit_ms,
     }
 
 
@@ -536,6 +573,35 @@ def report(results: dict) -> int:
         f"delivery latency: p50 {p50:.1f} s, p95 {p95:.1f} s, "
         f"max {latencies[-1] if latencies else 0:.1f} s"
     )
+    internal_left = sum(1 for row in ambiguous if row[5].endswith("staff_alert"))
+    print(f"internal alerts left to staff (may have been sent): {internal_left}")
+    # Per fault: the e-mails created before it ended and first received after it started
+    # (held back by it), and how long after its end they arrived.
+    recovered_in_time = True
+    for name, start, end in results["windows"]:
+        after_end = sorted(
+            max(0.0, min(e[0] for e in by_message_id[row[1]]) - end)
+            for row in delivered
+            if row[4].timestamp() <= end and min(e[0] for e in by_message_id[row[1]]) >= start
+        )
+        if not after_end:
+            print(f"{name}: no e-mail held back")
+            continue
+        late_p95 = after_end[int(0.95 * (len(after_end) - 1))]
+        recovered_in_time &= late_p95 <= 60
+        print(
+            f"{name}: {len(after_end)} e-mails held back; delivered after its end "
+            f"p50 {statistics.median(after_end):.1f} s, p95 {late_p95:.1f} s, "
+            f"last {after_end[-1]:.1f} s"
+        )
+    for down, label in ((False, "Redis up"), (True, "Redis down")):
+        durations = sorted(results["submit_ms"][down])
+        if durations:
+            print(
+                f"submission while {label}: {len(durations)}, p50 "
+                f"{statistics.median(durations):.1f} ms, p95 "
+                f"{durations[int(0.95 * (len(durations) - 1))]:.1f} ms"
+            )
     ok = (
         not lost
         and rolled_back_delivered == 0
@@ -544,6 +610,8 @@ def report(results: dict) -> int:
         and alive
         and all(alive.values())
         and p95 < 120
+        and recovered_in_time
+        and internal_left == 0
     )
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1

@@ -13,10 +13,18 @@ class ConsultationsConfig(AppConfig):
     demo_loader = "consultations.demo.load_sample_consultations"
     demo_order = 30  # after seminars, as before
     personal_data_purge = "consultations.retention.purge_expired"
+    personal_data_erasers = {"consultations.consultation": "consultations.retention.erase_again"}
     personal_data_label = "consultations"
     private_link_paths = ("status", "survey", "supporter")
     # Sent once more automatically if a send may or may not have reached the requester.
     acknowledgement_templates = ("consultation_received",)
+    # The center's own alerts: sent once more too (a duplicate costs nothing).
+    internal_alert_templates = (
+        "consultation_new_staff_alert",
+        "consultation_withdrawn_staff_alert",
+        "assignment_answered_staff_alert",
+        "consultation_stale_staff_alert",
+    )
     # How the outbox admin names these e-mails (mie_dx.registry).
     notification_templates = {
         "consultation_received": _("相談の受付（相談者へ）"),

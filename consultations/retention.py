@@ -36,7 +36,7 @@ from consultations.models import (
 from mie_dx.erasure import ERASED
 from mie_dx.erasure import erase_personal_data as erase
 
-__all__ = ["ERASED", "erase_personal_data", "purge_expired"]
+__all__ = ["ERASED", "erase_again", "erase_personal_data", "purge_expired"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,15 @@ def erase_personal_data(
         raise ValueError("An open consultation still needs its requester's contact details.")
     if consultation.personal_data_erased_at:
         return consultation
+    return _erase(consultation, by=by)
+
+
+def _erase(
+    consultation: Consultation,
+    *,
+    by: AbstractBaseUser | AnonymousUser | None = None,
+    now: datetime | None = None,
+) -> Consultation:
     return erase(
         consultation,
         fields=[*consultation.fields_to_erase(), "attachment"],
@@ -64,7 +73,16 @@ def erase_personal_data(
         ],
         by=by,
         action="consultation.personal_data_erased",
+        now=now,
     )
+
+
+@transaction.atomic
+def erase_again(pk: str, *, now: datetime) -> None:
+    """After a restore (mie_dx.backup): erase a requester erased after the backup was taken."""
+    consultation = Consultation.objects.select_for_update().filter(pk=pk).first()
+    if consultation is not None and not consultation.personal_data_erased_at:
+        _erase(consultation, now=now)
 
 
 def purge_expired(*, now: datetime | None = None, dry_run: bool = False) -> list[str]:

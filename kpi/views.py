@@ -21,7 +21,7 @@ from django.views.generic import TemplateView, View
 from kpi import reports, selectors, services
 from kpi.charts import line_chart
 from kpi.forms import AssessmentForm
-from mie_dx.fiscal import fiscal_year, fiscal_year_label
+from mie_dx.fiscal import chosen_fiscal_year, fiscal_year, fiscal_year_label
 from mie_dx.forms import FiscalYearForm
 from mie_dx.importexport import XLSX_CONTENT_TYPE, dataset_response, download_response
 
@@ -78,8 +78,8 @@ class KpiDetailView(KpiAccessMixin, TemplateView):
     def chosen_year(self, years: list[int]) -> int | None:
         if not years:
             return None
-        form = FiscalYearForm(self.request.GET or None, years=years)
-        return form.chosen(default=years[-1])
+        # A year the KPI cannot be assessed in is a 404, a malformed one a 400.
+        return chosen_fiscal_year(self.request.GET, years, years[-1])
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         figures = selectors.kpi_by_slug(self.kwargs["slug"], today=self.today)
@@ -203,8 +203,8 @@ class ReportListView(KpiAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         years = reports.report_years()
-        form = FiscalYearForm(self.request.GET or None, years=years)
-        chosen = form.chosen(default=0) if years else 0
+        chosen = chosen_fiscal_year(self.request.GET, years, 0)
+        form = FiscalYearForm(initial={"fy": chosen} if chosen else None, years=years)
         listed = reports.reports()
         if chosen:
             listed = listed.filter(fiscal_year=chosen)

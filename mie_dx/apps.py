@@ -23,6 +23,9 @@ class MieDxConfig(AppConfig):
     demo_loader = "mie_dx.demo.load_organisation"
     demo_order = 0
     importers = {"divisions": "mie_dx.resources.DivisionResource"}
+    # Alerts to the center's inbox (the failed-mail digest, seminar capacity): sent once more by
+    # themselves after an uncertain send (mie_dx.registry).
+    internal_alert_templates = ("staff_alert",)
     audit_actions = {
         "import.created": _("取込みで作成"),
         "import.updated": _("取込みで更新"),
@@ -45,7 +48,24 @@ class MieDxConfig(AppConfig):
     beat_schedule = {
         # The outbox sweep: re-queues notifications still pending after a crash between commit
         # and publish, and queues scheduled ones (reminders) whose due time has come.
-        "sweep-notifications": {"task": "mie_dx.tasks.sweep_notifications", "schedule": 60.0},
+        # Every 30 s. While the broker is down beat keeps trying to publish it (up to a minute,
+        # then the next tick tries again) instead of dropping the tick, so the mail that waited
+        # goes within seconds of the broker coming back; `expires` drops a sweep message that
+        # could not run for a minute (a newer one follows).
+        "sweep-notifications": {
+            "task": "mie_dx.tasks.sweep_notifications",
+            "schedule": 30.0,
+            "options": {
+                "expires": 60,
+                "retry": True,
+                "retry_policy": {
+                    "max_retries": 60,
+                    "interval_start": 0,
+                    "interval_step": 0.5,
+                    "interval_max": 1,
+                },
+            },
+        },
         # The center hears once a day about e-mails that failed and wait for a resend.
         "failed-notifications-digest": {
             "task": "mie_dx.tasks.digest_failed_notifications",
@@ -61,7 +81,7 @@ class MieDxConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from mie_dx import pagecache
+        from mie_dx import metrics, pagecache  # noqa: F401 — metrics: its task-failure signal
         from mie_dx.celery import app as celery_app
         from mie_dx.registry import beat_schedule, page_cache_topics
         from mie_dx.roles import sync_roles

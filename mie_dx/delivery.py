@@ -19,6 +19,7 @@ was lost or whose scheduled time has come, and takes rows stuck in `sending` as 
 
 import logging
 import smtplib
+import time
 from datetime import timedelta
 
 from celery import Task, shared_task
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from mie_dx.mail import MaybeDelivered
 from mie_dx.models import Notification
-from mie_dx.registry import acknowledgement_templates
+from mie_dx.registry import resend_once_templates
 from mie_dx.tokens import mask_private_links
 
 logger = logging.getLogger(__name__)
@@ -44,13 +45,56 @@ NOT_ACCEPTED_ERROR = "メールバックエンドがメッセージを受け付�
 Status = Notification.Status
 
 
+class BrokerBreaker:
+    """After a publish fails, this process stops trying the broker for a while.
+
+    A request that saves a consultation while Redis is down would otherwise try (and wait for)
+    the broker once per e-mail; with the breaker open the rows simply stay pending — the sweep
+    publishes them once the broker is back — and the request costs nothing more.
+    """
+
+    def __init__(self) -> None:
+        self.open_until = 0.0
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self.open_until
+
+    def trip(self) -> None:
+        self.open_until = time.monotonic() + settings.NOTIFICATION_BROKER_PAUSE_SECONDS
+
+    def reset(self) -> None:
+        self.open_until = 0.0
+
+
+broker_breaker = BrokerBreaker()
+
+
+def publish_send(notification_id: int) -> None:
+    """Publish `send_notification` now, once (no retry loop); never raises."""
+    if broker_breaker.is_open():
+        logger.info(
+            "notification %s: broker unreachable lately, left to the sweep", notification_id
+        )
+        return
+    try:
+        send_notification.apply_async((notification_id,), retry=False)
+    except Exception:
+        broker_breaker.trip()
+        logger.exception(
+            "notification %s: could not publish (broker unreachable?); left to the sweep, "
+            "no publish from this process for %ss",
+            notification_id,
+            settings.NOTIFICATION_BROKER_PAUSE_SECONDS,
+        )
+
+
 def queue_send_on_commit(notification_id: int) -> None:
     """Publish `send_notification` for the row once the current transaction commits.
 
-    Robust: if the broker cannot be reached, the error is logged and the caller's request
-    still succeeds; the row stays pending and the sweep publishes it later.
+    If the broker cannot be reached, the error is logged and the caller's request still
+    succeeds; the row stays pending and the sweep publishes it later (BrokerBreaker).
     """
-    transaction.on_commit(lambda: send_notification.delay(notification_id), robust=True)
+    transaction.on_commit(lambda: publish_send(notification_id))
 
 
 # The tasks keep the names they were first published under (mie_dx.tasks.*): a message in the
@@ -247,10 +291,8 @@ def _record_ambiguous(
     the caller publishes them."""
     if not notifications:
         return []
-    acknowledgements = acknowledgement_templates()
-    retry = [
-        n.pk for n in notifications if n.template in acknowledgements and n.ambiguous_sends == 0
-    ]
+    resend_once = resend_once_templates()
+    retry = [n.pk for n in notifications if n.template in resend_once and n.ambiguous_sends == 0]
     keep = [n.pk for n in notifications if n.pk not in retry]
     now = timezone.now()
     sending = Notification.objects.filter(status=Status.SENDING)

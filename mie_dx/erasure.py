@@ -6,7 +6,9 @@ portal made of them:
 - the e-mails about the object (address, subject, bodies, attachment), pending ones cancelled;
 - the audit log entries about the object (any string in their data holding an erased value);
 - the field-level history (django-simple-history) of the object, if it has one;
-- the name Django's admin history gives the object (`object_repr`).
+- the name Django's admin history gives the object (`object_repr`);
+and journals the erasure (ids and time only, mie_dx.backup) so that restoring an older backup
+erases the person again.
 
 Each app decides *when* a record may be erased (its own retention.py) and which related rows
 carry personal text; this module decides *how*.
@@ -24,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mie_dx.audit import log_action
+from mie_dx.backup import journal_erasure
 from mie_dx.models import AuditLog, Notification
 
 ERASED = "（削除済み）"
@@ -125,6 +128,7 @@ def erase_personal_data(
     subjects: list[models.Model] = [obj, *also_about, *related_rows]
     _erase_copies(subjects, fields=fields, secrets=secrets)
     log_action(obj, action, by=by)
+    journal_erasure(obj, now=now)
     return obj
 
 

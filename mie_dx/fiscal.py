@@ -3,6 +3,7 @@
 令和N年度 is the fiscal year that starts in April of 2018 + N (R4 = FY2022).
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
@@ -80,6 +81,49 @@ def wareki_date(day: date) -> str:
 # The range a fiscal year may take in the portal's data (the plan runs R3–R8; older baselines).
 MIN_FISCAL_YEAR = 2000
 MAX_FISCAL_YEAR = 2100
+
+
+# The first 令和 fiscal year (令和元年度): a page may show an empty year from here on.
+FIRST_REIWA_FISCAL_YEAR = 2019
+
+
+class MalformedFiscalYear(ValueError):
+    """A `fy` in a query string that is no year (`?fy=abc`, `?fy=22`)."""
+
+
+def requested_fiscal_year(params: Any, name: str = "fy") -> int | None:
+    """The fiscal year a query string asks for (`?fy=2022`), or None when it asks for none.
+
+    Raises MalformedFiscalYear when the value is not a four-digit year: a page answers 400
+    with a message, never another year's figures. Whether the portal has data for the year
+    is the page's question (see `fiscal_year_is_shown`).
+    """
+    raw = str(params.get(name) or "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"[0-9]{4}", raw):
+        raise MalformedFiscalYear(raw)
+    return int(raw)
+
+
+def chosen_fiscal_year(params: Any, years: Iterable[int], default: int) -> int:
+    """The year asked for among `years` (the only years the page has), else `default` when
+    none is asked for. A year the page does not have is a 404, a malformed one a 400
+    (MalformedFiscalYear, answered by mie_dx.middleware): never another year's figures."""
+    from django.http import Http404
+
+    requested = requested_fiscal_year(params)
+    if requested is None:
+        return default
+    if requested not in set(years):
+        raise Http404
+    return requested
+
+
+def fiscal_year_is_shown(fy: int) -> bool:
+    """A year a figures page may show, empty if it has no data: 令和 years within range.
+    Other years (1999, 2300) are no page of the portal (404)."""
+    return FIRST_REIWA_FISCAL_YEAR <= fy <= MAX_FISCAL_YEAR
 
 
 def fiscal_year_choices(*, before: int = 6, after: int = 6) -> list[tuple[int, str]]:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 
+from mie_dx.fiscal import MalformedFiscalYear
 from mie_dx.links import LinkExpired
 
 
@@ -69,4 +70,21 @@ class LinkExpiredMiddleware:
             response = render(request, "link_expired.html", status=410)
             response["Cache-Control"] = "no-store"
             return response
+        return None
+
+
+class MalformedFiscalYearMiddleware:
+    """A malformed `?fy=` on a figures page (mie_dx.fiscal.requested_fiscal_year) is a 400
+    saying what a year looks like, with a link to the page's default year."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, MalformedFiscalYear):
+            context = {"value": str(exception)[:40], "back_url": request.path}
+            return render(request, "fiscal_year_invalid.html", context, status=400)
         return None

@@ -237,3 +237,24 @@ class Division(OrganisationUnit):
     class Meta(OrganisationUnit.Meta):
         verbose_name = _("所属")
         verbose_name_plural = _("所属")
+
+
+class ErasureJournalEntry(models.Model):
+    """One erasure of a person's data: which row, when — never the erased data.
+
+    Written in the erasure's own transaction (mie_dx.erasure) and copied to the journal file
+    beside the backups (mie_dx.backup), so that a restored backup taken before the erasure can
+    erase the person again (`manage.py restore`).
+    """
+
+    model = models.CharField(_("対象の種類"), max_length=100)  # "app_label.modelname"
+    object_pk = models.CharField(_("対象のID"), max_length=64)
+    erased_at = models.DateTimeField(_("削除日時"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("個人情報削除の記録")
+        verbose_name_plural = _("個人情報削除の記録")
+        ordering = ["erased_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_pk} {self.erased_at:%Y-%m-%d %H:%M}"

@@ -22,7 +22,11 @@ paths are imported when first needed, so an app's models are ready by then):
   the person just did on the portal and that they wait for (their reference, their private
   link). When a send of one of them ends "may have been sent" (mie_dx.delivery), the outbox sends
   it once more by itself, with the same Message-ID: a duplicate is better than a resident who
-  never hears back. Every other template's uncertain send waits for staff in the admin.
+  never hears back.
+- `internal_alert_templates` — e-mail templates sent to the center's own addresses (a new
+  consultation, a supporter's answer): the same policy — an uncertain send goes once more by
+  itself, since a duplicate alert costs nothing and a missing one hides a resident's request.
+  Every other template's uncertain send waits for staff in the admin.
 - `notification_templates` — {"template NAME": _("label")}: how the outbox admin names the
   app's e-mails (its filter and list), in words staff use rather than the file name.
 - `kpi_sources` — {"KPI code": "app.selectors.fn"}: the figures an app holds for a plan KPI
@@ -30,6 +34,10 @@ paths are imported when first needed, so an app's models are ready by then):
   sources for it as a tuple of paths ({"10-1 b": ("app.selectors.a", "app.selectors.b")}).
 - `page_cache_topics` — {"topic": ("app_label.Model", ...)}: a public page cached under that
   topic (mie_dx.pagecache.public_page) is renewed when one of those rows changes.
+- `personal_data_erasers` — {"app_label.modelname": "app.retention.erase_again"}: how one row
+  whose person was erased is erased again after a backup from before is restored
+  (mie_dx.backup): `(pk: str, *, now: datetime) -> None`, idempotent, without the checks made
+  when the person was first erased.
 - `beat_schedule` — {"entry-name": {"task": "app.tasks.fn", "schedule": crontab(...)}}: the
   app's Celery beat entries; the core gives beat every app's (mie_dx.apps, at start-up).
 
@@ -75,6 +83,14 @@ def personal_data_purges() -> list[tuple[str, PersonalDataPurge]]:
     ]
 
 
+def personal_data_erasers() -> dict[str, Callable[..., object]]:
+    return {
+        model: import_string(path)
+        for _config, declared in _declaring("personal_data_erasers")
+        for model, path in declared.items()
+    }
+
+
 def role_permissions() -> dict[str, list[str]]:
     """Every role's permissions, gathered from every app."""
     gathered: dict[str, list[str]] = {}
@@ -114,11 +130,13 @@ def audit_action_labels() -> dict[str, str]:
     return labels
 
 
-def acknowledgement_templates() -> frozenset[str]:
-    """Every app's templates retried once after an uncertain send (see above)."""
+def resend_once_templates() -> frozenset[str]:
+    """Every app's templates sent once more after an uncertain send: acknowledgements and
+    internal alerts (see above)."""
     gathered: set[str] = set()
-    for _config, declared in _declaring("acknowledgement_templates"):
-        gathered.update(declared)
+    for attribute in ("acknowledgement_templates", "internal_alert_templates"):
+        for _config, declared in _declaring(attribute):
+            gathered.update(declared)
     return frozenset(gathered)
 
 

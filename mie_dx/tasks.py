@@ -37,14 +37,16 @@ DIGEST_LIMIT = 50
 def digest_failed_notifications() -> int:
     """Daily (beat): tell the center's inbox which e-mails failed or may have been sent and
     wait for staff — through the outbox itself, once a day (dedupe key), with the link to the
-    list where staff resend them. Returns how many e-mails it names."""
-    waiting = list(
-        Notification.objects.filter(status__in=[Status.FAILED, Status.AMBIGUOUS])
-        .order_by("-created_at", "-pk")
-        .only("pk", "created_at", "template", "status", "last_error", "ambiguous_at")[:DIGEST_LIMIT]
-    )
-    if not waiting:
+    list where staff resend them. Returns how many e-mails wait (it names at most DIGEST_LIMIT)."""
+    all_waiting = Notification.objects.filter(status__in=[Status.FAILED, Status.AMBIGUOUS])
+    total = all_waiting.count()
+    if not total:
         return 0
+    waiting = list(
+        all_waiting.order_by("-created_at", "-pk").only(
+            "pk", "created_at", "template", "status", "last_error", "ambiguous_at"
+        )[:DIGEST_LIMIT]
+    )
     today = timezone.localdate()
     lines = [
         f"#{n.pk} {timezone.localtime(n.created_at):%Y-%m-%d %H:%M} "
@@ -52,8 +54,7 @@ def digest_failed_notifications() -> int:
         f"{n.last_error.splitlines()[0][:120] if n.last_error else '-'}"
         for n in waiting
     ]
-    ambiguous = sum(n.status == Status.AMBIGUOUS for n in waiting)
-    if ambiguous:
+    if any(n.status == Status.AMBIGUOUS for n in waiting):
         lines.append("")
         lines.append(
             gettext(
@@ -67,17 +68,19 @@ def digest_failed_notifications() -> int:
             to=settings.CENTER_INBOX_EMAIL,
             template="staff_alert",
             context={
-                "title": gettext(
-                    "送信に失敗した、または送信済みの可能性があるメールがあります（%(count)s件）"
+                "title": (
+                    gettext("送信できていないメールが%(count)s件あります（うち%(shown)s件を表示）")
+                    if total > len(waiting)
+                    else gettext("送信できていないメールが%(count)s件あります")
                 )
-                % {"count": len(waiting)},
+                % {"count": total, "shown": len(waiting)},
                 "lines": lines,
                 # The list of both, where staff select them and choose "resend".
                 "link_path": f"{changelist}?status__in=failed,ambiguous",
             },
             dedupe_key=f"failed-digest:{today:%Y-%m-%d}",
         )
-    return len(waiting)
+    return total
 
 
 @shared_task(ignore_result=True)

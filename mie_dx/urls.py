@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from mie_dx import views
+from mie_dx import metrics, views
 from mie_dx.pagecache import ALL, public_page
 from mie_dx.registry import url_prefixes
 
@@ -13,6 +13,7 @@ admin.site.index_title = _("業務メニュー")
 urlpatterns = [
     path("", public_page(views.HomeView.as_view(), topics=[ALL]), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     # The site's information pages (contact, privacy, accessibility, site policy, FAQ).
     path("", include("mie_dx.pages")),

@@ -57,15 +57,29 @@ def _broker_ok(url: str) -> bool:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and (if one is configured) the Redis broker answer, else 503."""
-    checks = {"database": "ok" if _database_ok() else "error"}
+    """Liveness, and with `?ready=1` readiness, for the load balancer and the containers.
+
+    Liveness (`/healthz`): 200 while the process and the database answer, 503 when the database
+    does not. Redis is reported (`"redis": "down"`) but does not fail it: the public forms keep
+    saving without Redis (the outbox publishes the e-mails when it is back), so taking the site
+    out of service during a Redis outage would only turn people away.
+    Readiness (`/healthz?ready=1`): 503 unless the database and Redis both answer — for a
+    deployment that must not go live with the mail and the cache unreachable.
+    """
+    checks = {"database": "ok" if _database_ok() else "down"}
     broker_url = settings.CELERY_BROKER_URL
     if broker_url.startswith(("redis://", "rediss://")):
-        checks["broker"] = "ok" if _broker_ok(broker_url) else "error"
+        checks["redis"] = "ok" if _broker_ok(broker_url) else "down"
     else:
-        checks["broker"] = "not configured"
-    failing = [name for name, state in checks.items() if state == "error"]
-    body: dict[str, object] = {"status": "error" if failing else "ok", "checks": checks}
+        checks["redis"] = "not configured"
+    down = [name for name, state in checks.items() if state == "down"]
+    readiness = request.GET.get("ready") == "1"
+    failing = down if readiness else [name for name in down if name == "database"]
+    body: dict[str, object] = {
+        "status": "error" if failing else ("degraded" if down else "ok"),
+        "check": "readiness" if readiness else "liveness",
+        **checks,
+    }
     if failing:
         body["failing"] = failing
     return JsonResponse(body, status=503 if failing else 200)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
 
 from mie_dx.audit import entries_for
-from mie_dx.fiscal import fiscal_year, fiscal_year_label
+from mie_dx.fiscal import chosen_fiscal_year, fiscal_year, fiscal_year_label
 from mie_dx.forms import FiscalYearForm
 from mie_dx.importexport import dataset_response
 from mie_dx.registry import audit_action_labels
@@ -38,7 +38,8 @@ FIGURE_YEARS = selectors.PLAN_FISCAL_YEARS
 
 def _chosen_fiscal_year(request: HttpRequest) -> int:
     default = min(max(fiscal_year(timezone.localdate()), FIGURE_YEARS[0]), FIGURE_YEARS[-1])
-    return FiscalYearForm(request.GET, years=FIGURE_YEARS).chosen(default)
+    # A year outside the plan is a 404, a malformed one a 400: never another year's figures.
+    return chosen_fiscal_year(request.GET, FIGURE_YEARS, default)
 
 
 class OfficerMixin(LoginRequiredMixin, PermissionRequiredMixin, _ViewBase):

@@ -28,6 +28,7 @@ class SeminarsConfig(AppConfig):
         )
     }
     personal_data_purge = "seminars.retention.purge_expired"
+    personal_data_erasers = {"seminars.registration": "seminars.retention.erase_again"}
     personal_data_label = "seminar registrations"
     private_link_paths = ("manage", "survey")
     # Sent once more automatically if a send may or may not have reached the registrant.

@@ -47,6 +47,15 @@ def erase_personal_data(
         raise ValueError(
             "An active registration for an upcoming seminar needs its contact details."
         )
+    return _erase(registration, by=by, now=now)
+
+
+def _erase(
+    registration: Registration,
+    *,
+    by: AbstractBaseUser | AnonymousUser | None = None,
+    now: datetime,
+) -> Registration:
     return erase(
         registration,
         fields=registration.fields_to_erase(),
@@ -55,6 +64,14 @@ def erase_personal_data(
         action="registration.personal_data_erased",
         now=now,
     )
+
+
+@transaction.atomic
+def erase_again(pk: str, *, now: datetime) -> None:
+    """After a restore (mie_dx.backup): erase a registrant erased after the backup was taken."""
+    registration = Registration.objects.select_for_update().filter(pk=pk).first()
+    if registration is not None and not registration.personal_data_erased_at:
+        _erase(registration, now=now)
 
 
 def purge_expired(*, now: datetime | None = None, dry_run: bool = False) -> list[int]:

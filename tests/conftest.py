@@ -34,8 +34,12 @@ def _language_and_task_state_reset():
     from celery._state import _set_task_join_will_block, _task_stack
     from django.utils import translation
 
+    from mie_dx.delivery import broker_breaker
+
     _set_task_join_will_block(False)
+    broker_breaker.reset()
     yield
+    broker_breaker.reset()
     translation.activate(settings.LANGUAGE_CODE)
     while _task_stack.top is not None:
         _task_stack.pop()

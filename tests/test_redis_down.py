@@ -58,7 +58,21 @@ def test_the_consultation_form_is_saved_while_redis_is_down(
         Notification.objects.filter(object_id=consultation.pk).values_list("status", flat=True)
     ) == {Notification.Status.PENDING}
     assert "cache is unreachable" in caplog.text
-    assert "in on_commit()" in caplog.text  # the publish was refused (and logged), not queued
+    # One publish was tried and refused; then the process left the broker alone (the breaker),
+    # so the request did not wait for Redis once per e-mail.
+    assert caplog.text.count("could not publish (broker unreachable?)") == 1
+    assert caplog.text.count("broker unreachable lately, left to the sweep") == 1
+
+
+def test_the_breaker_lets_publishing_resume_once_its_pause_is_over(
+    client, redis_down, private_media, django_capture_on_commit_callbacks, caplog, settings
+):
+    settings.NOTIFICATION_BROKER_PAUSE_SECONDS = 0  # the pause is over at once
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/consultations/new/", consultation_form(title="障害中の相談"))
+
+    # Both e-mails tried the broker: nothing is skipped for longer than the pause.
+    assert caplog.text.count("could not publish (broker unreachable?)") == 2
 
 
 def test_the_seminar_registration_is_saved_while_redis_is_down(

@@ -16,12 +16,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from mie_dx.admin_filters import FiscalYearFieldListFilter
 from mie_dx.admin_mixins import AuditLogAdminMixin, LoggedSaveAdminMixin, PersonalDataAdminMixin
 from mie_dx.audit import save_changes
+from mie_dx.fiscal import fiscal_year_abbr, fiscal_year_label
 from mie_dx.importexport import PortalImportExportMixin
-from training import services
+from training import selectors, services
 from training.models import (
     Course,
     CourseRun,
@@ -34,6 +39,8 @@ from training.models import (
     StagePeriod,
 )
 from training.resources import CompletionResource, StaffResource
+
+PERSONAL = "training.view_personal_data"
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[Any]  # what the mixin below is mixed into (for mypy)
@@ -91,6 +98,71 @@ def _rule(check, **kwargs) -> None:
         raise ValidationError(str(error)) from error
 
 
+def _officer(request) -> bool:
+    return request.user.has_perm(PERSONAL)
+
+
+def _with_people_matching(model_admin, request, queryset, search_term, lookup):
+    """The admin's search, and for officers also the people whose name or reading matches
+    the whole search whatever its script or width (selectors.staff_matching, as the seminar
+    check-in matches): 「加藤 翔」, 「かとう」 and 「ｶﾄｳ」 find カトウ."""
+    results, may_have_duplicates = admin.ModelAdmin.get_search_results(
+        model_admin, request, queryset, search_term
+    )
+    if search_term.strip() and _officer(request):
+        people = selectors.staff_matching(search_term)
+        if people:
+            results = results | queryset.filter(**{lookup: people})
+    return results, may_have_duplicates
+
+
+class StaffEnrolmentInline(admin.TabularInline):
+    """A staff member's enrolments on their page, with the completion and a link to record it
+    (the enrolment's page: its save goes through services.record_completion)."""
+
+    model = Enrolment
+    fk_name = "staff"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name = _("受講登録")
+    verbose_name_plural = _("受講登録と修了")
+    fields = ("year", "course", "run_period", "is_mandatory", "completed_on", "action")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("staff", "course", "run")  # the row's title names both
+            .order_by("-fiscal_year", "course__ordering", "course__code")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("年度"))
+    def year(self, obj):
+        return fiscal_year_label(obj.fiscal_year)
+
+    @admin.display(description=_("実施期間"))
+    def run_period(self, obj):
+        run = obj.run
+        return format_html(
+            '{}<br><span class="small">{} – {}</span>',
+            run.label,
+            date_format(run.starts_on, "SHORT_DATE_FORMAT"),
+            date_format(run.ends_on, "SHORT_DATE_FORMAT"),
+        )
+
+    @admin.display(description=_("操作"))
+    def action(self, obj):
+        url = reverse("admin:training_enrolment_change", args=[obj.pk])
+        label = _("修了日を修正") if obj.completed_on else _("修了を記録")
+        return format_html('<a href="{}#id_completed_on">{}</a>', url, label)
+
+
 # --- Reference data: the core's logged save ------------------------------------------------
 
 
@@ -110,6 +182,13 @@ class StaffAdmin(
     search_fields = ("employee_number", "name", "name_kana")
     list_select_related = ("division",)
     autocomplete_fields = ("division",)
+    inlines = (StaffEnrolmentInline,)
+
+    class Media:
+        css = {"all": ("css/training_admin.css",)}
+
+    def get_search_results(self, request, queryset, search_term):
+        return _with_people_matching(self, request, queryset, search_term, "pk__in")
 
     def has_delete_permission(self, request, obj=None):
         return False  # leavers are marked inactive: past records stay
@@ -169,11 +248,30 @@ class EnrolmentAdmin(
 
     form = EnrolmentForm
     resource_classes = [CompletionResource]
+
+    class Media:
+        css = {"all": ("css/training_admin.css",)}
+
     export_filename_stem = "completions"
-    list_display = ("staff", "course", "fiscal_year", "stage", "division", "completed_on")
-    list_filter = (("fiscal_year", FiscalYearFieldListFilter), "course", "stage", "is_mandatory")
+    # Read at 1280 px beside the admin's menu and filters: the stage is a filter, not a column.
+    list_display = (
+        "staff",
+        "staff_name",
+        "course_name",
+        "year",
+        "division_name",
+        "completed",
+    )
+    list_filter = (
+        ("fiscal_year", FiscalYearFieldListFilter),
+        "course",
+        "stage",
+        "is_mandatory",
+        "division__department",
+    )
     list_select_related = ("staff", "course", "division")
-    search_fields = ("staff__employee_number", "course__code")
+    ordering = ("-fiscal_year", "course__code", "staff__employee_number")  # this year first
+    search_fields = ("staff__employee_number", "course__code", "staff__name", "staff__name_kana")
     raw_id_fields = ("staff", "run")
     readonly_fields = (
         "course",
@@ -186,9 +284,48 @@ class EnrolmentAdmin(
         "reminded_at",
     )
 
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if _officer(request) else [n for n in shown if n != "staff_name"]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        return fields if _officer(request) else [f for f in fields if "__name" not in f]
+
+    def get_search_results(self, request, queryset, search_term):
+        return _with_people_matching(self, request, queryset, search_term, "staff__in")
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and _officer(request) and "staff_name" not in fields:
+            fields.insert(fields.index("staff") + 1, "staff_name")
+        return fields
+
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        return (*fields, "staff", "run") if obj is not None else fields
+        if obj is None:
+            return fields
+        return (*fields, "staff", "run", *(("staff_name",) if _officer(request) else ()))
+
+    @admin.display(description=_("氏名"), ordering="staff__name_kana")
+    def staff_name(self, obj):
+        return obj.staff.name
+
+    @admin.display(description=_("研修"), ordering="course__code")
+    def course_name(self, obj):
+        return format_html('{}<br><span class="small">{}</span>', obj.course.name, obj.course.code)
+
+    @admin.display(description=_("受講時の所属"), ordering="division__code")
+    def division_name(self, obj):
+        return obj.division.name
+
+    @admin.display(description=_("年度"), ordering="fiscal_year")
+    def year(self, obj):
+        return fiscal_year_abbr(obj.fiscal_year)
+
+    @admin.display(description=_("修了日"), ordering="completed_on")
+    def completed(self, obj):
+        return date_format(obj.completed_on, "SHORT_DATE_FORMAT") if obj.completed_on else None
 
     def create(self, request, form):
         data = form.cleaned_data

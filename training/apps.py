@@ -15,8 +15,10 @@ _MODELS = (
     "initiative",
     "promoterappointment",
 )
-# Managers see the figures, never a person: no staff, observers nor appointments (names).
-_MANAGER_MODELS = ("course", "courserun", "stageperiod", "initiative")
+# Managers see the figures (/training/, view_figures), never a person's record: no staff,
+# enrolments (a person's course and dates), certifications, observers, initiatives (the
+# specialists taking part) nor appointments. Only the plan's reference data in the admin.
+_MANAGER_MODELS = ("course", "courserun", "stageperiod")
 
 # Reminders of unfinished mandatory training: every morning (Asia/Tokyo), 08:30.
 BEAT_ENTRY = "training-reminders"
@@ -72,7 +74,8 @@ class TrainingConfig(AppConfig):
             "training.delete_stageperiod",
             "training.delete_promoterappointment",
             "training.view_personal_data",
+            "training.view_figures",
         ],
         MANAGERS: [f"training.view_{model}" for model in _MANAGER_MODELS]
-        + ["training.view_enrolment"],
+        + ["training.view_figures"],
     }

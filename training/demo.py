@@ -1,5 +1,6 @@
 """Demo data: the R4 (FY2022) training plan from the seed (§6, 別紙3), and a generated,
-clearly marked (`is_sample`) roster of 1,000 staff with sample progress.
+clearly marked (`is_sample`) roster of 1,000 staff with sample progress; the same plan moved
+to the current fiscal year with progress up to today (generated), R4 kept as history.
 
 Real (from the seed): every course, its category, delivery, audience and period; the
 e-learning content × stage matrix with its planned headcounts and periods; the monthly
@@ -15,8 +16,10 @@ import random
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from mie_dx.demo import SAMPLE_PREFIX, create_missing
+from mie_dx.fiscal import fiscal_year, fiscal_year_short
 from mie_dx.models import Division
 from mie_dx.municipalities import Municipality
 from training import services
@@ -327,6 +330,76 @@ def load_training_plan() -> dict[str, int]:
         for label, bounds in runs:
             counts["runs"] += _run(course, label, bounds, [])
     counts.update(_sample_people())
+    counts.update(_current_year())
+    return counts
+
+
+def _shifted(day: date, years: int) -> date:
+    """`day` the same day `years` later (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _current_year() -> dict[str, int]:
+    """This fiscal year's plan and sample progress (generated), so that every training page
+    has live figures: the R4 plan's periods and runs moved to this year (R4 stays as history),
+    the sample staff enrolled, the R4 promoters appointed again, and completions by today —
+    some periods still running, some ended with people who have not finished (overdue).
+    Nothing when this fiscal year is R4 or earlier; the progress is made once."""
+    today = timezone.localdate()
+    current = fiscal_year(today)
+    counts = {"current_year_runs": 0, "current_year_enrolments": 0}
+    years = current - FY
+    if years <= 0:
+        return counts
+    for period in StagePeriod.objects.filter(fiscal_year=FY):
+        create_missing(
+            StagePeriod,
+            {
+                "fiscal_year": current,
+                "stage": period.stage,
+                "starts_on": _shifted(period.starts_on, years),
+            },
+            {
+                "headcount": period.headcount,
+                "label": period.label,
+                "ends_on": _shifted(period.ends_on, years),
+            },
+        )
+    r4, this_year = fiscal_year_short(FY), fiscal_year_short(current)
+    for run in CourseRun.objects.filter(fiscal_year=FY).select_related("course"):
+        _obj, created = create_missing(
+            CourseRun,
+            {
+                "course": run.course,
+                "fiscal_year": current,
+                "label": run.label.replace(r4, this_year),
+            },
+            {
+                "starts_on": _shifted(run.starts_on, years),
+                "ends_on": _shifted(run.ends_on, years),
+                "stages": run.stages,
+            },
+        )
+        counts["current_year_runs"] += int(created)
+    sample = Enrolment.objects.filter(fiscal_year=current, staff__is_sample=True)
+    if sample.exists() or not Staff.objects.filter(is_sample=True).exists():
+        return counts
+    counts["current_year_enrolments"] = services.auto_enrol(fiscal_year=current)
+    for appointment in PromoterAppointment.objects.filter(fiscal_year=FY).select_related(
+        "division", "staff"
+    ):
+        services.appoint_promoter(
+            division=appointment.division,
+            fiscal_year=current,
+            role=appointment.role,
+            staff=appointment.staff,
+            by=None,
+        )
+    counts["current_year_enrolments"] += services.enrol_promoters(fiscal_year=current)
+    _sample_completions(random.Random(current), fiscal_year=current, today=today)  # noqa: S311
     return counts
 
 
@@ -479,12 +552,16 @@ def _sample_initiatives(r3: list[Staff], r4: list[Staff]) -> None:
         ).specialists.set(specialists)
 
 
-def _sample_completions(rng: random.Random) -> None:
-    """Sample progress: most completed within their period, some never (the overdue list)."""
+def _sample_completions(
+    rng: random.Random, *, fiscal_year: int = FY, today: date | None = None
+) -> None:
+    """Sample progress: most completed within their period, some never (the overdue list).
+    With `today` (this year's progress), nothing is completed after it: a period not begun
+    has no completion yet, one running has part of them."""
     by_day: dict[date, list[int]] = {}
     # The 養成研修 is completed through the service (it certifies), never here.
     unfinished = Enrolment.objects.filter(
-        fiscal_year=FY, completed_on__isnull=True, staff__is_sample=True
+        fiscal_year=fiscal_year, completed_on__isnull=True, staff__is_sample=True
     ).exclude(course__category=C.SPECIALIST_TRAINING)
     for pk, starts_on, ends_on in unfinished.order_by("pk").values_list(
         "pk", "run__starts_on", "run__ends_on"
@@ -493,6 +570,8 @@ def _sample_completions(rng: random.Random) -> None:
             day = date.fromordinal(
                 starts_on.toordinal() + rng.randint(0, (ends_on - starts_on).days)
             )
+            if today is not None and day > today:
+                continue
             by_day.setdefault(day, []).append(pk)
     # One UPDATE per day rather than bulk_update's CASE over thousands of rows (much slower).
     for day, pks in by_day.items():

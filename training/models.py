@@ -210,6 +210,10 @@ class Enrolment(models.Model):
         verbose_name = _("受講登録")
         verbose_name_plural = _("受講登録")
         ordering = ["fiscal_year", "course__code", "staff__employee_number"]
+        # The office's pages (/training/): figures for managers, names only with
+        # Staff's view_personal_data. Viewing the enrolments themselves (a person's course and
+        # dates) is view_enrolment, which managers do not have.
+        permissions = [("view_figures", _("研修の集計（/training/）を閲覧できる"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["staff", "course", "fiscal_year"], name="training_enrolment_once_a_year"

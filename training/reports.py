@@ -47,35 +47,64 @@ def by_department(fy: int, *, personal: bool) -> Table:
     return _rate_table(_("部局別の修了率"), _("部局"), selectors.completion_by_department(fy))
 
 
-def overdue(fy: int, *, personal: bool) -> Table:
-    headers = [_("部局"), _("所属"), _("研修"), _("期間の終了日"), _("階層")]
-    if personal:
-        headers = [_("職員番号"), _("氏名"), *headers]
+def overdue(fy: int, *, personal: bool, department: str = "", division: str = "") -> Table:
+    if not personal:  # how many, by division and course: never a person's row
+        return Table(
+            _("期限を過ぎた未修了"),
+            [_("部局"), _("所属"), _("研修"), _("期間の終了日"), _("未修了者数")],
+            [
+                [
+                    g["division__department__name"],
+                    g["division__name"],
+                    g["course__name"],
+                    g["run__ends_on"],
+                    g["count"],
+                ]
+                for g in selectors.overdue_by_division_and_course(
+                    fy, department=department, division=division
+                )
+            ],
+        )
+    headers = [
+        _("職員番号"),
+        _("氏名"),
+        _("部局"),
+        _("所属"),
+        _("研修"),
+        _("期間の終了日"),
+        _("階層"),
+    ]
     rows = []
-    for e in selectors.overdue_enrolments(fy):
-        row = [
-            e.division.department.name,
-            e.division.name,
-            e.course.name,
-            e.run.ends_on,
-            e.get_stage_display(),
-        ]
-        if personal:
-            row = [e.staff.employee_number, e.staff.name, *row]
-        rows.append(row)
+    for e in selectors.overdue_enrolments(fy, department=department, division=division):
+        rows.append(
+            [
+                e.staff.employee_number,
+                e.staff.name,
+                e.division.department.name,
+                e.division.name,
+                e.course.name,
+                e.run.ends_on,
+                e.get_stage_display(),
+            ]
+        )
     return Table(_("期限を過ぎた未修了"), headers, rows)
 
 
 def specialists(fy: int, *, personal: bool) -> Table:
-    headers = [_("所属"), _("認定日")]
-    if personal:
-        headers = [_("職員番号"), _("氏名"), *headers]
-    rows = []
-    for c in selectors.certifications(fy):
-        row = [c.staff.division.name, c.certified_on]
-        if personal:
-            row = [c.staff.employee_number, c.staff.name, *row]
-        rows.append(row)
+    if not personal:  # how many by division: a person's certification date is theirs
+        counts: dict[str, int] = {}
+        for c in selectors.certifications(fy):
+            counts[c.staff.division.name] = counts.get(c.staff.division.name, 0) + 1
+        return Table(
+            _("DX推進スペシャリスト"),
+            [_("所属"), _("認定者数")],
+            [[name, n] for name, n in counts.items()],
+        )
+    headers = [_("職員番号"), _("氏名"), _("所属"), _("認定日")]
+    rows = [
+        [c.staff.employee_number, c.staff.name, c.staff.division.name, c.certified_on]
+        for c in selectors.certifications(fy)
+    ]
     return Table(_("DX推進スペシャリスト"), headers, rows)
 
 

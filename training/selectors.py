@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 from mie_dx.figures import DrilldownSource, KpiContribution, fiscal_year_of
 from mie_dx.fiscal import fiscal_year
 from mie_dx.models import Division
+from mie_dx.text import search_key
 from training.models import (
     Course,
     CourseRun,
@@ -22,6 +23,7 @@ from training.models import (
     MunicipalObserver,
     PromoterAppointment,
     SpecialistCertification,
+    Staff,
     Stage,
     StagePeriod,
 )
@@ -97,16 +99,82 @@ def totals(rows: Sequence[RateRow]) -> RateRow:
     return RateRow("", "", sum(r.enrolled for r in rows), sum(r.completed for r in rows))
 
 
-def overdue_enrolments(fy: int, *, today: date | None = None) -> QuerySet[Enrolment]:
-    """Mandatory enrolments of `fy` not completed by the end of their period."""
+def overdue_enrolments(
+    fy: int,
+    *,
+    today: date | None = None,
+    department: str = "",
+    division: str = "",
+) -> QuerySet[Enrolment]:
+    """Mandatory enrolments of `fy` not completed by the end of their period; of one
+    department or division (by code, the division at enrolment) when given."""
     today = today or timezone.localdate()
-    return (
-        Enrolment.objects.filter(
-            fiscal_year=fy, is_mandatory=True, completed_on__isnull=True, run__ends_on__lt=today
-        )
-        .select_related("staff", "course", "run", "division", "division__department")
-        .order_by("division__code", "course__code", "staff__employee_number")
+    enrolments = Enrolment.objects.filter(
+        fiscal_year=fy, is_mandatory=True, completed_on__isnull=True, run__ends_on__lt=today
     )
+    if department:
+        enrolments = enrolments.filter(division__department__code=department)
+    if division:
+        enrolments = enrolments.filter(division__code=division)
+    return enrolments.select_related(
+        "staff", "course", "run", "division", "division__department"
+    ).order_by("division__code", "course__code", "staff__employee_number")
+
+
+class OverdueGroup(TypedDict):
+    division__department__name: str
+    division__name: str
+    course__name: str
+    run__ends_on: date
+    count: int
+
+
+def overdue_by_division_and_course(
+    fy: int, *, department: str = "", division: str = ""
+) -> list[OverdueGroup]:
+    """The overdue list as managers see it: how many people, by division (at enrolment),
+    course and period, never a person's row (stage and division would point at someone)."""
+    rows = (
+        overdue_enrolments(fy, department=department, division=division)
+        .select_related(None)
+        .order_by()
+        .values(
+            "division__code",
+            "division__department__name",
+            "division__name",
+            "course__code",
+            "course__name",
+            "run__ends_on",
+        )
+        .annotate(count=Count("pk"))
+        .order_by("division__code", "course__code", "run__ends_on")
+    )
+    return [
+        OverdueGroup(
+            division__department__name=r["division__department__name"],
+            division__name=r["division__name"],
+            course__name=r["course__name"],
+            run__ends_on=r["run__ends_on"],
+            count=r["count"],
+        )
+        for r in rows
+    ]
+
+
+def staff_matching(search: str) -> list[int]:
+    """The staff (pks) whose name or reading contains `search` whatever the script or width
+    either is typed or stored in (かとう, カトウ and ｶﾄｳ find one another; spaces ignored):
+    the seminar check-in's matching (mie_dx.text.search_key), for the officers' enrolment and
+    roster searches. The roster is a few thousand people: matched here, not in the database
+    (which cannot fold kana)."""
+    key = search_key(search)
+    if not key:
+        return []
+    return [
+        pk
+        for pk, name, kana in Staff.objects.values_list("pk", "name", "name_kana")
+        if key in search_key(name) or key in search_key(kana)
+    ]
 
 
 def certifications(fy: int) -> QuerySet[SpecialistCertification]:

@@ -10,15 +10,22 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from mie_dx.fiscal import fiscal_year, fiscal_year_label
+from mie_dx.fiscal import (
+    fiscal_year,
+    fiscal_year_is_shown,
+    fiscal_year_label,
+    requested_fiscal_year,
+)
 from mie_dx.forms import FiscalYearForm
 from mie_dx.importexport import dataset_response
 from mie_dx.models import Department
 from training import reports, selectors, services
+from training.forms import OverdueFilterForm
 
 if TYPE_CHECKING:
     # What OfficeMixin is mixed into (for mypy; at run time it stands alone): the pages'
@@ -34,7 +41,7 @@ OVERDUE_PAGE_SIZE = 50
 class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin, _OfficeView):
     """Training officers and managers; anyone else signed in gets 403."""
 
-    permission_required = "training.view_enrolment"
+    permission_required = "training.view_figures"
 
     def handle_no_permission(self) -> HttpResponseRedirect:
         if self.request.user.is_authenticated:
@@ -46,12 +53,21 @@ class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin, _OfficeView):
         return selectors.fiscal_years_with_runs()
 
     def fiscal_year(self) -> int:
+        """The year asked for (`?fy=2026`) even when the portal has no data for it (its empty
+        figures, said so on the page: never another year's); by default this year, or the
+        latest with data. A malformed `fy` is a 400 (mie_dx.middleware), a year outside 令和 a 404."""
         if not hasattr(self, "_fy"):
             current = fiscal_year(timezone.localdate())
-            years = self.available_fiscal_years() or [current]
-            default = current if current in years else years[-1]
-            self._fy = FiscalYearForm(self.request.GET or None, years=years).chosen(default)
-            self._fy_form = FiscalYearForm(initial={"fy": self._fy}, years=years)
+            years = self.available_fiscal_years()
+            requested = requested_fiscal_year(self.request.GET)
+            if requested is None:
+                self._fy = current if current in years or not years else years[-1]
+            elif fiscal_year_is_shown(requested):
+                self._fy = requested
+            else:
+                raise Http404
+            self._fy_has_data = self._fy in years
+            self._fy_form = FiscalYearForm(initial={"fy": self._fy}, years=[*years, self._fy])
         return self._fy
 
     def personal(self) -> bool:
@@ -64,6 +80,7 @@ class OfficeMixin(LoginRequiredMixin, PermissionRequiredMixin, _OfficeView):
             fy=fy,
             fy_label=fiscal_year_label(fy),
             fy_form=self._fy_form,
+            fy_has_data=self._fy_has_data,
             can_view_personal_data=self.personal(),
         )
         return context
@@ -111,8 +128,30 @@ class OverdueView(OfficeMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        paginator = Paginator(selectors.overdue_enrolments(context["fy"]), OVERDUE_PAGE_SIZE)
-        context["page_obj"] = paginator.get_page(self.request.GET.get("page"))
+        form = OverdueFilterForm(self.request.GET or None, fiscal_year=context["fy"])
+        filters = form.filters()
+        enrolments = selectors.overdue_enrolments(
+            context["fy"],
+            department=filters.get("department", ""),
+            division=filters.get("division", ""),
+        )
+        paginator: Paginator[Any]
+        if self.personal():
+            paginator = Paginator(enrolments, OVERDUE_PAGE_SIZE)
+        else:  # managers: how many, by division and course; never a person's row
+            groups = selectors.overdue_by_division_and_course(
+                context["fy"],
+                department=filters.get("department", ""),
+                division=filters.get("division", ""),
+            )
+            paginator = Paginator(groups, OVERDUE_PAGE_SIZE)
+            context["overdue_total"] = sum(g["count"] for g in groups)
+        context.update(
+            page_obj=paginator.get_page(self.request.GET.get("page")),
+            filter_form=form,
+            filters=filters,
+            filter_query=urlencode({"fy": context["fy"], **filters}),
+        )
         return context
 
 
@@ -201,7 +240,16 @@ class ExportView(OfficeMixin, View):
         if build is None:
             raise Http404
         fy = self.fiscal_year()
-        table = build(fy, personal=self.personal())
+        if report == "overdue":  # of one department or division, as the page shows it
+            filters = OverdueFilterForm(request.GET, fiscal_year=fy).filters()
+            table = reports.overdue(
+                fy,
+                personal=self.personal(),
+                department=filters.get("department", ""),
+                division=filters.get("division", ""),
+            )
+        else:
+            table = build(fy, personal=self.personal())
         return dataset_response(
             table.dataset(),
             filename_stem=reports.filename_stem(report, fy),

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "crispy_forms",
+    "django_prometheus",
     "crispy_bootstrap5",
     # django-axes (the sign-in lockout), named in Japanese in the admin.
     "mie_dx.two_factor.apps.AxesConfig",
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latency by view for /metrics (mie_dx.metrics): first and (nearly) last.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "mie_dx.middleware.NulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -69,11 +72,13 @@ MIDDLEWARE = [
     # known, for its page.
     "mie_dx.middleware.RequestBodyLimitMiddleware",
     "mie_dx.middleware.LinkExpiredMiddleware",
+    "mie_dx.middleware.MalformedFiscalYearMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Axes must be last: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -188,13 +193,16 @@ SITE_URL: str = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEMO_USERS = False
 
 NOTIFICATION_MAX_RETRIES = 5
-# Recovery within about a minute of a fault clearing: retries double from 15 s up to 60 s; the
-# sweep (every minute) re-publishes a pending row whose task may have been lost 30 s after it
-# was published (claiming is atomic, so an extra task is harmless), and takes a row stuck in
+# Recovery within a minute of a fault clearing: retries double from 15 s up to 60 s; the
+# sweep (every 30 s, its publish retried by beat through a broker outage) re-publishes a
+# pending row 20 s after its task was due — a retry held by a worker that was killed, a publish
+# that was lost (claiming is atomic, so an extra task is harmless) — and takes a row stuck in
 # "sending" as interrupted soon after the task's time limit (CELERY_TASK_TIME_LIMIT, 90 s).
 NOTIFICATION_RETRY_BACKOFF_SECONDS = 15
 NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = 60
-NOTIFICATION_REQUEUE_AFTER = timedelta(seconds=30)
+NOTIFICATION_REQUEUE_AFTER = timedelta(seconds=20)
+# After a failed publish a process leaves the broker alone this long (mie_dx.delivery.BrokerBreaker).
+NOTIFICATION_BROKER_PAUSE_SECONDS = 15
 NOTIFICATION_SENDING_STALE_AFTER = timedelta(minutes=2)
 # A due e-mail still waiting after this long counts as "late" in the backlog (admin counter,
 # `manage.py outbox_status --check`): mail is not flowing.
@@ -211,6 +219,16 @@ CONSULTATION_SURVEY_REMINDER_AFTER = timedelta(days=7)
 CONSULTATION_STALE_BUSINESS_DAYS = 3
 # Requesters' personal data is erased this long after a consultation ends (purge command).
 PERSONAL_DATA_RETENTION_DAYS: int = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
+# Backups (`manage.py backup`, mie_dx.backup): where the archives go, and how long they are
+# kept — well under the retention above, so a backup never outlives a promise of erasure by
+# much. The erasure journal (ids and times only) lives beside them, outside the database.
+# `/metrics` (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; unset: no endpoint.
+METRICS_TOKEN: str = env("METRICS_TOKEN", default="")
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+BACKUP_KEEP_DAYS: int = env.int("BACKUP_KEEP_DAYS", default=35)
+ERASURE_JOURNAL_PATH = Path(
+    env("ERASURE_JOURNAL_PATH", default=str(BACKUP_DIR / "erasure-journal.jsonl"))
+)
 # Public POSTs (mie_dx.ratelimits): successful submissions per address and hour — an office
 # behind one shared address sends dozens — and per e-mail address on the forms.
 PUBLIC_POST_RATE: str = env("PUBLIC_POST_RATE", default="30/h")

@@ -1,5 +1,6 @@
 """The test suite: PostgreSQL and Redis, never silently replaced by SQLite or memory."""
 
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
@@ -48,3 +49,5 @@ STORAGES["default"]["OPTIONS"]["location"] = env(  # noqa: F405
 ) + (f"_{_XDIST_WORKER}" if _XDIST_WORKER else "")
 NOTIFICATION_RETRY_BACKOFF_SECONDS = 0
 WHITENOISE_AUTOREFRESH = True
+BACKUP_DIR = Path(f"/tmp/mie_dx_test_backups_{_XDIST_WORKER}")  # noqa: S108
+ERASURE_JOURNAL_PATH = BACKUP_DIR / "erasure-journal.jsonl"

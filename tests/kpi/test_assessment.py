@@ -99,3 +99,20 @@ def test_the_admin_asks_for_the_year_in_reiwa(client, manager):
     html = client.get("/admin/kpi/kpiactual/add/").content.decode()
 
     assert "令和7年度</option>" in html
+
+
+def test_a_year_the_kpi_has_not_is_a_404_never_another_years_form(client, manager, computed_kpi):
+    client.force_login(manager)
+
+    assert client.get("/kpi/t-computed/?fy=2019").status_code == 404
+    assert client.get("/kpi/t-computed/?fy=2300").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/kpi/t-computed/", "/kpi/reports/"])
+def test_a_malformed_year_is_a_400_with_a_message(client, manager, computed_kpi, path):
+    client.force_login(manager)
+
+    response = client.get(path, {"fy": "abc"})
+
+    assert response.status_code == 400
+    assert "年度の指定が正しくありません" in response.content.decode()

@@ -1,6 +1,7 @@
 """Fixtures for the outbox tests: a scriptable mail server and a way to queue a message."""
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from django.db import transaction
@@ -17,6 +18,24 @@ def mail_server(settings, mailoutbox):
     ScriptedBackend.reset()
     yield ScriptedBackend
     ScriptedBackend.reset()
+
+
+# An e-mail whose uncertain send waits for staff (a reminder, not an acknowledgement or an
+# internal alert: mie_dx.registry.resend_once_templates).
+WAITS_FOR_STAFF = {
+    "template": "training_reminder",
+    "context": {"course_name": "DX基礎研修", "ends_on": date(2026, 12, 25), "label": "令和8年度"},
+}
+
+
+@pytest.fixture
+def queue_reminder(queue_alert) -> Callable[..., Notification]:
+    """Queue a staff member's training reminder (its uncertain send waits for staff)."""
+
+    def queue(**overrides) -> Notification:
+        return queue_alert(**{**WAITS_FOR_STAFF, **overrides})
+
+    return queue
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from consultations.models import Consultation
 from mie_dx import tasks
-from mie_dx.delivery import STALE_SENDING_ERROR, sweep_notifications
+from mie_dx.delivery import sweep_notifications
 from mie_dx.mail import MaybeDelivered, SMTPBackend
 from mie_dx.models import AuditLog, Notification
 from mie_dx.notifications import outbox_status
-from mie_dx.registry import acknowledgement_templates
+from mie_dx.registry import resend_once_templates
 from tests.consultations.factories import valid_form_data
 
 Status = Notification.Status
@@ -49,17 +49,22 @@ def submit_consultation(client, email="hanako@example.jp") -> Consultation:
 # --- The policy: which templates are retried by themselves ------------------------------------
 
 
-def test_the_apps_declare_the_requesters_acknowledgements():
-    declared = acknowledgement_templates()
+def test_the_apps_declare_acknowledgements_and_internal_alerts():
+    declared = resend_once_templates()
 
     assert {
+        # What the requester waits for.
         "consultation_received",
         "seminar_registration_confirmed",
         "seminar_registration_waitlisted",
         "seminar_management_link",
+        # The center's own alerts: a duplicate costs nothing, a missing one hides a request.
+        "staff_alert",
+        "consultation_new_staff_alert",
+        "assignment_answered_staff_alert",
     } <= declared
-    # Staff alerts, supporters' requests and reminders wait for staff.
-    assert not declared & {"staff_alert", "consultation_new_staff_alert", "assignment_proposed"}
+    # Supporters' requests, reminders and surveys wait for staff.
+    assert not declared & {"assignment_proposed", "seminar_reminder", "consultation_survey"}
 
 
 # --- Ambiguous state --------------------------------------------------------------------------
@@ -67,28 +72,28 @@ def test_the_apps_declare_the_requesters_acknowledgements():
 
 @time_machine.travel(NOON, tick=False)
 def test_a_connection_lost_after_data_is_may_have_been_sent_not_failed(
-    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks
+    queue_reminder, mail_server, mailoutbox, django_capture_on_commit_callbacks
 ):
     mail_server.after_delivery = [maybe_delivered()]
     with django_capture_on_commit_callbacks(execute=True):
-        notification = queue_alert()
+        notification = queue_reminder()
 
     notification.refresh_from_db()
     assert notification.status == Status.AMBIGUOUS
     assert notification.ambiguous_at == timezone.now()
     assert notification.ambiguous_sends == 1
     assert "MaybeDelivered" in notification.last_error
-    # A staff alert is not sent again by itself: one copy, and staff decide.
+    # A reminder is not sent again by itself: one copy, and staff decide.
     assert mail_server.calls == 1
     assert len(mailoutbox) == 1
 
 
 def test_an_unexpected_error_while_sending_is_may_have_been_sent(
-    queue_alert, mail_server, django_capture_on_commit_callbacks
+    queue_reminder, mail_server, django_capture_on_commit_callbacks
 ):
     mail_server.always = RuntimeError("bug in a backend")
     with django_capture_on_commit_callbacks(execute=True):
-        notification = queue_alert()
+        notification = queue_reminder()
 
     notification.refresh_from_db()
     assert notification.status == Status.AMBIGUOUS
@@ -116,6 +121,21 @@ def test_an_acknowledgement_is_sent_once_more_with_the_same_message_id(
     assert alert.status == Status.SENT
 
 
+def test_an_internal_alert_dropped_after_data_goes_once_more_with_the_same_message_id(
+    queue_alert, mail_server, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    # The center's alert about a new request: a duplicate costs nothing, a missing one hides
+    # the request — sent again by itself, no staff action.
+    mail_server.after_delivery = [maybe_delivered()]
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = queue_alert(to=settings.CENTER_INBOX_EMAIL)
+
+    alert.refresh_from_db()
+    assert alert.status == Status.SENT
+    assert (alert.attempts, alert.ambiguous_sends) == (2, 1)
+    assert [m.message()["Message-ID"] for m in mailoutbox] == [alert.message_id] * 2
+
+
 def test_an_acknowledgement_is_sent_again_only_once(
     client, mail_server, mailoutbox, _private_media, django_capture_on_commit_callbacks
 ):
@@ -132,7 +152,7 @@ def test_an_acknowledgement_is_sent_again_only_once(
     assert len([m for m in mailoutbox if m.to == ["hanako@example.jp"]]) == 2
 
 
-def test_a_worker_dying_mid_send_makes_an_acknowledgement_go_again_and_an_alert_wait(
+def test_a_worker_dying_mid_send_makes_the_acknowledgement_and_the_center_alert_go_again(
     client, mail_server, mailoutbox, settings, _private_media, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(NOON, tick=False):
@@ -147,16 +167,17 @@ def test_a_worker_dying_mid_send_makes_an_acknowledgement_go_again_and_an_alert_
         time_machine.travel(later, tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert sweep_notifications() == {"queued": 0, "ambiguous": 2, "retried": 1}
+        assert sweep_notifications() == {"queued": 0, "ambiguous": 2, "retried": 2}
 
     acknowledgement, alert = Notification.objects.filter(object_id=consultation.pk).order_by("pk")
     assert acknowledgement.template == "consultation_received"
-    assert acknowledgement.status == Status.SENT
-    assert acknowledgement.ambiguous_at == later
-    assert alert.status == Status.AMBIGUOUS
-    assert alert.last_error == STALE_SENDING_ERROR
-    [sent] = mailoutbox
-    assert sent.message()["Message-ID"] == acknowledgement.message_id
+    assert alert.template == "consultation_new_staff_alert"
+    for notification in (acknowledgement, alert):
+        assert notification.status == Status.SENT
+        assert notification.ambiguous_at == later
+    assert sorted(m.message()["Message-ID"] for m in mailoutbox) == sorted(
+        [acknowledgement.message_id, alert.message_id]
+    )
 
 
 # --- The SMTP backend tells "may have been delivered" from "not sent", on a real socket --------
@@ -250,10 +271,12 @@ def test_settings_use_the_outbox_smtp_backend_for_smtp_urls():
 
 
 @pytest.fixture
-def ambiguous_and_failed(queue_alert, mail_server, django_capture_on_commit_callbacks):
+def ambiguous_and_failed(
+    queue_alert, queue_reminder, mail_server, django_capture_on_commit_callbacks
+):
     mail_server.after_delivery = [maybe_delivered()]
     with django_capture_on_commit_callbacks(execute=True):
-        ambiguous = queue_alert(to="maybe@example.jp")
+        ambiguous = queue_reminder(to="maybe@example.jp")
     mail_server.errors = [ValueError("Invalid address")]
     with django_capture_on_commit_callbacks(execute=True):
         failed = queue_alert(to="never@example.jp")

@@ -209,10 +209,10 @@ def test_the_sweep_sends_a_scheduled_row_only_once_it_is_due(
 
 
 def test_the_sweep_marks_rows_stuck_in_sending_as_ambiguous_instead_of_resending(
-    queue_alert, mail_server, mailoutbox, django_capture_on_commit_callbacks, settings
+    queue_reminder, mail_server, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
-    stuck = queue_alert()
-    recent = queue_alert()
+    stuck = queue_reminder()
+    recent = queue_reminder(dedupe_key="another")
     now = timezone.now()
     # What a worker killed mid-send leaves behind.
     Notification.objects.filter(pk=stuck.pk).update(
@@ -229,7 +229,8 @@ def test_the_sweep_marks_rows_stuck_in_sending_as_ambiguous_instead_of_resending
 
     stuck.refresh_from_db()
     recent.refresh_from_db()
-    # A staff alert is not an acknowledgement: it waits for staff, marked "may have been sent".
+    # A reminder is neither an acknowledgement nor an internal alert: it waits for staff,
+    # marked "may have been sent".
     assert stuck.status == Status.AMBIGUOUS
     assert stuck.last_error == STALE_SENDING_ERROR
     assert stuck.ambiguous_at >= now
@@ -300,11 +301,35 @@ def test_a_daily_digest_tells_the_center_which_mails_failed_once_a_day(
 
     [digest] = mailoutbox
     assert digest.to == [settings.CENTER_INBOX_EMAIL]
-    assert "送信に失敗した、または送信済みの可能性があるメールがあります（1件）" in digest.subject
+    assert "送信できていないメールが1件あります" in digest.subject
+    assert "うち" not in digest.subject
     assert f"#{failed.pk}" in digest.body
     assert "[送信失敗]" in digest.body
     assert "User unknown" in digest.body
     assert "/admin/mie_dx/notification/?status__in=failed,ambiguous" in digest.body
+
+
+def test_the_digest_counts_every_waiting_mail_and_says_how_many_it_lists(
+    queue_alert, mailoutbox, django_capture_on_commit_callbacks
+):
+    # 121 wait for staff; the digest lists the newest 50 and says so.
+    with django_capture_on_commit_callbacks(execute=False):
+        waiting = [queue_alert(dedupe_key=f"alert-{n}") for n in range(121)]
+    Notification.objects.filter(pk__in=[n.pk for n in waiting[:100]]).update(
+        status=Status.FAILED, last_error="550 5.1.1 User unknown"
+    )
+    Notification.objects.filter(pk__in=[n.pk for n in waiting[100:]]).update(
+        status=Status.AMBIGUOUS
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.digest_failed_notifications() == 121
+
+    [digest] = mailoutbox
+    assert "送信できていないメールが121件あります（うち50件を表示）" in digest.subject
+    assert digest.body.count("[送信失敗]") + digest.body.count("[送信済みの可能性あり]") == 50
+    assert f"#{waiting[-1].pk} " in digest.body  # the newest first
+    assert f"#{waiting[0].pk} " not in digest.body
 
 
 def test_no_digest_when_nothing_failed(mailoutbox, db, django_capture_on_commit_callbacks):

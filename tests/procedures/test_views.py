@@ -233,10 +233,19 @@ def test_malformed_filters_show_the_whole_list_instead_of_failing(client, manage
     ProcedureFactory()
     client.force_login(manager)
 
-    response = client.get(DASHBOARD, {"fy": "abc", "division": "x", "status": "nope", "page": 1})
+    response = client.get(DASHBOARD, {"division": "x", "status": "nope", "page": 1})
 
     assert response.status_code == 200
     assert response.context["paginator"].count == 1
+
+
+def test_a_malformed_year_is_a_400_with_a_message_never_another_years_figures(client, manager):
+    client.force_login(manager)
+
+    response = client.get(DASHBOARD, {"fy": "abc"})
+
+    assert response.status_code == 400
+    assert "年度の指定が正しくありません" in response.content.decode()
 
 
 def test_years_still_to_come_show_no_figure(client):
@@ -260,14 +269,16 @@ def test_a_malformed_procedure_code_is_a_404_before_the_database(
     assert response.status_code == 404
 
 
-def test_the_year_picker_offers_the_plans_years_and_ignores_any_other(client, manager):
+def test_the_year_picker_offers_the_plans_years_and_no_other(client, manager):
     client.force_login(manager)
 
     with time_machine.travel(date(2023, 6, 1)):
         outside = client.get(DASHBOARD, {"fy": 2019})
+        default = client.get(DASHBOARD)
         chosen = client.get(DASHBOARD, {"fy": 2025})
 
-    assert outside.context["fiscal_year"] == 2023  # the current year, the one offered
+    assert outside.status_code == 404  # outside the plan: no figures, never another year's
+    assert default.context["fiscal_year"] == 2023  # the current year, the one offered
     assert chosen.context["fiscal_year"] == 2025
     choices = [value for value, _label in chosen.context["year_form"].fields["fy"].choices]
     assert choices == [2026, 2025, 2024, 2023, 2022, 2021]

@@ -386,6 +386,9 @@ def test_courses_their_periods_and_staff_details_are_saved_by_the_core_logged_sa
                 "stage": staff.stage,
                 "email": staff.email,
                 "is_active": "on",
+                # The page's list of enrolments (read-only, none here).
+                "enrolments-TOTAL_FORMS": "0",
+                "enrolments-INITIAL_FORMS": "0",
             },
         ).status_code
         == 302
@@ -423,7 +426,7 @@ ADMIN_PAGES = {
     "admin:training_course_changelist": 9,
     "admin:training_courserun_changelist": 10,
     "admin:training_stageperiod_changelist": 10,
-    "admin:training_enrolment_changelist": 11,
+    "admin:training_enrolment_changelist": 12,  # and the departments filter's choices
     "admin:training_specialistcertification_changelist": 10,
     "admin:training_municipalobserver_changelist": 10,
     "admin:training_initiative_changelist": 9,
@@ -431,7 +434,7 @@ ADMIN_PAGES = {
     "admin:training_staff_import": 6,
     "admin:training_staff_export": 8,
     "admin:training_enrolment_import": 6,
-    "admin:training_enrolment_export": 8,
+    "admin:training_enrolment_export": 9,  # and the departments filter's choices
 }
 
 

@@ -1,8 +1,10 @@
 """`load_demo` loads the seed's R4 training plan and a marked sample roster, once."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db.models import Count
 
@@ -53,7 +55,7 @@ def test_the_r4_plan_and_a_sample_roster_idempotently():
         Stage.NEW_TEAM_LEADER: 170,
         Stage.NEW_DIVISION_HEAD: 100,
     }
-    assert StagePeriod.objects.filter(stage=Stage.NEW_HIRE).count() == 2
+    assert StagePeriod.objects.filter(stage=Stage.NEW_HIRE, fiscal_year=2022).count() == 2
     # The generated people are marked.
     assert Staff.objects.count() == 1000
     assert not Staff.objects.filter(is_sample=False).exists()
@@ -97,3 +99,33 @@ def test_the_plan_page_shows_the_matrix(client, training_officer):
     assert "210名" in page and "① 4-7月" in page and "12-3月" in page
     assert page.count('aria-hidden="true">●') == 6 + 1 + 2 + 3 + 3 + 2 + 3  # the seed's dots
     assert "DX推進スペシャリスト養成研修" in page and "ワークショップ1" in page
+
+
+@time_machine.travel(datetime(2026, 12, 8, 10, tzinfo=ZoneInfo("Asia/Tokyo")), tick=False)
+def test_the_current_year_has_the_plan_and_live_figures_r4_kept(client, training_officer):
+    """On 8 December 2026 (令和8年度) a fresh demo has R8's plan (the R4 plan's periods moved),
+    enrolments, completions up to today and people overdue; R4 is as the seed has it."""
+    call_command("load_demo", verbosity=0)
+    r4_runs = CourseRun.objects.filter(fiscal_year=2022).count()
+    call_command("load_demo", verbosity=0)
+
+    assert CourseRun.objects.filter(fiscal_year=2026).count() == r4_runs
+    assert CourseRun.objects.filter(fiscal_year=2022).count() == r4_runs
+    assert StagePeriod.objects.filter(fiscal_year=2026).count() == 7
+    assert CourseRun.objects.filter(fiscal_year=2026, label__contains="R4").count() == 0
+    this_year = Enrolment.objects.filter(fiscal_year=2026)
+    assert this_year.count() > 1000
+    assert not this_year.filter(completed_on__gt=date(2026, 12, 8)).exists()
+    assert this_year.filter(completed_on__isnull=False).exists()
+    # Periods not begun (February's security training) have no completion yet.
+    assert not this_year.filter(course__code="SE01", completed_on__isnull=False).exists()
+    # No certification in R8: the KPI's figures stay as the seed's.
+    assert not SpecialistCertification.objects.filter(fiscal_year=2026).exists()
+
+    client.force_login(training_officer)
+    dashboard = client.get("/training/").content.decode()
+    assert "令和8年度" in dashboard and "研修データはまだありません" not in dashboard
+    overdue = client.get("/training/overdue/").content.decode()
+    assert "令和8年度" in overdue and "該当はありません" not in overdue
+    promoters = client.get("/training/promoters/").content.decode()
+    assert "令和8年度" in promoters
