@@ -36,6 +36,8 @@ class TrainingConfig(AppConfig):
         "completions": "training.resources.CompletionResource",
     }
     kpi_sources = {"行政運営6 a": "training.selectors.kpi_specialist_initiatives"}
+    # How the outbox admin names these e-mails (mie_dx.registry).
+    notification_templates = {"training_reminder": _("受講期間終了前の受講のお願い")}
     audit_actions = {
         "training.auto_enrolled": _("必修研修の自動登録"),
         "training.enrolled": _("受講登録"),
