@@ -509,6 +509,21 @@ def build_preview(result: Result) -> ImportPreview:
 # --- Resources -----------------------------------------------------------------------------
 
 
+class _NoDiff:
+    """django-import-export's HTML diff, not computed: the portal's preview is its own
+    (`PortalResource.preview_values`), and the library's reads every column of every row
+    twice, a query per foreign key."""
+
+    def __init__(self, resource: object, instance: object, new: bool) -> None:
+        pass
+
+    def compare_with(self, resource: object, instance: object) -> None:
+        pass
+
+    def as_html(self) -> list[str]:
+        return []
+
+
 class PortalResource(ModelResource):
     """The base of every resource in the portal.
 
@@ -567,6 +582,10 @@ class PortalResource(ModelResource):
     @classmethod
     def get_result_class(cls) -> type[PortalResult]:
         return PortalResult
+
+    @classmethod
+    def get_diff_class(cls) -> type[_NoDiff]:
+        return _NoDiff
 
     # --- Personal data ---------------------------------------------------------------------
 
