@@ -15,7 +15,7 @@ from procedures.models import Procedure
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.mie_dx.factories import DivisionFactory
 from tests.procedures.factories import ProcedureEditorFactory, ProcedureFactory
-from tests.spreadsheets import csv_bytes
+from tests.spreadsheets import PROCEDURE_COLUMNS, csv_bytes
 from tests.training.factories import EnrolmentFactory, StaffFactory
 from training.models import Enrolment
 
@@ -24,20 +24,6 @@ pytestmark = pytest.mark.browser
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 COMPLETIONS_IMPORT = "/admin/training/enrolment/import/"
 PROCEDURES_IMPORT = "/admin/procedures/procedure/import/"
-PROCEDURE_HEADER = [
-    "手続コード",
-    "手続名",
-    "様式名",
-    "所属コード",
-    "区分",
-    "年間受付件数",
-    "重点",
-    "予定年度",
-    "状態",
-    "デジタル化日",
-    "オンライン申請件数",
-    "備考",
-]
 
 
 def upload(page: Page, name: str, content: bytes) -> None:
@@ -166,7 +152,7 @@ def test_a_procedures_import_shows_the_status_and_plan_before_and_after(
     staff_sign_in(page, procedure_officer, password, PROCEDURES_IMPORT)
     row = ["P-0007", "補助金交付申請", "申請書", "D1001", "独自", "1200", "1", "R7", "対応中"]
     same = ["P-0008", "補助金実績報告", "申請書", "D1001", "独自", "1000", "1", "R4", "未着手"]
-    upload(page, "手続.csv", csv_bytes(PROCEDURE_HEADER, [[*row, "", "", ""], [*same, "", "", ""]]))
+    upload(page, "手続.csv", csv_bytes(PROCEDURE_COLUMNS, [[*row, "", "", ""], [*same, "", "", ""]]))
 
     expect(
         page.get_by_role("heading", name="取り込みの確認（まだ保存していません）")
@@ -223,7 +209,7 @@ def test_the_procedures_list_exports_an_xlsx_with_typed_cells(
     assert sheet.title == "行政手続"
     assert sheet.freeze_panes == "A2"
     header = [cell.value for cell in sheet[1]]
-    assert header == PROCEDURE_HEADER
+    assert header == PROCEDURE_COLUMNS
     rows = {
         row[0]: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(2, values_only=True)
     }

@@ -17,6 +17,7 @@ from procedures.models import Procedure
 from tests import spreadsheets
 from tests.mie_dx.factories import DivisionFactory
 from tests.procedures.factories import ProcedureFactory
+from tests.spreadsheets import PROCEDURE_COLUMNS
 from tests.training.factories import EnrolmentFactory, StaffFactory
 from training.models import Enrolment
 
@@ -35,20 +36,7 @@ IMPORTERS = {
         "在職",
     ],
     "training_enrolment": ["職員番号", "研修コード", "修了日"],
-    "procedures_procedure": [
-        "手続コード",
-        "手続名",
-        "様式名",
-        "所属コード",
-        "区分",
-        "年間受付件数",
-        "重点",
-        "予定年度",
-        "状態",
-        "デジタル化日",
-        "オンライン申請件数",
-        "備考",
-    ],
+    "procedures_procedure": PROCEDURE_COLUMNS,
     "consultations_supportrecord": ["支援日", "支援先", "事業", "支援の種類", "備考"],
 }
 ENGLISH = ("Some rows failed", "Confirm import", "Line number", "Errors", "Preview", "Submit")
