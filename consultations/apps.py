@@ -25,6 +25,21 @@ class ConsultationsConfig(AppConfig):
         "assignment_answered_staff_alert",
         "consultation_stale_staff_alert",
     )
+    # How the outbox admin names these e-mails (mie_dx.registry).
+    notification_templates = {
+        "consultation_received": _("相談の受付（相談者へ）"),
+        "consultation_matched": _("アドバイザー等の決定（相談者へ）"),
+        "consultation_status_changed": _("状態の変更（相談者へ）"),
+        "consultation_reply": _("センターからの連絡（相談者へ）"),
+        "consultation_survey": _("満足度アンケート（相談者へ）"),
+        "consultation_survey_reminder": _("アンケートの再依頼（相談者へ）"),
+        "consultation_new_staff_alert": _("新しい相談（センターへ）"),
+        "consultation_stale_staff_alert": _("未対応の相談（センターへ）"),
+        "consultation_withdrawn_staff_alert": _("相談の取下げ（センターへ）"),
+        "assignment_proposed": _("相談の依頼（アドバイザー等へ）"),
+        "assignment_cancelled": _("依頼の取消し（アドバイザー等へ）"),
+        "assignment_answered_staff_alert": _("依頼への回答（センターへ）"),
+    }
     audit_actions = {
         "consultation.received": _("受付"),
         "consultation.status_changed": _("状態の変更"),

@@ -127,7 +127,9 @@ class RequiredDateWidget(widgets.DateWidget):
             raise ValueError(str(DATE_FORMAT_HINT))
         return parsed
 
-    def render(self, value: object, obj: models.Model | None = None, **kwargs: Any) -> str:
+    def render(self, value: object, obj: models.Model | None = None, **kwargs: Any) -> object:
+        if kwargs.get("force_native_type"):  # XLSX: a date cell
+            return value if isinstance(value, date) else None
         return value.isoformat() if isinstance(value, date) else ""
 
 
@@ -173,6 +175,9 @@ class ChoiceLabelWidget(widgets.Widget):
         by_value = {v: label for label, v in self._labels().items()}
         return by_value.get(value, "")
 
+    def hint(self) -> str:
+        return gettext("次のいずれか: %(labels)s") % {"labels": " / ".join(self._labels())}
+
 
 class SupportRecordResource(PortalResource):
     """Columns (Japanese, a contract with the programmes' spreadsheets): 支援日, 支援先, 事業
@@ -188,6 +193,15 @@ class SupportRecordResource(PortalResource):
     note = Field("note", NOTE, widget=TextWidget())
 
     KEY = ("supported_on", "organization", "programme", "kind")
+
+    preview_identity_fields = ("supported_on", "organization")
+    example_row = {
+        "supported_on": "2026-05-01",
+        "organization": "株式会社みえ見本",
+        "programme": "スタートアップ支援",
+        "kind": "情報提供",
+        "note": "",
+    }
 
     class Meta:
         model = SupportRecord

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mie_dx.models import AuditLog, Notification
 from mie_dx.notifications import RESENDABLE, outbox_status, resend
-from mie_dx.registry import audit_action_labels
+from mie_dx.registry import audit_action_labels, notification_template_labels
 from mie_dx.tokens import mask_private_links
 
 if TYPE_CHECKING:
@@ -57,19 +57,44 @@ class MaybeDeliveredFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TemplateFilter(admin.SimpleListFilter):
+    """The kinds of e-mail present, by the names the apps give them (mie_dx.registry
+    notification_templates); a template no app names keeps its file name."""
+
+    title = _("メールの種類")
+    parameter_name = "template"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]"
+    ) -> list[tuple[str, str]]:
+        labels = notification_template_labels()
+        present = (
+            Notification.objects.order_by("template").values_list("template", flat=True).distinct()
+        )
+        choices = [(name, str(labels.get(name, name))) for name in present]
+        return sorted(choices, key=lambda choice: choice[1])
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Notification]
+    ) -> QuerySet[Notification]:
+        return queryset.filter(template=self.value()) if self.value() else queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(_NotificationAdmin):
+    # At 1280 px beside the filters: the subject takes the width, states and times stay on
+    # one line (static/css/outbox_admin.css); the kind of e-mail is the filter's (in words).
     list_display = (
-        "created_at",
+        "created",
         "to",
         "subject",
         "status_label",
-        "attempts",
+        "attempts_shown",
         "reason",
-        "sent_at",
-        "due_at",
+        "sent_or_due",
     )
-    list_filter = ("status", MaybeDeliveredFilter, "template")
+    list_display_links = ("created", "subject")
+    list_filter = ("status", MaybeDeliveredFilter, TemplateFilter)
     search_fields = ("to", "subject")
     ordering = ("-created_at", "-pk")
     actions = ("resend",)
@@ -217,6 +242,24 @@ class NotificationAdmin(_NotificationAdmin):
         if obj.status == Status.SENT and obj.ambiguous_at is not None:
             label = gettext("送信済み（重複して届いた可能性あり）")
         return format_html('<span class="outbox-status outbox-{}">{}</span>', obj.status, label)
+
+    @admin.display(description=_("試行"), ordering="attempts")
+    def attempts_shown(self, obj: Notification) -> int:
+        return obj.attempts
+
+    @admin.display(description=_("作成日時"), ordering="created_at")
+    def created(self, obj: Notification) -> str:
+        return f"{timezone.localtime(obj.created_at):%Y-%m-%d %H:%M}"
+
+    @admin.display(description=_("送信日時（予定）"), ordering="sent_at")
+    def sent_or_due(self, obj: Notification) -> str:
+        """When it was sent; for one not sent yet, when it is due (a reminder waits)."""
+        if obj.sent_at is not None:
+            return f"{timezone.localtime(obj.sent_at):%Y-%m-%d %H:%M}"
+        if obj.status in (Status.PENDING, Status.SENDING):
+            due = f"{timezone.localtime(obj.due_at):%Y-%m-%d %H:%M}"
+            return gettext("予定 %(due)s") % {"due": due}
+        return "-"
 
     @admin.display(description=_("理由"))
     def reason(self, obj: Notification) -> str:

@@ -31,6 +31,7 @@ class MieDxConfig(AppConfig):
         "import.updated": _("取込みで更新"),
         "notification.resent": _("メールの再送"),
     }
+    notification_templates = {"staff_alert": _("職員への通知")}
     role_permissions = {
         CENTER_STAFF: [
             "mie_dx.view_notification",

@@ -25,13 +25,17 @@ class DemoUsersRefused(Exception):
     """DEMO_USERS is off: these accounts are for local development only."""
 
 
+# The procedure officer's account: the procedures app's demo makes it the editor of the sample
+# divisions (procedures.demo.load_demo_editor), so that it can do its job.
+DEMO_PROCEDURE_OFFICER = "demo-procedures"
+
 # (username, name shown in the admin, role group or None for the superuser)
 DEMO_ACCOUNTS: list[tuple[str, str, str | None]] = [
     ("demo-admin", "デモ（システム管理者）", None),
     ("demo-center", "デモ（センター事務局）", CENTER_STAFF),
     ("demo-manager", "デモ（管理職）", MANAGERS),
     ("demo-training", "デモ（人材育成担当）", TRAINING_OFFICERS),
-    ("demo-procedures", "デモ（行政手続担当）", PROCEDURE_OFFICERS),
+    (DEMO_PROCEDURE_OFFICER, "デモ（行政手続担当）", PROCEDURE_OFFICERS),
 ]
 
 

@@ -27,6 +27,8 @@ paths are imported when first needed, so an app's models are ready by then):
   consultation, a supporter's answer): the same policy — an uncertain send goes once more by
   itself, since a duplicate alert costs nothing and a missing one hides a resident's request.
   Every other template's uncertain send waits for staff in the admin.
+- `notification_templates` — {"template NAME": _("label")}: how the outbox admin names the
+  app's e-mails (its filter and list), in words staff use rather than the file name.
 - `kpi_sources` — {"KPI code": "app.selectors.fn"}: the figures an app holds for a plan KPI
   (contract in mie_dx.figures); several apps may feed one KPI, and one app may give several
   sources for it as a tuple of paths ({"10-1 b": ("app.selectors.a", "app.selectors.b")}).
@@ -136,6 +138,14 @@ def resend_once_templates() -> frozenset[str]:
         for _config, declared in _declaring(attribute):
             gathered.update(declared)
     return frozenset(gathered)
+
+
+def notification_template_labels() -> dict[str, str]:
+    """{template name: label} from every app (the outbox admin)."""
+    labels: dict[str, str] = {}
+    for _config, declared in _declaring("notification_templates"):
+        labels.update(declared)
+    return labels
 
 
 def kpi_sources() -> dict[str, list[KpiSource]]:

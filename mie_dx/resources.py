@@ -55,6 +55,22 @@ class DivisionResource(PortalResource):
     name = Field("name", DIVISION_NAME)
     year = Field(column_name=FISCAL_YEAR, dehydrate_method="dehydrate_year")
 
+    preview_identity_fields = ("code", "name")
+    example_row = {
+        "department_code": "S01",
+        "department_name": "総務部",
+        "code": "S0101",
+        "name": "総務課",
+        "year": 2026,
+    }
+    column_hints = {
+        "department_code": "部局のコード（例: S01）",
+        "department_name": "部局の名称",
+        "code": "所属のコード（例: S0101）。既存のコードは名称などを更新します",
+        "name": "所属の名称",
+        "year": "西暦の年度（例: 2026）。その年度に存在することを記録します",
+    }
+
     class Meta:
         model = Division
         fields = ("department_code", "department_name", "code", "name", "year")
@@ -89,6 +105,26 @@ class DivisionResource(PortalResource):
         return max(latest, first)
 
     # --- Import ----------------------------------------------------------------------------
+
+    def preview_values(self, instance: models.Model) -> dict[str, str]:
+        """The columns as the file names them, the 年度 column as the years the division
+        exists in (設置年度 and 最終年度, which an import widens)."""
+        if not isinstance(instance, Division):
+            return super().preview_values(instance)
+        department = getattr(instance, "department", None) if instance.department_id else None
+        return {
+            DEPARTMENT_CODE: department.code if department else "",
+            DEPARTMENT_NAME: department.name if department else "",
+            DIVISION_CODE: instance.code,
+            DIVISION_NAME: instance.name,
+            gettext("設置年度"): cell_text(instance.first_fiscal_year),
+            gettext("最終年度"): cell_text(instance.last_fiscal_year) or gettext("現存"),
+        }
+
+    def preview_identity(self, instance: models.Model) -> list[tuple[str, str]]:
+        if not isinstance(instance, Division):
+            return super().preview_identity(instance)
+        return [(DIVISION_CODE, instance.code), (DIVISION_NAME, instance.name)]
 
     def get_instance(self, instance_loader: "BaseInstanceLoader", row: Row) -> Division | None:
         code = cell_text(row.get(DIVISION_CODE))

@@ -3,7 +3,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mie_dx.admin_filters import FiscalYearDateListFilter
@@ -61,19 +62,27 @@ class ProcedureAdmin(PortalImportExportMixin, AuditLogAdminMixin, admin.ModelAdm
 
     resource_classes = [ProcedureResource]
     export_filename_stem = "procedures"
+    # The list at 1280 px beside the filters: the name (its form under it) takes the width, the
+    # short columns never wrap (static/css/procedures_admin.css); a sample says so in its name
+    # (【サンプル】) and the サンプル filter finds them, so it needs no column of its own.
     list_display = (
         "code",
-        "name",
-        "form_name",
-        "division",
+        "name_and_form",
+        "division_name",
         "kind",
         "annual_applications",
         "is_priority",
         "plan_display",
         "status",
         "digitised_on",
-        "is_sample",
     )
+    list_display_links = ("code", "name_and_form")
+    # The note for an officer who edits no division (templates/admin/procedures/...).
+    import_export_change_list_template = "admin/procedures/procedure/change_list.html"
+
+    class Media:
+        css = {"all": ("css/procedures_admin.css",)}
+
     list_filter = (
         "status",
         "kind",
@@ -114,6 +123,28 @@ class ProcedureAdmin(PortalImportExportMixin, AuditLogAdminMixin, admin.ModelAdm
     @admin.display(description=_("予定年度"), ordering="planned_fiscal_year")
     def plan_display(self, obj: Procedure) -> str:
         return obj.plan_label
+
+    @admin.display(description=_("手続名（様式名）"), ordering="name")
+    def name_and_form(self, obj: Procedure) -> str:
+        if not obj.form_name:
+            return obj.name
+        return format_html('{}<br><span class="procedure-form">{}</span>', obj.name, obj.form_name)
+
+    @admin.display(description=_("所属"), ordering="division__code")
+    def division_name(self, obj: Procedure) -> str:
+        # The name without the code: the list is read by name; the code is in the filter.
+        return obj.division.name
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # An officer who may change procedures but edits no division reads the list only:
+        # the page says why, and who to ask, instead of leaving them without an edit button.
+        without_division = (
+            request.user.has_perm("procedures.change_procedure") and self._allowed(request) == set()
+        )
+        extra_context = {**(extra_context or {}), "without_division": without_division}
+        return super().changelist_view(request, extra_context)
 
     def _allowed(self, request) -> set[int] | None:
         if not hasattr(request, "_procedure_divisions"):

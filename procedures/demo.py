@@ -21,11 +21,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from mie_dx.demo import create_missing
+from mie_dx.demo_users import DEMO_PROCEDURE_OFFICER
 from mie_dx.models import Division
-from procedures.models import InventorySurvey, InventorySurveyRow, Procedure, SurveyColumn
+from procedures.models import (
+    InventorySurvey,
+    InventorySurveyRow,
+    Procedure,
+    ProcedureEditor,
+    SurveyColumn,
+)
 
 OWN = Procedure.Kind.OWN
 STATUTORY = Procedure.Kind.STATUTORY
@@ -245,6 +253,19 @@ def load_survey() -> int:
     return 1
 
 
+def load_demo_editor(divisions: list[Division]) -> int:
+    """The demo procedure officer (mie_dx.demo_users, local settings only) edits the
+    procedures of `divisions`, so that the account can do its job. Only while it edits no
+    division: an editor staff changed in the admin is left as they left it."""
+    user = get_user_model().objects.filter(username=DEMO_PROCEDURE_OFFICER).first()
+    if user is None or ProcedureEditor.objects.filter(user=user).exists():
+        return 0
+    ProcedureEditor.objects.bulk_create(
+        ProcedureEditor(user=user, division=division) for division in divisions
+    )
+    return len(divisions)
+
+
 def load_procedures() -> dict[str, int]:
     """Idempotent: procedures whose code exists are left as staff left them."""
     divisions = list(Division.objects.filter(is_sample=True).order_by("code"))
@@ -260,4 +281,9 @@ def load_procedures() -> dict[str, int]:
             if procedure.is_sample and procedure.status == Procedure.Status.DIGITISED:
                 procedure.online_url = "https://example.jp/sample/" + procedure.code.lower()
         Procedure.objects.bulk_create(new, batch_size=500)
-    return {"procedures_created": len(new), "surveys_created": surveys}
+        editors = load_demo_editor(divisions)
+    return {
+        "procedures_created": len(new),
+        "surveys_created": surveys,
+        "demo_editor_divisions": editors,
+    }

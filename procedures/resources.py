@@ -175,6 +175,29 @@ class ProcedureResource(PortalResource):
     )
     notes = Field("notes", NOTES, widget=TextWidget())
 
+    preview_identity_fields = ("code", "name")
+    import_intro = _(
+        "手続台帳から、手続コードごとに手続を登録・更新します。編集を担当する所属の手続だけを"
+        "取り込めます。ファイルにない任意の列は変わりません。"
+    )
+    example_row = {
+        "code": "P-0001",
+        "name": "〇〇許可申請",
+        "form_name": "様式第1号",
+        "division_code": "S0101",
+        "kind": "独自",
+        "annual_applications": 120,
+        "priority": 0,
+        "plan": "R7",
+        "status": "対応中",
+        "digitised_on": "",
+        "online_applications": "",
+        "notes": "",
+    }
+    column_hints = {
+        "plan": "R2〜R8、R9以降、要調整のいずれか（要調整の理由は備考に）",
+    }
+
     class Meta:
         model = Procedure
         fields = (

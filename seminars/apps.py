@@ -39,6 +39,19 @@ class SeminarsConfig(AppConfig):
         "seminar_attendance_changed",
         "seminar_registration_cancelled",
     )
+    # How the outbox admin names these e-mails (mie_dx.registry).
+    notification_templates = {
+        "seminar_registration_confirmed": _("セミナー申込みの確認"),
+        "seminar_registration_waitlisted": _("セミナーのキャンセル待ち"),
+        "seminar_promoted": _("キャンセル待ちからの繰上げ"),
+        "seminar_registration_cancelled": _("セミナー申込みの取消し"),
+        "seminar_attendance_changed": _("参加方法の変更"),
+        "seminar_management_link": _("申込み確認ページのリンク"),
+        "seminar_consultation_slot": _("個別相談の時間"),
+        "seminar_reminder": _("セミナー前日のお知らせ"),
+        "seminar_cancelled": _("セミナーの中止"),
+        "seminar_survey": _("セミナーのアンケート"),
+    }
     audit_actions = {
         "seminar.published": _("公開"),
         "seminar.cancelled": _("中止"),

@@ -6,6 +6,22 @@ import io
 
 import openpyxl
 
+# The procedures register's columns, as the spec's import/export contract names them.
+PROCEDURE_COLUMNS = [
+    "手続コード",
+    "手続名",
+    "様式名",
+    "所属コード",
+    "区分",
+    "年間受付件数",
+    "重点",
+    "予定年度",
+    "状態",
+    "デジタル化日",
+    "オンライン申請件数",
+    "備考",
+]
+
 
 def csv_bytes(header: list[str], rows: list[list], *, bom: bool = True) -> bytes:
     out = io.StringIO()

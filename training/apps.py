@@ -47,6 +47,12 @@ class TrainingConfig(AppConfig):
         "県政レポート 主指標": "training.selectors.kpi_smart_government",
     }
     private_link_paths = ("staff-survey",)
+    # How the outbox admin names these e-mails (mie_dx.registry).
+    notification_templates = {
+        "training_reminder": _("受講期間終了前の受講のお願い"),
+        "staff_survey": _("職員アンケートのお願い"),
+        "staff_survey_reminder": _("職員アンケートの督促"),
+    }
     audit_actions = {
         "training.auto_enrolled": _("必修研修の自動登録"),
         "training.enrolled": _("受講登録"),

@@ -83,6 +83,21 @@ class StaffResource(PortalResource):
 
     TRACKED = ("name", "name_kana", "division", "stage", "email", "is_active")
 
+    preview_identity_fields = ("employee_number", "name")
+    import_intro = _(
+        "人事の職員名簿から、職員番号ごとに職員を登録・更新します。在職を0にした職員は退職として"
+        "記録します（削除はしません）。ファイルにない職員とファイルにない列は変わりません。"
+    )
+    example_row = {
+        "employee_number": "S00001",
+        "name": "三重 太郎",
+        "name_kana": "ミエ タロウ",
+        "division_code": "S0101",
+        "stage": "新規採用",
+        "email": "taro.mie@example.jp",
+        "active": 1,
+    }
+
     class Meta:
         model = Staff
         fields = (
@@ -188,6 +203,13 @@ class CompletionResource(PortalResource):
         ),
     )
 
+    example_row = {"employee_number": "S00001", "course_code": "EL01", "completed_on": "2026-06-01"}
+    import_title = _("研修の修了の取り込み")
+    import_intro = _(
+        "e-learning等の修了者の一覧から、職員の受講登録に修了日を記録します。受講登録のない"
+        "研修は、修了日の年度の実施期間に登録してから記録します。"
+    )
+
     class Meta:
         model = Enrolment
         fields = ("employee_number", "course_code", "completed_on")
@@ -209,6 +231,37 @@ class CompletionResource(PortalResource):
         return Enrolment.objects.filter(completed_on__isnull=False).select_related(
             "staff", "course"
         )
+
+    # --- The preview: 職員番号 and 氏名, 研修コード and 研修名 --------------------------------
+
+    def identity_columns(self):
+        return [EMPLOYEE_NUMBER, NAME, COURSE_CODE, gettext("研修名")]
+
+    def preview_identity(self, instance):
+        staff = instance.staff if instance.staff_id else None
+        course = instance.course if instance.course_id else None
+        return self._identity(staff, course)
+
+    def preview_identity_from_row(self, row):
+        number, code = cell_text(row.get(EMPLOYEE_NUMBER)), cell_text(row.get(COURSE_CODE))
+        staff = self.fields["employee_number"].widget.find(number) if number else None
+        course = self.fields["course_code"].widget.find(code) if code else None
+        identity = self._identity(staff, course)
+        # A number or code the portal does not know: as the file wrote it.
+        return [
+            (EMPLOYEE_NUMBER, identity[0][1] or number),
+            identity[1],
+            (COURSE_CODE, identity[2][1] or code),
+            identity[3],
+        ]
+
+    def _identity(self, staff, course):
+        return [
+            (EMPLOYEE_NUMBER, staff.employee_number if staff else ""),
+            (NAME, staff.name if staff else ""),
+            (COURSE_CODE, course.code if course else ""),
+            (gettext("研修名"), course.name if course else ""),
+        ]
 
     # --- Import ----------------------------------------------------------------------------
 

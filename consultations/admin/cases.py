@@ -406,7 +406,7 @@ class ConsultationAdmin(
         if "take" in request.POST:
             staff = acting_user(request.user)  # the signed-in staff member (admin_view)
         else:
-            form = StaffInChargeForm(request.POST)
+            form = StaffInChargeForm(request.POST, current=consultation.staff_in_charge_id)
             if not form.is_valid():
                 messages.error(request, _("センター担当者を選び直してください。"))
                 return self._back(consultation)
@@ -487,7 +487,10 @@ class ConsultationAdmin(
             "opts": self.opts,
             "title": _("アドバイザー・パートナーのマッチング"),
             "consultation": consultation,
-            "suggestions": suggestions,
+            # The supporters the ranking suggests (score above 0) first, the button right
+            # after them; the rest are folded away (a <details> the staff open on purpose).
+            "suggested": [s for s in suggestions if s.score > 0],
+            "others": [s for s in suggestions if s.score <= 0],
             "can_assign": consultation.status == Status.MATCHING,
             "can_start_matching": consultation.status in START_MATCHING_FROM,
             "status_label": status_label(
@@ -545,7 +548,8 @@ class ConsultationAdmin(
                     "note_form": NoteForm(),
                     "reply_form": ReplyForm(),
                     "staff_form": StaffInChargeForm(
-                        initial={"staff": consultation.staff_in_charge_id}
+                        initial={"staff": consultation.staff_in_charge_id},
+                        current=consultation.staff_in_charge_id,
                     ),
                     "advice_form": AdviceForm(),
                     "assignments": assignments,

@@ -144,20 +144,30 @@ class CaseStateFilter(DefaultChoiceFilter):
 
 
 class SampleFilter(DefaultChoiceFilter):
-    """The demo's sample cases stay out of the way unless asked for."""
+    """The demo's sample cases stay out of the way of real ones unless asked for.
+
+    While there is no real case at all (a demo, a fresh install) the list shows the samples
+    rather than an empty page, and the page says they are samples (`samples_shown`)."""
 
     title = gettext_lazy("サンプルデータ")
     parameter_name = "sample"
     default_label = gettext_lazy("サンプルを除く")
     overridden_by = ("is_sample",)
+    # Set by queryset(): "demo" when only samples exist and the default shows them,
+    # "included" when staff asked for samples; "" when the list shows no samples.
+    samples_shown = ""
 
     def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> Lookups:
         return [("include", gettext_lazy("サンプルも表示")), ("only", gettext_lazy("サンプルのみ"))]
 
     def default_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not queryset.model._default_manager.filter(is_sample=False).exists():
+            self.samples_shown = "demo"
+            return queryset
         return queryset.filter(is_sample=False)
 
     def chosen_queryset(self, value: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        self.samples_shown = "included"
         if value == "only":
             return queryset.filter(is_sample=True)
         return queryset

@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -114,6 +115,10 @@ class StaffChoiceField(_UserChoiceField):
 
 
 class StaffInChargeForm(forms.Form):
+    """Who looks after the case: people who work on consultations (they may change a case's
+    status: the center staff, administrators), and whoever is in charge now (kept on the
+    list if their role changed, so that the page still says who it is)."""
+
     staff = StaffChoiceField(
         label=gettext_lazy("センター担当者"),
         queryset=get_user_model().objects.none(),
@@ -121,11 +126,25 @@ class StaffInChargeForm(forms.Form):
         empty_label=gettext_lazy("（担当者なし）"),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, current: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         staff = cast(StaffChoiceField, self.fields["staff"])  # the copy of `staff` above
-        staff.queryset = (
-            get_user_model()
-            .objects.filter(is_staff=True, is_active=True)
-            .order_by("last_name", "first_name", "username")
-        )
+        staff.queryset = consultation_staff(current=current)
+
+
+def consultation_staff(*, current: int | None = None) -> "QuerySet[User]":
+    """Active staff who may change a consultation's status (`consultations.change_status`,
+    through a role or their own), superusers, and the user `current` whatever their role."""
+    permission = Q(content_type__app_label="consultations", codename="change_status")
+    works_on_consultations = (
+        Q(is_superuser=True)
+        | Q(groups__permissions__in=Permission.objects.filter(permission))
+        | Q(user_permissions__in=Permission.objects.filter(permission))
+    )
+    chosen = Q(is_staff=True, is_active=True) & works_on_consultations
+    if current is not None:
+        chosen |= Q(pk=current)
+    ids = get_user_model().objects.filter(chosen).values("pk")
+    return (
+        get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "username")
+    )

@@ -125,6 +125,25 @@ def test_sample_cases_are_hidden_unless_a_filter_asks_for_them(client, center_st
     assert listed(client.get(CHANGELIST + "?sample=only")) == [sample.reference]
 
 
+def test_with_only_samples_the_list_shows_them_and_says_they_are_samples(client, center_staff):
+    """A demo (every case a sample) does not open on an empty list (issue 21)."""
+    sample = ConsultationFactory(is_sample=True)
+    client.force_login(center_staff)
+
+    demo = client.get(CHANGELIST)
+    ConsultationFactory()  # the first real case
+    real = client.get(CHANGELIST)
+
+    assert listed(demo) == [sample.reference]
+    assert "すべてデモ用のサンプルです" in element_text(demo.content.decode(), "sample-note")
+    assert sample.reference not in listed(real)
+    assert 'id="sample-note"' not in real.content.decode()
+    included = client.get(CHANGELIST + "?sample=include").content.decode()
+    assert "サンプル（件名が【サンプル】で始まる相談）を含めて" in element_text(
+        included, "sample-note"
+    )
+
+
 def test_my_cases_and_cases_nobody_looks_after(client, center_staff, superuser):
     mine = ConsultationFactory()
     theirs = ConsultationFactory()
@@ -287,6 +306,36 @@ def test_staff_take_a_case_and_hand_it_over(client, center_staff, superuser):
     assert consultation.staff_in_charge is None
     entries = AuditLog.objects.about(consultation).filter(action="consultation.staff_in_charge_set")
     assert [e.data["to"] for e in entries.order_by("pk")] == [center_staff.pk, superuser.pk, None]
+
+
+def staff_choices(response) -> set[int]:
+    select = re.search(r'<select name="staff"[^>]*>(.*?)</select>', response.content.decode(), re.S)
+    assert select, "no センター担当者 choice on the page"
+    return {int(pk) for pk in re.findall(r'<option value="(\d+)"', select.group(1))}
+
+
+def test_the_staff_in_charge_are_chosen_among_people_who_work_on_consultations(
+    client, center_staff, superuser, manager, training_officer, procedure_officer
+):
+    consultation = ConsultationFactory()
+    client.force_login(center_staff)
+
+    offered = staff_choices(client.get(change_url(consultation)))
+    services.set_staff_in_charge(consultation=consultation, staff=manager, by=superuser)
+    with_manager = staff_choices(client.get(change_url(consultation)))
+    refused = client.post(
+        reverse("admin:consultations_staff", args=[consultation.pk]),
+        {"staff": str(training_officer.pk)},
+        follow=True,
+    )
+
+    assert offered == {center_staff.pk, superuser.pk}
+    # Whoever is in charge stays on the list (the page says who it is), nobody else is added.
+    assert with_manager == {center_staff.pk, superuser.pk, manager.pk}
+    assert "センター担当者を選び直してください。" in messages_of(refused)
+    consultation.refresh_from_db()
+    assert consultation.staff_in_charge == manager
+    assert procedure_officer.pk not in offered
 
 
 # --- A reply to the requester -------------------------------------------------------------------

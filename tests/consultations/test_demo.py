@@ -91,19 +91,27 @@ def test_real_consultations_are_numbered_after_the_samples(loaded):
     assert not real.is_sample
 
 
-def test_samples_stay_out_of_the_admin_list_unless_asked_for(loaded, client, center_staff):
+def test_the_demo_list_shows_the_samples_until_a_real_case_comes(loaded, client, center_staff):
+    """Every demo case is a sample: the list opens on them (saying so), not on an empty page
+    (issue 21); once a real case exists, samples stay out of the list unless asked for."""
     client.force_login(center_staff)
     changelist = reverse("admin:consultations_consultation_changelist")
+    open_samples = Consultation.objects.filter(is_sample=True).open().count()
 
+    demo = client.get(changelist)
+    services.submit_consultation(details=requester_details())
     default = client.get(changelist)
     all_rows = client.get(changelist + "?sample=include&case=all")
     only_samples = client.get(changelist + "?sample=only&case=all")
     real_only = client.get(changelist + "?is_sample__exact=0&case=all")
 
-    assert default.context["cl"].result_count == 0
-    assert all_rows.context["cl"].result_count == 34
+    assert 0 < demo.context["cl"].result_count == open_samples
+    assert "すべてデモ用のサンプルです" in demo.content.decode()
+    assert default.context["cl"].result_count == 1
+    assert "すべてデモ用のサンプルです" not in default.content.decode()
+    assert all_rows.context["cl"].result_count == 35
     assert only_samples.context["cl"].result_count == 34
-    assert real_only.context["cl"].result_count == 0
+    assert real_only.context["cl"].result_count == 1
 
 
 # --- The workflow as it is now, and KPI 10-1 b --------------------------------------------------

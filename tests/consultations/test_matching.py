@@ -257,6 +257,53 @@ def test_staff_see_ranked_suggestions_with_reasons_and_assign(
     assert len(mailoutbox) == 1
 
 
+def test_the_match_page_lists_the_suggested_first_and_folds_the_rest_after_the_button(
+    client, center_staff
+):
+    """Issue 21: the supporters scoring above 0 first, the send button right after them, the
+    others behind 「ほかのアドバイザー等を表示」 (closed)."""
+    consultation = ConsultationFactory(
+        status=Status.MATCHING, category="problem", requester_type="business"
+    )
+    SupporterFactory(name="関 治之", expertise=[area("business-dx")])
+    SupporterFactory(name="農 太郎", expertise=[area("agriculture")])
+    SupporterFactory(name="林 花子", expertise=[area("agriculture")])
+    scores = {s.supporter.name: s.score for s in suggest_supporters(consultation, limit=50)}
+    assert scores["関 治之"] > 0 and scores["農 太郎"] == scores["林 花子"] == 0
+    client.force_login(center_staff)
+
+    page = client.get(reverse("admin:consultations_match", args=[consultation.pk]))
+
+    html = page.content.decode()
+    suggested = element_text(html, "match-suggested")
+    others = element_text(html, "match-others")
+    assert "関 治之" in suggested
+    assert "農 太郎" not in suggested and "林 花子" not in suggested
+    assert others.startswith("ほかのアドバイザー等を表示（2人）")
+    assert "農 太郎" in others and "林 花子" in others and "関 治之" not in others
+    assert (
+        html.index('id="match-suggested"')
+        < html.index('value="選んだアドバイザー等に依頼する"')
+        < html.index('<details class="match-others" id="match-others">')  # folded
+    )
+
+
+def test_when_nobody_fits_the_others_are_open_and_the_page_says_so(client, center_staff):
+    consultation = ConsultationFactory(
+        status=Status.MATCHING, category="problem", requester_type="business"
+    )
+    SupporterFactory(name="農 太郎", expertise=[area("agriculture")])
+    client.force_login(center_staff)
+
+    html = client.get(reverse("admin:consultations_match", args=[consultation.pk])).content
+    html = html.decode()
+
+    assert "見つかりませんでした" in element_text(html, "match-none")
+    assert 'id="match-suggested"' not in html
+    assert '<details class="match-others" id="match-others" open>' in html
+    assert "農 太郎" in element_text(html, "match-others")
+
+
 def test_assigning_needs_a_choice_and_a_consultation_in_matching(client, center_staff):
     supporter = SupporterFactory()
     waiting = ConsultationFactory(status=Status.TRIAGE)

@@ -129,3 +129,32 @@ def test_private_links_in_a_message_are_masked_for_staff(client, superuser, queu
     assert page.status_code == 200
     assert token not in body
     assert "/consultations/status/…/" in body
+
+
+def test_the_list_names_each_kind_of_e_mail_in_words(client, superuser, queue_alert):
+    """The template filter offers the apps' names for their e-mails (registry
+    notification_templates), not file names such as `assignment_proposed`."""
+    queue_alert()
+    client.force_login(superuser)
+
+    response = client.get(CHANGELIST)
+    filtered = client.get(CHANGELIST + "?template=staff_alert")
+    nothing = client.get(CHANGELIST + "?template=seminar_reminder")
+
+    filters = response.context["cl"].filter_specs
+    kinds = next(spec for spec in filters if getattr(spec, "parameter_name", "") == "template")
+    assert kinds.lookup_choices == [("staff_alert", "職員への通知")]
+    assert "staff@example.jp" in filtered.content.decode()
+    assert "staff@example.jp" not in nothing.content.decode()
+    # The columns staff read on one line at 1280 px: times and states (browser test too).
+    columns = [name for name in response.context["cl"].list_display if name != "action_checkbox"]
+    assert columns == [
+        "created",
+        "to",
+        "subject",
+        "status_label",
+        "attempts_shown",
+        "reason",
+        "sent_or_due",
+    ]
+    assert "送信日時（予定）" in response.content.decode()

@@ -149,3 +149,22 @@ def test_make_run_gives_the_served_address_to_every_step(arguments, environment,
     assert result.returncode == 0, result.stderr
     # migrate, load_demo and runserver all see it.
     assert result.stdout.split() == [expected] * 3
+
+
+@pytest.mark.django_db
+def test_the_demo_procedure_officer_edits_the_sample_divisions(demo_users_on):
+    """So that the account can do its job (issue 21); an editor staff changed is kept."""
+    from mie_dx.models import Division
+    from procedures.models import ProcedureEditor
+
+    load_demo()
+    officer = get_user_model().objects.get(username="demo-procedures")
+    samples = set(Division.objects.filter(is_sample=True).values_list("pk", flat=True))
+    edited = set(ProcedureEditor.objects.filter(user=officer).values_list("division_id", flat=True))
+    assert samples and edited == samples
+    assert not ProcedureEditor.objects.exclude(user=officer).exists()
+
+    kept = ProcedureEditor.objects.filter(user=officer).order_by("pk").first()
+    ProcedureEditor.objects.filter(user=officer).exclude(pk=kept.pk).delete()
+    load_demo()
+    assert list(ProcedureEditor.objects.filter(user=officer)) == [kept]

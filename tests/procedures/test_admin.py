@@ -395,3 +395,47 @@ def test_every_admin_list_and_view_runs_a_fixed_number_of_queries(
     assert response.status_code == 200
     if "changelist" in page:
         assert response.context["cl"].result_count == size
+
+
+CHANGELIST = reverse("admin:procedures_procedure_changelist")
+WITHOUT_DIVISION = "所属の割当て（手続の編集担当の登録）は、システム管理者に依頼してください。"
+
+
+def test_an_officer_without_a_division_is_told_who_assigns_one(client, procedure_officer, manager):
+    ProcedureFactory()
+    client.force_login(procedure_officer)
+
+    without = client.get(CHANGELIST).content.decode()
+    ProcedureEditorFactory(user=procedure_officer)
+    with_division = client.get(CHANGELIST).content.decode()
+    client.force_login(manager)  # reads only, by role: nothing to explain
+    managers = client.get(CHANGELIST).content.decode()
+
+    assert WITHOUT_DIVISION in without
+    assert WITHOUT_DIVISION not in with_division
+    assert WITHOUT_DIVISION not in managers
+
+
+def test_the_list_shows_the_name_with_its_form_and_the_division_by_name(client, procedure_officer):
+    procedure = ProcedureFactory(name="三重おもいやり駐車場利用証", form_name="再交付申請書")
+    client.force_login(procedure_officer)
+
+    response = client.get(CHANGELIST)
+
+    columns = [name for name in response.context["cl"].list_display if name != "action_checkbox"]
+    assert columns == [
+        "code",
+        "name_and_form",
+        "division_name",
+        "kind",
+        "annual_applications",
+        "is_priority",
+        "plan_display",
+        "status",
+        "digitised_on",
+    ]
+    content = response.content.decode()
+    assert (
+        '三重おもいやり駐車場利用証<br><span class="procedure-form">再交付申請書</span>' in content
+    )
+    assert procedure.division.name in content

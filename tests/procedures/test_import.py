@@ -17,23 +17,11 @@ from procedures.resources import ProcedureResource
 from tests import spreadsheets
 from tests.mie_dx.factories import DivisionFactory
 from tests.procedures.factories import ProcedureEditorFactory, ProcedureFactory
+from tests.spreadsheets import PROCEDURE_COLUMNS
 
 pytestmark = pytest.mark.django_db
 
-HEADER = [
-    "手続コード",
-    "手続名",
-    "様式名",
-    "所属コード",
-    "区分",
-    "年間受付件数",
-    "重点",
-    "予定年度",
-    "状態",
-    "デジタル化日",
-    "オンライン申請件数",
-    "備考",
-]
+HEADER = PROCEDURE_COLUMNS
 
 
 def csv_bytes(rows, *, header=HEADER, bom=True) -> bytes:

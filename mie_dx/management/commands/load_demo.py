@@ -42,10 +42,12 @@ class Command(BaseCommand):
         accounts: list[DemoAccount] = []
         # All or nothing: a failing loader leaves the database as it was.
         with transaction.atomic():
-            for label, loader in demo_loaders():
-                results.append((label, loader()))
+            # The accounts first: a loader may give a demo account what its role works on
+            # (procedures.demo: the procedure officer edits the sample divisions).
             if settings.DEMO_USERS:
                 accounts = ensure_demo_users(new_passwords=new_passwords)
+            for label, loader in demo_loaders():
+                results.append((label, loader()))
         # Some loaders write in bulk (no signals): the cached public pages start afresh.
         pagecache.bump_all()
         for label, counts in results:
