@@ -129,3 +129,36 @@ def test_the_current_year_has_the_plan_and_live_figures_r4_kept(client, training
     assert "令和8年度" in overdue and "該当はありません" not in overdue
     promoters = client.get("/training/promoters/").content.decode()
     assert "令和8年度" in promoters
+
+
+def test_the_demos_r3_staff_survey_gives_the_plans_r3_figures(client, manager):
+    """The sample R3 round: 500 answers of 1,000 invited; 31.8 % 実感する (県政レポート 主指標),
+    81.0 % with やや実感する (the report's 81 %), 64.0 % for 行政運営6 b — on the KPIs as
+    computed figures, and on the results page."""
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from kpi.models import SourceKind
+    from kpi.selectors import kpi_figures
+    from training.models import StaffSurvey
+
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)  # once
+    (survey,) = StaffSurvey.objects.all()
+    assert survey.is_sample and survey.title.startswith("【サンプル】")
+    assert survey.answers.count() == 500
+    assert survey.invitations.count() == 1000
+
+    r3 = {
+        f.kpi.code: next(y for y in f.years if y.fiscal_year == 2021)
+        for f in kpi_figures()
+        if f.kpi.code in ("県政レポート 主指標", "行政運営6 b")
+    }
+    assert r3["県政レポート 主指標"].actual == Decimal("31.8")
+    assert r3["県政レポート 主指標"].source == SourceKind.COMPUTED
+    assert r3["行政運営6 b"].actual == Decimal("64.0")
+
+    client.force_login(manager)
+    page = client.get(reverse("training:staff_survey_results", args=[survey.pk])).content
+    assert "81.0%" in page.decode() and "50.0%" in page.decode()
