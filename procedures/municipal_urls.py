@@ -1,0 +1,16 @@
+"""/municipal-dx/ (declared as an extra prefix in procedures/apps.py)."""
+
+from django.urls import path
+
+from mie_dx.pagecache import public_page
+from procedures import municipal_views
+
+app_name = "municipal_dx"
+
+urlpatterns = [
+    path(
+        "",
+        public_page(municipal_views.MunicipalInitiativesView.as_view(), topics=["municipal_dx"]),
+        name="list",
+    ),
+]
