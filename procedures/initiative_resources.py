@@ -126,6 +126,15 @@ class DocumentsWidget(TextWidget):
         return "\n".join(cell_text(value).split())
 
 
+class StatusWidget(LabelChoiceWidget):
+    """状態: 実施中 / 完了 / 休止; a blank cell is 実施中."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
+        if not cell_text(value):
+            return JointInitiative.Status.IN_PROGRESS
+        return super().clean(value, row, **kwargs)
+
+
 class JointInitiativeResource(PortalResource):
     code = Field("code", CODE, widget=TextWidget(required=True, max_length=30))
     title = Field("title", TITLE, widget=TextWidget(required=True, max_length=200))
@@ -136,13 +145,17 @@ class JointInitiativeResource(PortalResource):
         widget=LabelChoiceWidget(KINDS, message=_("%(choices)s のいずれかを入力してください。")),
     )
     municipalities = MunicipalitiesField(
-        attribute=None, column_name=MUNICIPALITIES, widget=MunicipalitiesWidget()
+        attribute="_imported_municipalities",
+        column_name=MUNICIPALITIES,
+        widget=MunicipalitiesWidget(),
     )
     forum = ForumField("forum", FORUM, widget=TextWidget(max_length=200))
     status = Field(
         "status",
         STATUS,
-        widget=LabelChoiceWidget(STATUSES, message=_("%(choices)s のいずれかを入力してください。")),
+        widget=StatusWidget(
+            STATUSES, message=_("%(choices)s のいずれかを入力してください（空欄は実施中）。")
+        ),
     )
     summary = Field("summary", SUMMARY, widget=TextWidget())
     outcome = Field("outcome", OUTCOME, widget=TextWidget())
@@ -183,6 +196,8 @@ class JointInitiativeResource(PortalResource):
         return JointInitiative.objects.prefetch_related("participants").order_by("code")
 
     def dehydrate_municipalities(self, initiative: JointInitiative) -> str:
+        if initiative.pk is None:  # a new row's "before", for the preview's diff
+            return ""
         return "、".join(NAMES_BY_VALUE[p.municipality] for p in initiative.participants.all())
 
     def dehydrate_forum(self, initiative: JointInitiative) -> str:

@@ -651,9 +651,12 @@ def _joint_initiative_figures(fiscal_years: Sequence[int]) -> dict[int, KpiContr
     each year's count to the year before, from the baseline (7 in R3, the plan's figure)."""
     if not fiscal_years:
         return {}
+    # The ≥2 rule per initiative in a subquery: grouped by year, a HAVING would count the
+    # municipalities of the whole year.
     rows = (
-        counted_initiatives()
-        .filter(fiscal_year_started__in=list(fiscal_years))
+        JointInitiative.objects.filter(
+            pk__in=counted_initiatives().values("pk"), fiscal_year_started__in=list(fiscal_years)
+        )
         .values("fiscal_year_started")
         .annotate(started=Count("pk", distinct=True), as_of=Max("updated_at"))
         .order_by()
