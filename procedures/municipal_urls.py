@@ -10,7 +10,12 @@ app_name = "municipal_dx"
 urlpatterns = [
     path(
         "",
-        public_page(municipal_views.MunicipalInitiativesView.as_view(), topics=["municipal_dx"]),
+        public_page(
+            municipal_views.MunicipalInitiativesView.as_view(),
+            topics=["municipal_dx"],
+            # ?town=tsu: the initiatives of one municipality (procedures.municipal_views).
+            query={"town": r"[a-z]{1,16}"},
+        ),
         name="list",
     ),
 ]

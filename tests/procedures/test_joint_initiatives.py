@@ -405,6 +405,24 @@ def test_the_public_page_lists_only_public_initiatives_with_their_municipalities
     assert PUBLIC_PAGE in client.get("/").content.decode()  # linked from the home page
 
 
+def test_a_resident_looks_up_their_town_and_the_filtered_page_is_cached_too(client):
+    JointInitiativeFactory(title="尾鷲の取組", is_public=True, municipalities=["owase", "kumano"])
+    JointInitiativeFactory(title="津の取組", is_public=True, municipalities=["tsu", "ise"])
+
+    response = client.get(PUBLIC_PAGE, {"town": "owase"})
+
+    page = response.content.decode()
+    assert "尾鷲市が参加している取組（1件）" in page
+    assert "尾鷲の取組" in page and "津の取組" not in page
+    assert '<option value="owase" selected>' in page
+    assert response["X-Page-Cache"] == "miss"
+    assert client.get(PUBLIC_PAGE, {"town": "owase"})["X-Page-Cache"] == "hit"
+    # A value that is no town shows every initiative, rendered and not stored.
+    for made_up in ("<b>", "osaka"):
+        other = client.get(PUBLIC_PAGE, {"town": made_up})
+        assert other["X-Page-Cache"] == "bypass" and "津の取組" in other.content.decode()
+
+
 def test_the_public_page_is_cached_and_renewed_when_an_initiative_changes(
     client, django_capture_on_commit_callbacks
 ):
