@@ -57,3 +57,32 @@ def test_the_public_initiatives_page(page: Page, console, artifacts, demo_data, 
     assert results.violations_count == 0, results.generate_report()
     assert console.csp_errors() == []
     assert console.errors == []
+
+
+@pytest.mark.parametrize(
+    ("viewport", "name"), [(DESKTOP, "desktop"), (SMALL_PHONE, "phone")], ids=["desktop", "phone"]
+)
+def test_center_staff_record_an_initiative_in_the_admin(
+    page: Page, console, artifacts, center_staff, password, staff_sign_in, viewport, name
+):
+    page.set_viewport_size(viewport)
+    staff_sign_in(page, center_staff, password, "/admin/procedures/jointinitiative/add/")
+    page.get_by_label("管理番号").fill("MJ-2022-01")
+    page.get_by_label("取組名").fill("電子契約の共同利用")
+    page.get_by_label("開始年度").fill("2022")
+    page.get_by_label("種類").select_option("joint_procurement")
+    page.get_by_label("津市").check()
+    page.get_by_role("button", name="保存", exact=True).click()
+
+    # One municipality: refused with the reason, nothing saved.
+    expect(page.get_by_text("参加市町を2市町以上選んでください").first).to_be_visible()
+    page.screenshot(path=artifacts / f"municipal-dx-admin-refused-{name}.png", full_page=True)
+    # The page itself broke no CSP rule (checked before axe, which sets inline styles itself).
+    assert console.csp_errors() == []
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+
+    page.get_by_label("伊勢市").check()
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_role("link", name="MJ-2022-01", exact=True)).to_be_visible()
+    page.screenshot(path=artifacts / f"municipal-dx-admin-list-{name}.png", full_page=True)
