@@ -62,6 +62,9 @@ class JointInitiativeAdmin(PortalImportExportMixin, AuditLogAdminMixin, admin.Mo
     form = JointInitiativeForm
     resource_classes = [JointInitiativeResource]
     export_filename_stem = "joint_initiatives"
+    # The core's change list with the import and both export links (ImportMixin's own
+    # template, first in the MRO, would show the import link only).
+    import_export_change_list_template = "admin/mie_dx/change_list_import_export.html"
     list_display = (
         "code",
         "title",

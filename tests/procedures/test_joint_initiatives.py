@@ -245,6 +245,8 @@ def test_managers_read_the_register_but_do_not_change_it(client, manager, proced
     client.force_login(manager)
     listing = client.get("/admin/procedures/jointinitiative/")
     assert listing.status_code == 200 and "TJ-READ" in listing.content.decode()
+    assert "CSVで出力（現在の絞り込み）" in listing.content.decode()
+    assert "CSV・Excelから取り込む" not in listing.content.decode()
     assert client.post(ADD, form_data()).status_code == 403
     client.force_login(procedure_officer)
     assert client.get("/admin/procedures/jointinitiative/").status_code == 403
@@ -362,6 +364,8 @@ def test_an_unknown_municipality_name_is_reported_under_its_column(write):
 def test_the_admin_import_and_export_round_trip(client, center_staff, write):
     JointInitiativeFactory(code="TJ-X", municipalities=["tsu", "kiho"])
     client.force_login(center_staff)
+    listing = client.get("/admin/procedures/jointinitiative/").content.decode()
+    assert "CSV・Excelから取り込む" in listing and "Excelで出力（現在の絞り込み）" in listing
 
     exported = client.get(reverse("admin:procedures_jointinitiative_export"))
     text = exported.content.decode("utf-8-sig")
