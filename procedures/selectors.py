@@ -676,11 +676,13 @@ def _joint_initiative_figures(fiscal_years: Sequence[int]) -> dict[int, KpiContr
 
 
 def _joint_initiative_records(fy: int) -> list[dict[str, Any]]:
-    """The initiatives counted up to the end of `fy` (cumulative, as the figure): code, title,
-    kind, start year and the municipalities taking part — no personal data."""
+    """The initiatives `fy`'s count adds (started in `fy`, two or more municipalities), as the
+    other sources list a year's records: code, title, kind, start year and the municipalities
+    taking part — no personal data. Those of earlier years are in their own years' lists (the
+    R3 ones stand for the baseline, in the register)."""
     initiatives = (
         counted_initiatives()
-        .filter(fiscal_year_started__lte=fy)
+        .filter(fiscal_year_started=fy)
         .prefetch_related("participants")
         .order_by("fiscal_year_started", "code")[:KPI_RECORDS_LIMIT]
     )

@@ -137,16 +137,12 @@ def test_the_kpi_counts_initiatives_with_two_or_more_municipalities_once_in_thei
     r4 = next(y for y in figures.years if y.fiscal_year == 2022)
     assert r4.source == "computed" and r4.achievement == Decimal("0.47")  # 8 ÷ 17
 
-    # The drill-down lists what is counted up to the year (the R3 one is the baseline's).
+    # The drill-down lists what each year's count adds (not the one-municipality one).
     r4_records = drilldown_records(figures.kpi, 2022)
-    assert [r["reference"] for r in r4_records] == [
-        f"{i.code} {i.title}"
-        for i in JointInitiative.objects.filter(
-            code__in=[JointInitiative.objects.get(fiscal_year_started=2021).code, three.code]
-        ).order_by("fiscal_year_started")
-    ]
-    assert "3市町（津市、伊勢市、鳥羽市）" in r4_records[1]["detail"]
-    assert len(drilldown_records(figures.kpi, 2024)) == 4
+    assert [r["reference"] for r in r4_records] == [f"{three.code} {three.title}"]
+    assert r4_records[0]["detail"] == "令和4年度開始・共同調達・3市町（津市、伊勢市、鳥羽市）"
+    assert len(drilldown_records(figures.kpi, 2023)) == 0
+    assert len(drilldown_records(figures.kpi, 2024)) == 2
 
 
 def test_the_kpi_page_states_the_rule_and_runs_a_fixed_number_of_queries(client, manager):
@@ -186,7 +182,7 @@ def test_the_demo_gives_the_plans_baseline_from_seven_sample_r3_initiatives():
     assert all(i.participants.count() >= 2 for i in samples)
     assert actuals()[2021] == Decimal(7) and actuals()[2022] == Decimal(7)
     figures = kpi_by_slug("10-2-b", today=TODAY)
-    assert len(drilldown_records(figures.kpi, 2022)) == 7
+    assert drilldown_records(figures.kpi, 2022) == []  # R3's are the baseline, not R4's
 
 
 # --- The admin --------------------------------------------------------------------------------
