@@ -182,9 +182,11 @@ KPIS: list[KpiSpec] = [
         "baseline": (Decimal(7), R3, ""),
         "final": (Decimal(57), R8, ""),
         "cumulative": True,
-        "source": SourceKind.ENTERED,
-        "first_computed": None,
-        "counting_rule": "管理職が年度ごとの累計の取組数を入力します（ポータルに記録はありません）。",
+        # Counted from the register of joint initiatives (procedures.selectors
+        # .kpi_joint_initiatives): the R3 baseline of 7, then each later year's new ones.
+        "source": SourceKind.COMPUTED,
+        "first_computed": R4,
+        "counting_rule": "",
         "english": {
             "name": "Initiatives with municipalities to promote municipal DX (cumulative)",
             "description": "Number of initiatives taken together with several municipalities, "
@@ -192,8 +194,6 @@ KPIS: list[KpiSpec] = [
             "promote municipal DX. The target of 57 aims at 10 initiatives a year "
             "(FY2022–FY2025 targets derived from those 10 a year).",
             "unit": "initiatives",
-            "counting_rule": "Managers enter the cumulative number of initiatives each year "
-            "(the portal holds no record of them).",
         },
         "targets": {R4: 17, R5: 27, R6: 37, R7: 47, R8: 57},
         "actuals": {R3: (Decimal(7), "", "みえ元気プランの現状値【令和3】")},

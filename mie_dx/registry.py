@@ -5,6 +5,9 @@ paths are imported when first needed, so an app's models are ready by then):
 
 - `url_prefix` — "training/": the app's `urls.py` is served under it (the core's URLconf
   includes every declared one).
+- `extra_url_prefixes` — {"municipal-dx/": "procedures.municipal_urls"}: further URLconfs of
+  the app, each served under its own prefix (a public page that does not belong under
+  `url_prefix`). A prefix is one app's only.
 - `demo_loader` — "app.demo.load_x": a callable taking no arguments, idempotent, returning a
   mapping of counts. `load_demo` runs them in `demo_order` (then INSTALLED_APPS) order.
 - `demo_order` — an integer; lower loads first (an app whose demo data names another app's
@@ -159,8 +162,11 @@ def kpi_sources() -> dict[str, list[KpiSource]]:
 
 
 def url_prefixes() -> list[tuple[str, str]]:
-    """(prefix, "app.urls") for every app that serves pages."""
-    return [(prefix, f"{config.name}.urls") for config, prefix in _declaring("url_prefix")]
+    """(prefix, URLconf module) for every app that serves pages: each app's `url_prefix`
+    ("app.urls"), then every declared `extra_url_prefixes` entry."""
+    declared = [(prefix, f"{config.name}.urls") for config, prefix in _declaring("url_prefix")]
+    extra = list(_merged_by_name("extra_url_prefixes").items())
+    return declared + extra
 
 
 def page_cache_topics() -> dict[str, list[str]]:

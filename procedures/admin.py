@@ -281,3 +281,6 @@ class InventorySurveyAdmin(ProceduresOfficeOnly, AuditLogAdminMixin, admin.Model
             rows=rows,
             by=request.user,
         )
+
+
+from procedures import initiatives_admin  # noqa: E402, F401  (KPI 10-2 b's register)

@@ -1,15 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from mie_dx.roles import MANAGERS, PROCEDURE_OFFICERS
+from mie_dx.roles import CENTER_STAFF, MANAGERS, PROCEDURE_OFFICERS
 
 
 class ProceduresConfig(AppConfig):
     name = "procedures"
     verbose_name = _("行政手続デジタル化")
     url_prefix = "procedures/"
+    # The public list of the joint initiatives with the municipalities (KPI 10-2 b's register).
+    extra_url_prefixes = {"municipal-dx/": "procedures.municipal_urls"}
 
-    demo_loader = "procedures.demo.load_procedures"
+    demo_loader = "procedures.demo.load_demo"
     demo_order = 50  # after the organisation (mie_dx, 0)
     # The public progress page (mie_dx.pagecache) follows the procedures, division names and
     # KPI 10-2 a's targets and baseline (read from the KPI app): a target a manager changes
@@ -21,10 +23,18 @@ class ProceduresConfig(AppConfig):
             "mie_dx.Department",
             "kpi.Kpi",
             "kpi.KpiTarget",
-        )
+        ),
+        # /municipal-dx/: the public joint initiatives and their municipalities.
+        "municipal_dx": ("procedures.JointInitiative", "procedures.JointInitiativeMunicipality"),
     }
-    importers = {"procedures": "procedures.resources.ProcedureResource"}
-    kpi_sources = {"10-2 a": "procedures.selectors.kpi_digitised_share"}
+    importers = {
+        "procedures": "procedures.resources.ProcedureResource",
+        "joint_initiatives": "procedures.initiative_resources.JointInitiativeResource",
+    }
+    kpi_sources = {
+        "10-2 a": "procedures.selectors.kpi_digitised_share",
+        "10-2 b": "procedures.selectors.kpi_joint_initiatives",
+    }
     audit_actions = {
         "procedure.created": _("手続の登録"),
         "procedure.updated": _("手続の更新"),
@@ -36,6 +46,9 @@ class ProceduresConfig(AppConfig):
         "procedure_editor.created": _("手続の編集担当の登録"),
         "procedure_editor.edited": _("手続の編集担当の修正"),
         "procedure_editor.deleted": _("手続の編集担当の削除"),
+        "joint_initiative.created": _("市町との連携による取組の登録"),
+        "joint_initiative.updated": _("市町との連携による取組の更新"),
+        "joint_initiative.deleted": _("市町との連携による取組の削除"),
     }
     role_permissions = {
         # Procedure officers keep the inventory (each their own divisions, see ProcedureEditor;
@@ -56,7 +69,15 @@ class ProceduresConfig(AppConfig):
             "procedures.change_inventorysurveyrow",
             "procedures.delete_inventorysurveyrow",
         ],
+        # Center staff keep the register of joint initiatives with the municipalities (10-2 b).
+        CENTER_STAFF: [
+            "procedures.view_jointinitiative",
+            "procedures.add_jointinitiative",
+            "procedures.change_jointinitiative",
+            "procedures.delete_jointinitiative",
+        ],
         MANAGERS: [
+            "procedures.view_jointinitiative",
             "procedures.view_procedure",
             "procedures.view_inventorysurvey",
             "procedures.view_inventorysurveyrow",

@@ -28,12 +28,15 @@ from mie_dx.demo import create_missing
 from mie_dx.demo_users import DEMO_PROCEDURE_OFFICER
 from mie_dx.models import Division
 from procedures.models import (
+    PARTICIPANT_MUNICIPALITIES,
     InventorySurvey,
     InventorySurveyRow,
+    JointInitiative,
     Procedure,
     ProcedureEditor,
     SurveyColumn,
 )
+from procedures.services import save_initiative
 
 OWN = Procedure.Kind.OWN
 STATUTORY = Procedure.Kind.STATUTORY
@@ -287,3 +290,105 @@ def load_procedures() -> dict[str, int]:
         "surveys_created": surveys,
         "demo_editor_divisions": editors,
     }
+
+
+# --- Joint initiatives with the municipalities (KPI 10-2 b) -----------------------------------
+# Seven sample initiatives started in R3 — the plan's baseline of 10-2 b is 7 (R3) — from the
+# kinds the seed names for the center's work with the municipalities: 共同調達, 情報システムの
+# 標準化, モデル市町と連携した業務改善, 情報基盤の検討. Titles, municipalities and outcomes are
+# invented (【サンプル】, is_sample); the seed lists no actual initiative.
+
+JOINT_INITIATIVES: list[dict[str, Any]] = [
+    {
+        "code": "SAMPLE-MJ-2021-01",
+        "title": "【サンプル】電子申請システムの共同調達",
+        "kind": JointInitiative.Kind.JOINT_PROCUREMENT,
+        "status": JointInitiative.Status.COMPLETED,
+        "municipalities": ["tsu", "ise", "kameyama", "toba", "inabe", "shima", "taki", "meiwa"],
+        "summary": "県と市町が同じ電子申請システムを共同で調達し、費用と運用の負担を抑える。",
+        "outcome": "参加市町で電子申請の受付を開始（サンプル）。",
+    },
+    {
+        "code": "SAMPLE-MJ-2021-02",
+        "title": "【サンプル】RPA・AI-OCRの共同利用",
+        "kind": JointInitiative.Kind.JOINT_PROCUREMENT,
+        "status": JointInitiative.Status.IN_PROGRESS,
+        "municipalities": ["yokkaichi", "suzuka", "kuwana", "toin", "komono", "asahi"],
+        "summary": "定型業務の自動化ツールを共同で調達し、導入事例を共有する。",
+        "outcome": "",
+    },
+    {
+        "code": "SAMPLE-MJ-2021-03",
+        "title": "【サンプル】基幹業務システムの標準化に向けた検討会",
+        "kind": JointInitiative.Kind.STANDARDISATION,
+        "status": JointInitiative.Status.IN_PROGRESS,
+        "municipalities": [value for value, _label in PARTICIPANT_MUNICIPALITIES],
+        "summary": "自治体情報システムの標準化・共通化に向け、移行の進め方を市町と検討する。",
+        "outcome": "移行スケジュールの共有（サンプル）。",
+    },
+    {
+        "code": "SAMPLE-MJ-2021-04",
+        "title": "【サンプル】標準準拠システムへの移行計画づくりの支援",
+        "kind": JointInitiative.Kind.STANDARDISATION,
+        "status": JointInitiative.Status.IN_PROGRESS,
+        "municipalities": ["nabari", "iga", "owase", "kumano", "kihoku", "mihama", "kiho"],
+        "summary": "小規模な市町の移行計画の作成を、県とセンターが支援する。",
+        "outcome": "",
+    },
+    {
+        "code": "SAMPLE-MJ-2021-05",
+        "title": "【サンプル】モデル市町と連携した窓口業務の改善",
+        "kind": JointInitiative.Kind.BUSINESS_IMPROVEMENT,
+        "status": JointInitiative.Status.COMPLETED,
+        "municipalities": ["matsusaka", "tamaki", "watarai"],
+        "summary": "モデル市町で窓口の手続を見直し、書かない窓口の試行を行う。",
+        "outcome": "来庁者の記入時間の短縮を確認（サンプル）。",
+    },
+    {
+        "code": "SAMPLE-MJ-2021-06",
+        "title": "【サンプル】モデル市町と連携したペーパーレス会議の導入",
+        "kind": JointInitiative.Kind.BUSINESS_IMPROVEMENT,
+        "status": JointInitiative.Status.COMPLETED,
+        "municipalities": ["kawagoe", "kisosaki", "odai", "taiki"],
+        "summary": "モデル市町で一人一台端末を使うペーパーレス会議を導入し、手順を共有する。",
+        "outcome": "",
+    },
+    {
+        "code": "SAMPLE-MJ-2021-07",
+        "title": "【サンプル】県・市町共通の情報基盤の検討",
+        "kind": JointInitiative.Kind.INFRASTRUCTURE,
+        "status": JointInitiative.Status.IN_PROGRESS,
+        "municipalities": ["tsu", "yokkaichi", "matsusaka", "minamiise", "mihama"],
+        "summary": "ネットワークやクラウドなど、県と市町が共同で使える情報基盤のあり方を検討する。",
+        "outcome": "",
+    },
+]
+DEMO_INITIATIVE_YEAR = 2021  # R3
+
+
+def load_joint_initiatives() -> int:
+    """Idempotent: an initiative whose code exists is left as staff left it."""
+    existing = set(JointInitiative.objects.values_list("code", flat=True))
+    created = 0
+    with transaction.atomic():
+        for spec in JOINT_INITIATIVES:
+            if spec["code"] in existing:
+                continue
+            values = {k: v for k, v in spec.items() if k != "municipalities"}
+            initiative = JointInitiative(
+                **values,
+                fiscal_year_started=DEMO_INITIATIVE_YEAR,
+                forum=JointInitiative.Forum.COUNCIL,
+                is_public=True,
+                is_sample=True,
+            )
+            save_initiative(initiative=initiative, municipalities=spec["municipalities"], by=None)
+            created += 1
+    return created
+
+
+def load_demo() -> dict[str, int]:
+    """The procedures (with the survey) and the joint initiatives."""
+    counts = load_procedures()
+    counts["joint_initiatives_created"] = load_joint_initiatives()
+    return counts

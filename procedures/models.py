@@ -7,15 +7,27 @@ adjustment: unnecessary or hard, with a reason). Its status is 未着手 / 対�
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.utils import dateformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from mie_dx.fiscal import REIWA_OFFSET, REIWA_START, FiscalYearField, fiscal_year_short
+from mie_dx.fiscal import (
+    REIWA_OFFSET,
+    REIWA_START,
+    FiscalYearField,
+    fiscal_year_label,
+    fiscal_year_short,
+)
 from mie_dx.models import Division
+from mie_dx.municipalities import Municipality
 
 # A procedure's code appears in its page's URL (procedures/urls.py matches the same shape).
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z"
@@ -341,3 +353,150 @@ class InventorySurveyRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.get_column_display()}"
+
+
+# --- Joint initiatives with the municipalities (施策10-2, KPI 10-2 b) --------------------------
+
+# The municipalities an initiative is taken with: the core's 29 市町 (not 「三重県外」).
+PARTICIPANT_MUNICIPALITIES = [
+    (value, label) for value, label in Municipality.choices if value != Municipality.OUTSIDE_MIE
+]
+# An initiative is one 「複数の市町と連携して取り組んだ」 when at least this many take part.
+MIN_PARTICIPANTS = 2
+DOCUMENT_URL = URLValidator(schemes=["http", "https"])
+
+
+def validate_document_links(value: str) -> None:
+    """One http(s) address a line (blank lines are ignored)."""
+    for number, line in enumerate(value.splitlines(), start=1):
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            DOCUMENT_URL(text)
+        except ValidationError:
+            raise ValidationError(
+                _("%(line)s行目がURL（http:// または https:// で始まるもの）ではありません。"),
+                code="invalid_document_link",
+                params={"line": number},
+            ) from None
+
+
+class JointInitiative(models.Model):
+    """An initiative the prefecture takes with several municipalities (三重県・市町DX推進協議会
+    or elsewhere): 共同調達, 情報システムの標準化, … — the records behind KPI 10-2 b
+    (procedures.selectors.kpi_joint_initiatives). The municipalities taking part are
+    `JointInitiativeMunicipality` rows (at least two, procedures.services.save_initiative)."""
+
+    class Kind(models.TextChoices):
+        JOINT_PROCUREMENT = "joint_procurement", _("共同調達")
+        STANDARDISATION = "standardisation", _("情報システムの標準化")
+        BUSINESS_IMPROVEMENT = "business_improvement", _("業務改善")
+        INFRASTRUCTURE = "infrastructure", _("情報基盤")
+        INFORMATION_TRAINING = "information_training", _("情報提供・研修")
+        OTHER = "other", _("その他")
+
+    class Forum(models.TextChoices):
+        COUNCIL = "council", _("三重県・市町DX推進協議会")
+        OTHER = "other", _("その他")
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("実施中")
+        COMPLETED = "completed", _("完了")
+        SUSPENDED = "suspended", _("休止")
+
+    code = models.CharField(
+        _("管理番号"),
+        max_length=30,
+        unique=True,
+        validators=[
+            RegexValidator(
+                CODE_PATTERN,
+                _("管理番号は半角英数字と - _ . で入力してください（例: MJ-2022-01）。"),
+            )
+        ],
+        help_text=_("変更しない番号。半角英数字と - _ . （例: MJ-2022-01）。"),
+    )
+    title = models.CharField(_("取組名"), max_length=200)
+    fiscal_year_started = FiscalYearField(_("開始年度"))
+    kind = models.CharField(_("種類"), max_length=30, choices=Kind.choices)
+    forum = models.CharField(_("場"), max_length=20, choices=Forum.choices, default=Forum.COUNCIL)
+    forum_note = models.CharField(
+        _("場（その他の場合）"),
+        max_length=200,
+        blank=True,
+        help_text=_("「その他」のとき、どの会議・枠組みで取り組んだか。"),
+    )
+    status = models.CharField(
+        _("状態"), max_length=20, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    summary = models.TextField(_("概要"), blank=True)
+    outcome = models.TextField(_("成果"), blank=True)
+    document_links = models.TextField(
+        _("資料（URL）"),
+        blank=True,
+        validators=[validate_document_links],
+        help_text=_("公開資料のURLを1行に1つ。"),
+    )
+    is_public = models.BooleanField(
+        _("公開"),
+        default=False,
+        help_text=_("公開ページ「市町との連携による取組」（/municipal-dx/）に載せる。"),
+    )
+    is_sample = models.BooleanField(
+        _("サンプルデータ"),
+        default=False,
+        help_text=_("デモ用に生成したもので、県の実際の取組ではありません。"),
+    )
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("市町との連携による取組")
+        verbose_name_plural = _("市町との連携による取組")
+        ordering = ["-fiscal_year_started", "code"]
+        indexes = [models.Index(fields=["is_public", "fiscal_year_started"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        if self.forum == self.Forum.OTHER and not (self.forum_note or "").strip():
+            raise ValidationError(
+                {"forum_note": _("「その他」の場合は、どの場で取り組んだかを入力してください。")},
+                code="forum_note_missing",
+            )
+
+    @property
+    def year_label(self) -> str:
+        """「令和3年度」 (FY2021 in English)."""
+        return fiscal_year_label(self.fiscal_year_started)
+
+    @property
+    def links(self) -> list[str]:
+        return [line.strip() for line in self.document_links.splitlines() if line.strip()]
+
+
+class JointInitiativeMunicipality(models.Model):
+    """A municipality taking part in a joint initiative."""
+
+    initiative = models.ForeignKey(
+        JointInitiative,
+        verbose_name=_("取組"),
+        on_delete=models.CASCADE,
+        related_name="participants",
+    )
+    municipality = models.CharField(_("市町"), max_length=16, choices=PARTICIPANT_MUNICIPALITIES)
+
+    class Meta:
+        verbose_name = _("参加市町")
+        verbose_name_plural = _("参加市町")
+        ordering = ["initiative", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "municipality"], name="joint_initiative_municipality_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_municipality_display())

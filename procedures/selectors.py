@@ -37,7 +37,13 @@ from kpi.selectors import kpi_plan
 from mie_dx.figures import DrilldownSource, KpiContribution
 from mie_dx.fiscal import fiscal_year_bounds, fiscal_year_label, fiscal_year_short
 from mie_dx.users import acting_user
-from procedures.models import InventorySurvey, Procedure, ProcedureEditor
+from procedures.models import (
+    MIN_PARTICIPANTS,
+    InventorySurvey,
+    JointInitiative,
+    Procedure,
+    ProcedureEditor,
+)
 
 KPI_CODE = "10-2 a"
 # The plan's years (R3 baseline … R8) when KPI 10-2 a is not loaded (then no target is shown).
@@ -624,3 +630,96 @@ def availability_and_usage(fiscal_year: int) -> list[Availability]:
             )
         )
     return result
+
+
+# --- Joint initiatives with the municipalities (KPI 10-2 b) -----------------------------------
+
+JOINT_KPI_CODE = "10-2 b"
+
+
+def counted_initiatives() -> QuerySet[JointInitiative]:
+    """The initiatives KPI 10-2 b counts: those with two or more municipalities taking part
+    (one a municipality took alone is not 「複数の市町と連携して」)."""
+    return JointInitiative.objects.annotate(n_municipalities=Count("participants")).filter(
+        n_municipalities__gte=MIN_PARTICIPANTS
+    )
+
+
+def _joint_initiative_figures(fiscal_years: Sequence[int]) -> dict[int, KpiContribution]:
+    """KPI 10-2 b for mie_dx.figures: numerator = the initiatives started in each fiscal year
+    with two or more municipalities, in one query. The KPI is cumulative: the KPI app adds
+    each year's count to the year before, from the baseline (7 in R3, the plan's figure)."""
+    if not fiscal_years:
+        return {}
+    # The ≥2 rule per initiative in a subquery: grouped by year, a HAVING would count the
+    # municipalities of the whole year.
+    rows = (
+        JointInitiative.objects.filter(
+            pk__in=counted_initiatives().values("pk"), fiscal_year_started__in=list(fiscal_years)
+        )
+        .values("fiscal_year_started")
+        .annotate(started=Count("pk", distinct=True), as_of=Max("updated_at"))
+        .order_by()
+    )
+    found = {row["fiscal_year_started"]: row for row in rows}
+    changelist = reverse("admin:procedures_jointinitiative_changelist")
+    figures: dict[int, KpiContribution] = {}
+    for fy in fiscal_years:
+        row = found.get(fy)
+        figures[fy] = KpiContribution(
+            numerator=row["started"] if row else 0,
+            url=f"{changelist}?fiscal_year_started={fy}",
+            label=str(_("市町との連携による取組")),
+            as_of=timezone.localdate(row["as_of"]) if row else None,
+        )
+    return figures
+
+
+def _joint_initiative_records(fy: int) -> list[dict[str, Any]]:
+    """The initiatives `fy`'s count adds (started in `fy`, two or more municipalities), as the
+    other sources list a year's records: code, title, kind, start year and the municipalities
+    taking part — no personal data. Those of earlier years are in their own years' lists (the
+    R3 ones stand for the baseline, in the register)."""
+    initiatives = (
+        counted_initiatives()
+        .filter(fiscal_year_started=fy)
+        .prefetch_related("participants")
+        .order_by("fiscal_year_started", "code")[:KPI_RECORDS_LIMIT]
+    )
+    return [
+        {
+            "source": gettext("市町との連携による取組"),
+            "reference": f"{i.code} {i.title}",
+            "date": None,
+            "detail": gettext("%(year)s開始・%(kind)s・%(count)s市町（%(names)s）")
+            % {
+                "year": fiscal_year_label(i.fiscal_year_started),
+                "kind": i.get_kind_display(),
+                "count": getattr(i, "n_municipalities", 0),
+                "names": "、".join(str(p.get_municipality_display()) for p in i.participants.all()),
+            },
+        }
+        for i in initiatives
+    ]
+
+
+kpi_joint_initiatives = DrilldownSource(
+    _joint_initiative_figures,
+    records=_joint_initiative_records,
+    rule=_(
+        "令和3年度の7取組（基準値）に、令和4年度以降の各年度に開始した市町との連携による取組"
+        "のうち、2以上の市町が参加するものの数を年度ごとに加えた累計です。1つの取組は開始年度"
+        "に1回だけ数えます（参加市町が1つの取組は数えません）。「市町との連携による取組」の台帳"
+        "から集計します。"
+    ),
+)
+
+
+def public_initiatives() -> QuerySet[JointInitiative]:
+    """The initiatives shown on the public page /municipal-dx/, with their municipalities
+    (two queries whatever their number)."""
+    return (
+        JointInitiative.objects.filter(is_public=True)
+        .prefetch_related("participants")
+        .order_by("-fiscal_year_started", "code")
+    )

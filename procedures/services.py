@@ -20,15 +20,30 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mie_dx.audit import log_action
-from procedures.models import InventorySurvey, Procedure
+from mie_dx.pagecache import bump
+from procedures.models import (
+    MIN_PARTICIPANTS,
+    PARTICIPANT_MUNICIPALITIES,
+    InventorySurvey,
+    JointInitiative,
+    JointInitiativeMunicipality,
+    Procedure,
+)
 from procedures.selectors import can_edit_division
 
 PLAN_FIELDS = ("plan", "planned_fiscal_year", "adjustment_reason")
 STATUS_FIELDS = ("status", "digitised_on")
+# What the log compares of a joint initiative (not its timestamps).
+INITIATIVE_FIELDS = [
+    f
+    for f in JointInitiative._meta.concrete_fields
+    if f.name not in ("id", "created_at", "updated_at")
+]
 DETAIL_FIELDS = (
     "code",
     "name",
@@ -230,3 +245,103 @@ def record_survey_saved(
             by=by,
             data={"fields": sorted(changed), "rows": rows},
         )
+
+
+# --- Joint initiatives with the municipalities (KPI 10-2 b) -----------------------------------
+
+
+def save_initiative(
+    *,
+    initiative: JointInitiative,
+    municipalities: Collection[str],
+    by: AbstractBaseUser | AnonymousUser | None,
+) -> JointInitiative:
+    """Register (no pk yet) or change a joint initiative and the municipalities taking part —
+    the one write path of the admin and the import. The record is checked as a whole
+    (`JointInitiative.clean`, its fields) and needs at least two of the portal's municipalities:
+    otherwise a `ValidationError` keyed by field and nothing is saved. Logged once,
+    `joint_initiative.created` or `joint_initiative.updated` with the fields that changed."""
+    wanted = list(dict.fromkeys(municipalities))
+    known = {value for value, _label in PARTICIPANT_MUNICIPALITIES}
+    errors: dict[str, list[ValidationError]] = {}
+    unknown = [value for value in wanted if value not in known]
+    if unknown:
+        message = gettext("三重県内の市町から選んでください（%(values)s）。") % {
+            "values": "、".join(unknown)
+        }
+        errors["municipalities"] = [ValidationError(message, code="unknown_municipality")]
+    elif len(wanted) < MIN_PARTICIPANTS:
+        errors["municipalities"] = [
+            ValidationError(too_few_municipalities_message(), code="too_few_municipalities")
+        ]
+    try:
+        initiative.full_clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+    created = initiative.pk is None
+    with transaction.atomic():
+        if created:
+            before: dict[str, Any] = {}
+            current: set[str] = set()
+            initiative.save(force_insert=True)
+        else:
+            locked = JointInitiative.objects.select_for_update().get(pk=initiative.pk)
+            before = {f.attname: getattr(locked, f.attname) for f in INITIATIVE_FIELDS}
+            current = set(locked.participants.values_list("municipality", flat=True))
+            initiative.save()
+        added = [value for value in wanted if value not in current]
+        removed = current - set(wanted)
+        if removed:
+            initiative.participants.filter(municipality__in=removed).delete()
+        JointInitiativeMunicipality.objects.bulk_create(
+            JointInitiativeMunicipality(initiative=initiative, municipality=value)
+            for value in added
+        )
+        if created:
+            log_action(
+                initiative,
+                "joint_initiative.created",
+                by=by,
+                data={
+                    "code": initiative.code,
+                    "fiscal_year_started": initiative.fiscal_year_started,
+                    "municipalities": len(wanted),
+                },
+            )
+        else:
+            changed = sorted(
+                f.name
+                for f in INITIATIVE_FIELDS
+                if getattr(initiative, f.attname) != before[f.attname]
+            )
+            if added or removed:
+                changed.append("municipalities")
+            if changed:
+                log_action(initiative, "joint_initiative.updated", by=by, data={"fields": changed})
+    if added or removed:
+        # bulk_create and a queryset delete send no signal the public page's cache follows.
+        bump("municipal_dx")
+    return initiative
+
+
+def delete_initiative(
+    *, initiative: JointInitiative, by: AbstractBaseUser | AnonymousUser | None
+) -> None:
+    """Remove a joint initiative recorded by mistake (logged with its code)."""
+    with transaction.atomic():
+        log_action(
+            initiative,
+            "joint_initiative.deleted",
+            by=by,
+            data={"code": initiative.code, "title": initiative.title},
+        )
+        initiative.delete()
+
+
+def too_few_municipalities_message() -> str:
+    return gettext(
+        "参加市町を%(count)s市町以上選んでください（複数の市町と連携した取組を記録します）。"
+    ) % {"count": MIN_PARTICIPANTS}

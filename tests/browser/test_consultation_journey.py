@@ -145,10 +145,10 @@ def test_a_resident_consults_staff_match_and_close_and_the_resident_answers_the_
         expect(staff.locator(".messagelist")).to_contain_text(f"状態を「{label}」に変更しました。")
 
     staff.get_by_role("link", name="アドバイザー・パートナーを選ぶ（推薦を見る）").click()
-    expect(staff.locator("table.match-table")).to_contain_text(
+    expect(staff.locator("#match-suggested")).to_contain_text(
         "相談の種類に合う専門分野: 事業者のDX"
     )
-    first_row = staff.locator("table.match-table tbody tr").first
+    first_row = staff.locator("#match-suggested tbody tr").first
     expect(first_row).to_contain_text("関 治之")
     staff.screenshot(path=artifacts / "consultation-admin-match.png", full_page=True)
     staff.get_by_label("関 治之").check()

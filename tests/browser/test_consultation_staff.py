@@ -90,7 +90,7 @@ def test_staff_go_from_the_list_to_matching_and_reply_at_1280_px(
 
     # --- Looking at the suggestions moves nothing ---------------------------------------------
     page.get_by_role("link", name="推薦を見る", exact=True).click()
-    expect(page.locator("table.match-table")).to_contain_text("関 治之")
+    expect(page.locator("#match-suggested")).to_contain_text("関 治之")
     expect(page.get_by_label("関 治之")).to_be_disabled()
     assert Consultation.objects.get(pk=case.pk).status == Status.RECEIVED
     check(page, console, artifacts, "suggestions-received")
@@ -98,7 +98,7 @@ def test_staff_go_from_the_list_to_matching_and_reply_at_1280_px(
     # --- Its own button: triage to matching in one step, back to the suggestions ---------------
     page.get_by_role("button", name="マッチングへ進む", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("状態を「マッチング」に変更しました。")
-    expect(page.locator("table.match-table")).to_contain_text("関 治之")
+    expect(page.locator("#match-suggested")).to_contain_text("関 治之")
     check(page, console, artifacts, "match")
     page.get_by_label("関 治之").check()
     page.get_by_role("button", name="選んだアドバイザー等に依頼する").click()

@@ -36,7 +36,7 @@ def test_load_demo_loads_every_kpi_once_and_runs_last():
 
 def test_a_manager_enters_a_figure_in_the_admin_and_corrects_it(client, manager):
     load_kpis()
-    kpi = Kpi.objects.get(code="10-2 b")
+    kpi = Kpi.objects.get(code="県政レポート 副指標1")
     client.force_login(manager)
 
     response = client.post(
@@ -57,7 +57,7 @@ def test_a_manager_enters_a_figure_in_the_admin_and_corrects_it(client, manager)
     assert [h.value for h in actual.history.order_by("history_date")] == [17, 18]
     history = client.get(f"/admin/kpi/kpiactual/{actual.pk}/history/")
     assert history.status_code == 200
-    assert client.get("/kpi/10-2-b/").content.decode().count("18取組") >= 1
+    assert client.get("/kpi/report-telework/").content.decode().count("18所属") >= 1
 
 
 def test_the_admin_refuses_a_figure_for_a_computed_year(client, manager):
@@ -101,7 +101,7 @@ def test_a_manager_grades_a_computed_year_without_a_value(client, manager):
 
 def test_a_year_the_portal_does_not_compute_needs_its_value(client, manager):
     load_kpis()
-    kpi = Kpi.objects.get(code="10-2 b")
+    kpi = Kpi.objects.get(code="県政レポート 副指標1")
     client.force_login(manager)
 
     response = client.post(
