@@ -152,7 +152,9 @@ def test_a_procedures_import_shows_the_status_and_plan_before_and_after(
     staff_sign_in(page, procedure_officer, password, PROCEDURES_IMPORT)
     row = ["P-0007", "補助金交付申請", "申請書", "D1001", "独自", "1200", "1", "R7", "対応中"]
     same = ["P-0008", "補助金実績報告", "申請書", "D1001", "独自", "1000", "1", "R4", "未着手"]
-    upload(page, "手続.csv", csv_bytes(PROCEDURE_COLUMNS, [[*row, "", "", ""], [*same, "", "", ""]]))
+    upload(
+        page, "手続.csv", csv_bytes(PROCEDURE_COLUMNS, [[*row, "", "", ""], [*same, "", "", ""]])
+    )
 
     expect(
         page.get_by_role("heading", name="取り込みの確認（まだ保存していません）")
