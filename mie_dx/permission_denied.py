@@ -6,7 +6,9 @@ Which roles may open a page is worked out from what the apps declare for each ro
   that model;
 - another admin page of an app (check-in, cancelling a seminar): the roles that may change
   something in it;
-- an app's own pages (`/kpi/`, `/training/`): the roles with any permission in that app.
+- an app's own pages (`/kpi/`, `/training/`): the roles holding the view's
+  `permission_required` (PermissionRequiredMixin), or else the roles with any permission in
+  that app.
 """
 
 from collections.abc import Callable
@@ -41,6 +43,10 @@ def roles_for_path(path: str) -> list[str]:
         if by_model:
             return by_model
         return roles_with(lambda p: p.startswith(f"{app}.") and ".view_" not in p)
+    required = getattr(getattr(match.func, "view_class", None), "permission_required", None)
+    if required:
+        needed = {required} if isinstance(required, str) else set(required)
+        return [role for role in ALL_ROLES if needed <= set(declared.get(role, []))]
     app = match.namespace or (match.app_name or "")
     return roles_with(lambda p: p.startswith(f"{app}.")) if app else []
 

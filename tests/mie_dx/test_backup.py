@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tarfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -153,6 +154,82 @@ def test_restore_erases_again_the_people_erased_after_the_backup(
     assert not (media / attachment).exists()  # restored with the media, erased again
     # Every other row came back: each table holds what the original holds.
     assert _row_counts(restore_database) == _row_counts(connection.settings_dict["NAME"])
+
+
+@contextmanager
+def connected_to(database: str):
+    """Django's connection on another database for a while (as `restore` with DATABASE_URL)."""
+    original = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = database
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_in_this_process_puts_back_the_media_and_erases_again(
+    backup_dirs, restore_database, tmp_path, settings
+):
+    consultation = _closed_consultation_with_attachment()
+    kept = consultation_services.submit_consultation(
+        details=requester_details(name="残る 人", email="kept@example.jp"),
+        attachment=SimpleUploadedFile("残る.pdf", b"%PDF-1.4\n"),
+    )
+    call_command("backup")
+    (archive,) = backup_dirs.glob("mie_dx-backup-*.tar")
+    consultation_retention.erase_personal_data(consultation=consultation)
+    media = tmp_path / "restored_media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(media)}},
+    }
+    out = io.StringIO()
+
+    with connected_to(restore_database):
+        call_command("restore", str(archive), stdout=out)
+        restored = Consultation.objects.get(pk=consultation.pk)
+        still = Consultation.objects.get(pk=kept.pk)
+        journalled = ErasureJournalEntry.objects.count()
+
+    assert "erased again: 1" in out.getvalue()
+    assert restored.name == ERASED and restored.personal_data_erased_at is not None
+    assert still.name == "残る 人"
+    assert (media / still.attachment.name).read_bytes() == b"%PDF-1.4\n"
+    assert not (media / consultation.attachment.name).exists()
+    assert journalled == 1  # the erasure done again is journalled in the restored database
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_journal_that_names_no_known_row_kind_stops_the_restore(
+    backup_dirs, restore_database, tmp_path
+):
+    call_command("backup")
+    (archive,) = backup_dirs.glob("mie_dx-backup-*.tar")
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text(
+        json.dumps(
+            {"id": 1, "model": "nowhere.thing", "pk": "1", "erased_at": "2999-01-01T00:00:00+00:00"}
+        )
+        + "\n",
+        "utf-8",
+    )
+
+    with connected_to(restore_database), pytest.raises(CommandError, match=r"nowhere\.thing"):
+        call_command("restore", str(archive), "--journal", str(journal))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_missing_archive_and_a_broken_journal(backup_dirs, tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("restore", str(tmp_path / "nothing.tar"))
+    broken = tmp_path / "journal.jsonl"
+    broken.write_text("not json\n", "utf-8")
+    settings.ERASURE_JOURNAL_PATH = broken
+    with pytest.raises(CommandError, match="line 1: not a journal entry"):
+        call_command("backup")
 
 
 @pytest.mark.django_db(transaction=True)
