@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from mie_dx.admin_mixins import AuditLogAdminMixin
 from mie_dx.importexport import PortalImportExportMixin
 from procedures import services
-from procedures.initiative_resources import JointInitiativeResource
+from procedures.initiative_resources import TRACKED, JointInitiativeResource
 from procedures.models import MIN_PARTICIPANTS, PARTICIPANT_MUNICIPALITIES, JointInitiative
 
 
@@ -29,19 +29,8 @@ class JointInitiativeForm(forms.ModelForm):
 
     class Meta:
         model = JointInitiative
-        fields = (
-            "code",
-            "title",
-            "fiscal_year_started",
-            "kind",
-            "forum",
-            "forum_note",
-            "status",
-            "summary",
-            "outcome",
-            "document_links",
-            "is_public",
-        )
+        # The code, then what the import tracks too (the same fields, one list).
+        fields = ("code", *TRACKED)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
