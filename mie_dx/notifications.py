@@ -145,29 +145,20 @@ def queue_notification(
     now = timezone.now()
     due_at = due_at or now
     due_now = due_at <= now
-    notification = Notification(
+    notification = _new_row(
         to=to,
         template=template,
         language=language,
-        subject=rendered.subject,
-        body_text=rendered.body_text,
-        body_html=rendered.body_html,
+        rendered=rendered,
         due_at=due_at,
         dedupe_key=dedupe_key,
-        # One Message-ID for every attempt and resend of this message: a copy sent twice
-        # (after a connection dropped once the server had it) is recognisably the same mail.
-        message_id=new_message_id(),
-        created_at=now,
-        # Set before the commit: if the publish after commit is lost, the sweep re-queues the
-        # row once NOTIFICATION_REQUEUE_AFTER has passed since this time.
-        queued_at=now if due_now else None,
+        now=now,
+        related=related,
     )
     if attachment is not None:
         notification.attachment_filename = attachment.filename
         notification.attachment_mimetype = attachment.mimetype
         notification.attachment_content = attachment.content
-    if related is not None:
-        notification.related = related
 
     if dedupe_key:
         try:
@@ -188,6 +179,40 @@ def queue_notification(
     logger.info(
         "notification %s queued (template=%s, due_at=%s)", notification.pk, template, due_at
     )
+    return notification
+
+
+def _new_row(
+    *,
+    to: str,
+    template: str,
+    language: str,
+    rendered: RenderedEmail,
+    due_at: datetime,
+    dedupe_key: str,
+    now: datetime,
+    related: models.Model | None,
+) -> Notification:
+    """An unsaved outbox row: one shape for `queue_notification` and `queue_notifications`."""
+    notification = Notification(
+        to=to,
+        template=template,
+        language=language,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        due_at=due_at,
+        dedupe_key=dedupe_key,
+        # One Message-ID for every attempt and resend of this message: a copy sent twice
+        # (after a connection dropped once the server had it) is recognisably the same mail.
+        message_id=new_message_id(),
+        created_at=now,
+        # Set before the commit: if the publish after commit is lost, the sweep re-queues the
+        # row once NOTIFICATION_REQUEUE_AFTER has passed since this time.
+        queued_at=now if due_at <= now else None,
+    )
+    if related is not None:
+        notification.related = related
     return notification
 
 
@@ -317,22 +342,18 @@ def queue_notifications(
             validate_email(email.to)
             if not email.dedupe_key:
                 raise ValueError("queue_notifications() needs a dedupe key per message.")
-            row = Notification(
-                to=email.to,
-                template=template,
-                language=language,
-                subject=email.rendered.subject,
-                body_text=email.rendered.body_text,
-                body_html=email.rendered.body_html,
-                due_at=now,
-                dedupe_key=email.dedupe_key,
-                message_id=new_message_id(),
-                created_at=now,
-                queued_at=now,
+            rows.append(
+                _new_row(
+                    to=email.to,
+                    template=template,
+                    language=language,
+                    rendered=email.rendered,
+                    due_at=now,
+                    dedupe_key=email.dedupe_key,
+                    now=now,
+                    related=email.related,
+                )
             )
-            if email.related is not None:
-                row.related = email.related
-            rows.append(row)
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         new_ids = list(
             Notification.objects.filter(
