@@ -575,9 +575,18 @@ class PortalResource(ModelResource):
         self.user = user
         self._preview_before: dict[str, str] | None = None
         self._row_identities: dict[int, Identity] = {}
+        self._first_line_of_key: dict[str, int] = {}
         for resource_field in self.fields.values():
             # Lazy (translated) headers become plain text once, in the active language.
             resource_field.column_name = force_str(resource_field.column_name)
+
+    def earlier_line_of(self, key: str, line: int) -> int | None:
+        """The line on which this file already gave `key` (a code that must be unique in a
+        file), else None — and `line` is remembered as the key's first."""
+        if not key:
+            return None
+        first = self._first_line_of_key.setdefault(key, line)
+        return first if first != line else None
 
     @classmethod
     def get_result_class(cls) -> type[PortalResult]:

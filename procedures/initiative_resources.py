@@ -187,7 +187,6 @@ class JointInitiativeResource(PortalResource):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._seen_codes: dict[str, int] = {}
         self._unchanged: set[int] = set()
 
     # --- Export ----------------------------------------------------------------------------
@@ -226,14 +225,11 @@ class JointInitiativeResource(PortalResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        code = cell_text(row.get(CODE))
-        if code in self._seen_codes:
+        earlier = self.earlier_line_of(cell_text(row.get(CODE)), line)
+        if earlier is not None:
             errors.setdefault("code", []).append(
-                gettext("同じ管理番号が %(line)s行目にもあります。")
-                % {"line": self._seen_codes[code]}
+                gettext("同じ管理番号が %(line)s行目にもあります。") % {"line": earlier}
             )
-        elif code:
-            self._seen_codes[code] = line
         if errors:
             raise ValidationError(errors)
         if before is not None:

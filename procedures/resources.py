@@ -233,7 +233,6 @@ class ProcedureResource(PortalResource):
         super().__init__(**kwargs)
         self._allowed: set[int] | None = None
         self._allowed_known = False
-        self._seen_codes: dict[str, int] = {}
         self._changes: dict[int, dict[str, object]] = {}
 
     # --- Export ----------------------------------------------------------------------------
@@ -267,14 +266,11 @@ class ProcedureResource(PortalResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
 
-        code = cell_text(row.get(CODE))
-        if code in self._seen_codes:
+        earlier = self.earlier_line_of(cell_text(row.get(CODE)), line)
+        if earlier is not None:
             errors.setdefault("code", []).append(
-                gettext("同じ手続コードが %(line)s行目にもあります。")
-                % {"line": self._seen_codes[code]}
+                gettext("同じ手続コードが %(line)s行目にもあります。") % {"line": earlier}
             )
-        elif code:
-            self._seen_codes[code] = line
         allowed = self.allowed_divisions()
         if allowed is not None and "division" not in errors:
             if instance.division.pk not in allowed:
