@@ -103,6 +103,30 @@ def signed_in_client(user):
     return client
 
 
+def create_bench_staff(count: int) -> list:
+    """`count` sample staff spread over the organisation's divisions and the stages (load the
+    organisation first)."""
+    from mie_dx.models import Division
+    from training.models import Staff, Stage
+
+    divisions = list(Division.objects.all())
+    stages = list(Stage.values)
+    return Staff.objects.bulk_create(
+        (
+            Staff(
+                employee_number=f"B{i:06d}",
+                name=f"ベンチ 職員{i}",
+                division=divisions[i % len(divisions)],
+                stage=stages[i % len(stages)],
+                email=f"bench{i}@example.com",
+                is_sample=True,
+            )
+            for i in range(count)
+        ),
+        batch_size=2000,
+    )
+
+
 def create_bench_seminar(seats: int, *, number: int = 1, slug: str = "bench"):
     """The published hybrid seminar the registration benchmarks use (Django set up first),
     30 days ahead, with an individual-consultation window."""

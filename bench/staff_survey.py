@@ -24,7 +24,13 @@ import statistics
 import sys
 import time
 
-from benchdb import bench_database_url, recreate_database, setup_django, signed_in_client
+from benchdb import (
+    bench_database_url,
+    create_bench_staff,
+    recreate_database,
+    setup_django,
+    signed_in_client,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -39,28 +45,11 @@ def build(staff_count: int):
     from django.core.management import call_command
 
     from mie_dx.demo import load_organisation
-    from mie_dx.models import Division
     from mie_dx.roles import MANAGERS
-    from training.models import Staff, Stage
 
     call_command("migrate", verbosity=0, interactive=False)
     load_organisation()
-    divisions = list(Division.objects.all())
-    stages = list(Stage.values)
-    Staff.objects.bulk_create(
-        (
-            Staff(
-                employee_number=f"B{i:06d}",
-                name=f"ベンチ 職員{i}",
-                division=divisions[i % len(divisions)],
-                stage=stages[i % len(stages)],
-                email=f"bench{i}@example.com",
-                is_sample=True,
-            )
-            for i in range(staff_count)
-        ),
-        batch_size=2000,
-    )
+    create_bench_staff(staff_count)
     manager = User.objects.create_user("bench-manager", password="x", is_staff=True)
     manager.groups.add(Group.objects.get(name=MANAGERS))
     return manager

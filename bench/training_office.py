@@ -25,7 +25,13 @@ import sys
 import time
 from datetime import date
 
-from benchdb import bench_database_url, recreate_database, setup_django, signed_in_client
+from benchdb import (
+    bench_database_url,
+    create_bench_staff,
+    recreate_database,
+    setup_django,
+    signed_in_client,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,7 +48,7 @@ def build(staff_count: int):
     from mie_dx.demo import load_organisation
     from mie_dx.models import Division
     from mie_dx.roles import TRAINING_OFFICERS
-    from training.models import Course, CourseRun, Enrolment, PromoterAppointment, Staff, Stage
+    from training.models import Course, CourseRun, Enrolment, PromoterAppointment, Stage
 
     call_command("migrate", verbosity=0, interactive=False)
     load_organisation()
@@ -65,21 +71,7 @@ def build(staff_count: int):
                 ends_on=date(2022, 7, 29),
             )
         )
-    stages = list(Stage.values)
-    staff = Staff.objects.bulk_create(
-        (
-            Staff(
-                employee_number=f"B{i:06d}",
-                name=f"ベンチ 職員{i}",
-                division=divisions[i % len(divisions)],
-                stage=stages[i % len(stages)],
-                email=f"bench{i}@example.com",
-                is_sample=True,
-            )
-            for i in range(staff_count)
-        ),
-        batch_size=2000,
-    )
+    staff = create_bench_staff(staff_count)
     Enrolment.objects.bulk_create(
         (
             Enrolment(
