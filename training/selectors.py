@@ -405,6 +405,12 @@ def fiscal_years_with_runs() -> list[int]:
     )
 
 
+def fiscal_years_with_staff_surveys() -> list[int]:
+    return list(
+        StaffSurvey.objects.values_list("fiscal_year", flat=True).distinct().order_by("fiscal_year")
+    )
+
+
 class PlanColumn(TypedDict):
     stage: Stage
     headcount: int  # planned

@@ -332,7 +332,7 @@ class StaffSurveyListView(OfficeMixin, TemplateView):
     template_name = "training/staff_surveys.html"
 
     def available_fiscal_years(self) -> list[int]:
-        return sorted(set(StaffSurvey.objects.values_list("fiscal_year", flat=True)))
+        return selectors.fiscal_years_with_staff_surveys()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -349,7 +349,7 @@ class StaffSurveyResultsView(OfficeMixin, TemplateView):
     template_name = "training/staff_survey_results.html"
 
     def available_fiscal_years(self) -> list[int]:
-        return sorted(set(StaffSurvey.objects.values_list("fiscal_year", flat=True)))
+        return selectors.fiscal_years_with_staff_surveys()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         survey = StaffSurvey.objects.filter(pk=self.kwargs["pk"]).first()
